@@ -1,0 +1,1 @@
+"""Ingestors: the snapshot format, AWS collectors and transforms, and the example organization."""

@@ -1,0 +1,42 @@
+"""Errors that the CLI turns into one clear line and a non-zero exit.
+
+Every error a user can cause (bad input, a server that is down, access denied) is a `KgError`
+whose message names what went wrong and where; anything else is a bug and keeps its traceback
+under `--debug`.
+"""
+
+
+class KgError(Exception):
+    """An expected failure with a one-line, user-facing message."""
+
+    exit_code = 1
+
+
+class ConfigError(KgError):
+    """Bad flags, environment or configuration files."""
+
+    exit_code = 2
+
+
+class SnapshotError(KgError):
+    """A snapshot folder or file that cannot be read or does not have the documented shape."""
+
+
+class SchemaError(KgError):
+    """Graph records that do not match the declared schema."""
+
+
+class Neo4jUnavailableError(KgError):
+    """The Neo4j server cannot be reached or refused the credentials."""
+
+    exit_code = 3
+
+
+class ServerError(KgError):
+    """The local Neo4j server could not be installed, started or stopped."""
+
+    exit_code = 3
+
+
+class CollectError(KgError):
+    """Collection from AWS could not start or collected nothing."""
