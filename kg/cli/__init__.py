@@ -1,0 +1,84 @@
+"""The `kg` command line: a thin layer over the library (kg.*, ingest.*).
+
+Each command group lives in its own module and registers itself on `app` here. Errors a user can
+cause print one line and exit non-zero; `--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import click
+import typer
+
+from kg import __version__
+from kg.cli import state
+from kg.config import Neo4jSettings
+from kg.errors import KgError
+
+app = typer.Typer(
+    name="kg",
+    help="A knowledge graph of an AWS organization's defense in depth, in Neo4j.\n\n"
+    "Example: kg neo4j start && kg load ./snapshot && kg coverage",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    uri: Annotated[
+        str | None, typer.Option("--uri", envvar="NEO4J_URI", help="Bolt URI of Neo4j.")
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", envvar="NEO4J_USER")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option("--password", envvar="NEO4J_PASSWORD", show_default=False,
+                     help="Neo4j password (prefer the NEO4J_PASSWORD variable)."),
+    ] = None,  # fmt: skip
+    database: Annotated[str | None, typer.Option("--database", envvar="NEO4J_DATABASE")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Global options: where Neo4j is. Flags win over NEO4J_* variables, which win over defaults."""
+    state.settings = Neo4jSettings.from_env(uri, user, password, database)
+    state.debug = debug
+
+
+def _register() -> None:
+    from kg.cli import schema_cmd, server_cmd, status_cmd
+
+    for module in (server_cmd, schema_cmd, status_cmd):
+        module.register(app)
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning expected failures into one line."""
+    _register()
+    try:
+        code = app(standalone_mode=False)
+    except KgError as exc:
+        if state.debug:
+            raise
+        print(f"kg: error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        print("kg: aborted", file=sys.stderr)
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

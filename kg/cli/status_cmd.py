@@ -1,0 +1,43 @@
+"""`kg status`: is Neo4j reachable, which version, and what the graph holds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kg.cli import state
+from kg.graph.ddl import graph_counts
+from kg.model import load_schema
+from kg.report.output import Format, console, print_json
+
+
+def status(output: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """Check the connection and count nodes by label and relationships by type.
+
+    Example: kg status --format json
+    """
+    with state.connect() as graph:
+        server = graph.verify()
+        counts = graph_counts(graph, load_schema())
+    if output == Format.json:
+        print_json({"uri": state.settings.uri, "server": server, **counts})
+        return
+    console.print(
+        f"Connected to Neo4j {server.get('version')} ({server.get('edition')}) at "
+        f"{state.settings.uri}"
+    )
+    table = Table("kind", "name", "count")
+    for label, count in counts["nodes"].items():
+        table.add_row("node", label, str(count))
+    for rel_type, count in counts["relationships"].items():
+        table.add_row("relationship", rel_type, str(count))
+    if table.row_count:
+        console.print(table)
+    else:
+        console.print("The graph is empty. Load a snapshot with `kg load` or try `kg demo`.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(status)

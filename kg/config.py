@@ -1,0 +1,50 @@
+"""Settings: where Neo4j is and where kg keeps its local server, from flags and environment.
+
+Flags win over environment variables, which win over the local defaults. The password is kept out
+of every repr so it cannot leak into logs or error messages.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_URI = "bolt://127.0.0.1:7687"
+DEFAULT_USER = "neo4j"
+# The documented default for the local server kg starts and for docker-compose.yml; a real
+# deployment sets NEO4J_PASSWORD.
+DEFAULT_PASSWORD = "kg-local-password"
+DEFAULT_DATABASE = "neo4j"
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    uri: str = DEFAULT_URI
+    user: str = DEFAULT_USER
+    password: str = field(default=DEFAULT_PASSWORD, repr=False)
+    database: str = DEFAULT_DATABASE
+
+    @classmethod
+    def from_env(
+        cls,
+        uri: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+    ) -> Neo4jSettings:
+        return cls(
+            uri=uri or os.environ.get("NEO4J_URI") or DEFAULT_URI,
+            user=user or os.environ.get("NEO4J_USER") or DEFAULT_USER,
+            password=password or os.environ.get("NEO4J_PASSWORD") or DEFAULT_PASSWORD,
+            database=database or os.environ.get("NEO4J_DATABASE") or DEFAULT_DATABASE,
+        )
+
+
+def cache_dir() -> Path:
+    """Where kg keeps downloaded jars and its local server's home (KG_HOME overrides)."""
+    explicit = os.environ.get("KG_HOME")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kg"

@@ -1,0 +1,121 @@
+"""A thin wrapper over the official neo4j driver: connect, read, write, and clear errors.
+
+Library queries run in read transactions (`read`); loads and derivations run their batches in
+one write transaction (`write_transaction`) so a failure leaves the previous graph as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, LiteralString, TypeVar, cast
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction, NotificationMinimumSeverity
+from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable
+
+from kg.config import Neo4jSettings
+from kg.errors import KgError, Neo4jUnavailableError
+
+T = TypeVar("T")
+
+
+class QueryError(KgError):
+    """Neo4j rejected a query (a bug or an incompatible server), named by its first line."""
+
+
+def _first_line(query: str) -> str:
+    return next((line.strip() for line in query.splitlines() if line.strip()), "")
+
+
+class Graph:
+    """One connection to one Neo4j database."""
+
+    def __init__(self, settings: Neo4jSettings) -> None:
+        self.settings = settings
+        try:
+            self._driver = GraphDatabase.driver(
+                settings.uri,
+                auth=(settings.user, settings.password),
+                notifications_min_severity=NotificationMinimumSeverity.OFF,
+            )
+        except (ValueError, ConfigurationError) as exc:
+            raise Neo4jUnavailableError(f"invalid Neo4j URI {settings.uri!r}: {exc}") from None
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._driver.close()
+
+    @contextmanager
+    def _translated_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except AuthError:
+            raise Neo4jUnavailableError(
+                f"Neo4j at {self.settings.uri} refused the credentials of user "
+                f"'{self.settings.user}' (set NEO4J_USER / NEO4J_PASSWORD)"
+            ) from None
+        except ServiceUnavailable:
+            raise Neo4jUnavailableError(
+                f"Neo4j is not reachable at {self.settings.uri} "
+                "(start one with `kg neo4j start`, or set NEO4J_URI)"
+            ) from None
+
+    def verify(self) -> dict[str, str]:
+        """Check the server answers; return its name, version and edition."""
+        with self._translated_errors():
+            self._driver.verify_connectivity()
+            rows = self.read(
+                "CALL dbms.components() YIELD name, versions, edition "
+                "RETURN name, versions[0] AS version, edition"
+            )
+        return {k: str(v) for k, v in rows[0].items()} if rows else {}
+
+    def _session(self) -> neo4j.Session:
+        return self._driver.session(database=self.settings.database)
+
+    def read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        """Run a read-only query in a read transaction and return its rows as dicts."""
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(query, params)]
+
+        return self.execute_read(work, query)
+
+    def execute_read(self, work: Callable[[ManagedTransaction], T], label: str = "") -> T:
+        with self._translated_errors(), self._session() as session:
+            try:
+                return session.execute_read(work)
+            except Neo4jError as exc:
+                raise QueryError(f"query failed ({_first_line(label)}): {exc.message}") from None
+
+    def write(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(query, params)]
+
+        return self.execute_write(work, query)
+
+    def execute_write(self, work: Callable[[ManagedTransaction], T], label: str = "") -> T:
+        """Run `work` in one write transaction: it commits whole or not at all."""
+        with self._translated_errors(), self._session() as session:
+            try:
+                return session.execute_write(work)
+            except Neo4jError as exc:
+                raise QueryError(f"write failed ({_first_line(label)}): {exc.message}") from None
+
+    def run_schema(self, query: LiteralString) -> None:
+        """DDL (constraints, indexes) cannot share a transaction with data; run it alone."""
+        with self._translated_errors(), self._session() as session:
+            try:
+                session.run(query).consume()
+            except Neo4jError as exc:
+                raise QueryError(f"schema change failed ({query}): {exc.message}") from None
+
+    def run_dynamic(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """A write whose text was generated from the declared schema (labels cannot be params)."""
+        return self.write(cast(LiteralString, query), **params)

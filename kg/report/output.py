@@ -1,0 +1,87 @@
+"""Shared output plumbing: one console, JSON that scripts can rely on, quiet progress off-terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+console = Console()
+error_console = Console(stderr=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "iso_format"):  # neo4j.time types
+        return value.iso_format()
+    if isinstance(value, set | frozenset | tuple):
+        return sorted(value) if isinstance(value, set | frozenset) else list(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, default=_default)
+
+
+def print_json(data: Any) -> None:
+    """JSON on stdout, nothing else, so `kg ... --format json | jq` always works."""
+    sys.stdout.write(to_json(data) + "\n")
+
+
+def interactive() -> bool:
+    return console.is_terminal and not console.is_dumb_terminal
+
+
+class Counter:
+    """A progress handle; silent unless a progress bar is showing."""
+
+    def __init__(self, progress: Progress | None, task: Any) -> None:
+        self._progress = progress
+        self._task = task
+
+    def advance(self, amount: int = 1) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task, amount)
+
+    def total(self, total: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, total=total)
+
+
+@contextmanager
+def progress(description: str, total: int | None = None, enabled: bool = True) -> Iterator[Counter]:
+    """A progress bar on a terminal (stderr); nothing in CI, pipes or JSON mode."""
+    if not enabled or not error_console.is_terminal:
+        yield Counter(None, None)
+        return
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=error_console,
+        transient=True,
+    ) as bar:
+        yield Counter(bar, bar.add_task(description, total=total))
