@@ -12,7 +12,7 @@ import pkgutil
 from functools import cache
 from types import ModuleType
 
-_NOT_SERVICES = {"collect", "load"}
+_NOT_SERVICES = {"collect"}
 
 
 @cache

@@ -155,7 +155,9 @@ def collect_accounts(
     failed: list[str] = []
     with ThreadPoolExecutor(max_workers=max(1, plan.workers)) as pool:
         futures = {
-            pool.submit(_run_account, session_for, account_id, org_account, plan, writer): account_id
+            pool.submit(
+                _run_account, session_for, account_id, org_account, plan, writer
+            ): account_id
             for account_id in plan.accounts
         }
         for future in as_completed(futures):

@@ -42,9 +42,13 @@ def main_options(
     user: Annotated[str | None, typer.Option("--user", envvar="NEO4J_USER")] = None,
     password: Annotated[
         str | None,
-        typer.Option("--password", envvar="NEO4J_PASSWORD", show_default=False,
-                     help="Neo4j password (prefer the NEO4J_PASSWORD variable)."),
-    ] = None,  # fmt: skip
+        typer.Option(
+            "--password",
+            envvar="NEO4J_PASSWORD",
+            show_default=False,
+            help="Neo4j password (prefer the NEO4J_PASSWORD variable).",
+        ),
+    ] = None,
     database: Annotated[str | None, typer.Option("--database", envvar="NEO4J_DATABASE")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     version: Annotated[

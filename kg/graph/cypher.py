@@ -88,10 +88,7 @@ def stale_account_rels(rel_type: str) -> str:
 
 def orphaned_global_nodes(node: NodeSchema) -> str:
     """Shared nodes (an external account, a service principal) nothing refers to any more."""
-    return (
-        f"MATCH (n:{node.label}) WHERE n.last_updated <> $now AND NOT (n)--()\n"
-        f"DELETE n"
-    )
+    return f"MATCH (n:{node.label}) WHERE n.last_updated <> $now AND NOT (n)--()\nDELETE n"
 
 
 def delete_rels_of_type(rel_type: str) -> str:

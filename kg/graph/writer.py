@@ -37,9 +37,12 @@ class WriteSummary:
 def _check_value(where: str, name: str, value: Any) -> None:
     if value is None or isinstance(value, _SCALARS):
         return
-    if isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value):
-        if len({type(v) for v in value}) <= 1:
-            return
+    if (
+        isinstance(value, list)
+        and all(isinstance(v, _SCALARS) for v in value)
+        and len({type(v) for v in value}) <= 1
+    ):
+        return
     raise SchemaError(f"{where}.{name}: {type(value).__name__} values cannot be stored in Neo4j")
 
 
@@ -98,9 +101,7 @@ def now() -> DateTime:
 class GraphWriter:
     """Generates its queries from the schema and runs them in batches within one transaction."""
 
-    def __init__(
-        self, graph: Graph, schema: Schema, batch_size: int = DEFAULT_BATCH_SIZE
-    ) -> None:
+    def __init__(self, graph: Graph, schema: Schema, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
         self.graph = graph
         self.schema = schema
         self.batch_size = batch_size
@@ -109,7 +110,10 @@ class GraphWriter:
         self, tx: ManagedTransaction, records: GraphRecords, stamp: DateTime, progress: Progress
     ) -> tuple[int, int]:
         nodes = rels = 0
-        for table, make_query in ((records.nodes, cypher.node_merge), (records.refs, cypher.node_ref)):
+        for table, make_query in (
+            (records.nodes, cypher.node_merge),
+            (records.refs, cypher.node_ref),
+        ):
             for label in sorted(table):
                 node = self.schema.node(label)
                 rows = _dedupe(table[label], node.key)
@@ -120,7 +124,9 @@ class GraphWriter:
                     progress(len(batch))
         for ident in sorted(records.rels):
             rel = self.schema.rel(*ident)
-            query = cypher.rel_merge(rel, _key_of(self.schema, rel.source), _key_of(self.schema, rel.target))
+            query = cypher.rel_merge(
+                rel, _key_of(self.schema, rel.source), _key_of(self.schema, rel.target)
+            )
             for batch in _batches(records.rels[ident], self.batch_size):
                 _run(tx, query, rows=list(batch), now=stamp)
                 rels += len(batch)
@@ -138,9 +144,7 @@ class GraphWriter:
                 )
                 deleted_rels += counters.relationships_deleted
             for node in self.schema.labels_in_scope("account"):
-                counters = _run(
-                    tx, cypher.stale_account_nodes(node), accounts=accounts, now=stamp
-                )
+                counters = _run(tx, cypher.stale_account_nodes(node), accounts=accounts, now=stamp)
                 deleted_nodes += counters.nodes_deleted
                 deleted_rels += counters.relationships_deleted
         for node in self.schema.labels_in_scope("global"):

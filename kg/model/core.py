@@ -1,4 +1,4 @@
-"""Nodes every area refers to: accounts (member or external), AWS service principals, the internet."""
+"""Nodes every area refers to: accounts (member or external), service principals, the internet."""
 
 from kg.model.schema import NodeSchema, RelSchema
 
@@ -28,7 +28,7 @@ NODES = (
         key="name",
         layer="principals",
         scope="global",
-        description="An AWS service acting as a principal (ec2.amazonaws.com, lambda.amazonaws.com).",
+        description="An AWS service acting as a principal (ec2.amazonaws.com, ...).",
         properties={"name": "the service principal name"},
     ),
     NodeSchema(

@@ -1,4 +1,4 @@
-"""The model documentation, generated from the schema declaration (docs/model.md, `kg schema show`)."""
+"""The model documentation generated from the schema declaration (docs/model.md, kg schema)."""
 
 from __future__ import annotations
 
@@ -54,16 +54,30 @@ def model_markdown(schema: Schema) -> str:
         "",
     ]
     for layer, title in LAYER_TITLES.items():
-        nodes = sorted((n for n in schema.nodes.values() if n.layer == layer), key=lambda n: n.label)
+        nodes = sorted(
+            (n for n in schema.nodes.values() if n.layer == layer), key=lambda n: n.label
+        )
         if not nodes:
             continue
-        out += [f"### {title}", "", "| label | key | scope | meaning | properties |", "|---|---|---|---|---|"]
+        out += [
+            f"### {title}",
+            "",
+            "| label | key | scope | meaning | properties |",
+            "|---|---|---|---|---|",
+        ]
         for node in nodes:
             labels = ":".join((node.label, *node.extra_labels))
             props = "<br>".join(f"`{k}`: {v}" for k, v in node.properties.items())
-            out.append(f"| `{labels}` | `{node.key}` | {node.scope} | {node.description} | {props} |")
+            out.append(
+                f"| `{labels}` | `{node.key}` | {node.scope} | {node.description} | {props} |"
+            )
         out.append("")
-    out += ["## Relationships", "", "| relationship | layer | scope | meaning | properties |", "|---|---|---|---|---|"]
+    out += [
+        "## Relationships",
+        "",
+        "| relationship | layer | scope | meaning | properties |",
+        "|---|---|---|---|---|",
+    ]
     for rel in sorted(schema.rels.values(), key=lambda r: (r.type, r.source, r.target)):
         props = "<br>".join(f"`{k}`: {v}" for k, v in rel.properties.items())
         out.append(

@@ -1,4 +1,4 @@
-"""Shared output plumbing: one console, JSON that scripts can rely on, quiet progress off-terminal."""
+"""Shared output plumbing: one console, JSON scripts can rely on, quiet progress off-terminal."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
@@ -23,7 +23,7 @@ console = Console()
 error_console = Console(stderr=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"

@@ -58,7 +58,9 @@ def _choose(backend: Backend) -> tuple[str, Path | None]:
     return "jar", None
 
 
-def start(settings: Neo4jSettings, backend: Backend = "auto", timeout: float = 120.0) -> ServerStatus:
+def start(
+    settings: Neo4jSettings, backend: Backend = "auto", timeout: float = 120.0
+) -> ServerStatus:
     chosen, compose_file = _choose(backend)
     config = local_config(settings)
     if chosen == "docker" and compose_file is not None:
@@ -80,7 +82,9 @@ def status(settings: Neo4jSettings) -> ServerStatus:
     config = local_config(settings)
     pid = jar.running_pid(config)
     if pid is not None:
-        return ServerStatus("jar", True, config.bolt_uri, config.browser_url, pid, str(config.log_file))
+        return ServerStatus(
+            "jar", True, config.bolt_uri, config.browser_url, pid, str(config.log_file)
+        )
     return ServerStatus(
         "unknown", jar.port_open(config.bolt_port), config.bolt_uri, config.browser_url
     )

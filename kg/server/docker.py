@@ -18,9 +18,7 @@ def engine_available() -> bool:
     if docker is None:
         return False
     try:
-        result = subprocess.run(
-            [docker, "info"], capture_output=True, timeout=15, check=False
-        )
+        result = subprocess.run([docker, "info"], capture_output=True, timeout=15, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0

@@ -1,0 +1,35 @@
+# The two commands of the README, and what CI runs. Each target sets up what it needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint setup bench docs
+
+$(BIN)/kg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,speedups]'
+	touch $(BIN)/kg
+
+setup: $(BIN)/kg
+	@command -v java >/dev/null || { echo "Java 17 is needed (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	@command -v mvn >/dev/null || { echo "Maven is needed (apt-get install maven)"; exit 1; }
+
+## The main job: start Neo4j, load the demo organization, show coverage and attack paths.
+demo: setup
+	$(BIN)/kg demo
+
+## The tests: unit, integration (real Neo4j) and end to end (the CLI).
+test: setup
+	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+docs: setup
+	$(BIN)/kg schema show --format markdown > docs/model.md
+
+bench: setup
+	$(BIN)/python -m bench.run

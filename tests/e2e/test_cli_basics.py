@@ -1,0 +1,57 @@
+"""The CLI's contract: help with examples, status from a live server, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from tests.e2e.conftest import KgRunner
+
+pytestmark = pytest.mark.e2e
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_version_and_help(kg: KgRunner) -> None:
+    result = kg("--version")
+    assert result.returncode == 0 and result.stdout.startswith("kg ")
+    help_text = kg("--help").stdout
+    for command in ("status", "neo4j", "schema"):
+        assert command in help_text
+
+
+def test_status_reports_a_live_5_26_server(kg: KgRunner, graph) -> None:
+    graph.write("CREATE (:Account {account_id: '111111111111'})")
+    result = kg("status", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["server"]["version"].startswith("5.26")
+    assert data["nodes"]["Account"] == 1
+
+
+def test_neo4j_down_is_one_line_and_non_zero(kg: KgRunner) -> None:
+    result = kg("status", env={"NEO4J_URI": f"bolt://127.0.0.1:{_closed_port()}"})
+    assert result.returncode == 3
+    assert result.stderr.strip().startswith("kg: error: Neo4j is not reachable at bolt://")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_wrong_password_is_named_and_never_printed(kg: KgRunner) -> None:
+    result = kg("status", env={"NEO4J_PASSWORD": "s3cret-wrong-pass"})
+    assert result.returncode == 3
+    assert "refused the credentials" in result.stderr
+    assert "s3cret-wrong-pass" not in result.stderr + result.stdout
+
+
+def test_schema_apply_twice_creates_nothing_the_second_time(kg: KgRunner) -> None:
+    kg("schema", "apply")
+    result = kg("schema", "apply", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["created"] == 0
