@@ -66,9 +66,7 @@ class Manifest:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data["accounts"] = [
-            {**asdict(a), "regions": list(a.regions)} for a in self.accounts
-        ]
+        data["accounts"] = [{**asdict(a), "regions": list(a.regions)} for a in self.accounts]
         data["failures"] = [asdict(f) for f in self.failures]
         return data
 
@@ -287,9 +285,7 @@ class SnapshotWriter:
         message: str = "",
         key: str | None = None,
     ) -> None:
-        self._failures.append(
-            Failure(account_id, region, client, method, error_code, message, key)
-        )
+        self._failures.append(Failure(account_id, region, client, method, error_code, message, key))
 
     @property
     def failures(self) -> list[Failure]:
