@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -181,3 +182,82 @@ def collect_accounts(
             f"({', '.join(sorted(failed)[:3])}...)"
         )
     return CollectSummary(collected, sorted(failed), calls, len(writer.failures))
+
+
+def assume_role_session(
+    base: boto3.Session, account_id: str, role_name: str, external_id: str | None
+) -> boto3.Session:
+    """A session in a member account through the role the organization provisions there."""
+    sts = base.client("sts", config=RETRY_CONFIG)
+    params: dict[str, Any] = {
+        "RoleArn": f"arn:aws:iam::{account_id}:role/{role_name}",
+        "RoleSessionName": "kg-collect",
+        "DurationSeconds": 3600,
+    }
+    if external_id:
+        params["ExternalId"] = external_id
+    creds = sts.assume_role(**params)["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=base.region_name,
+    )
+
+
+def session_factory(base: boto3.Session, caller_account: str, plan: CollectPlan) -> SessionFactory:
+    """The caller's own session for its account, an assumed-role session for every other."""
+    cache: dict[str, boto3.Session] = {caller_account: base}
+    lock = threading.Lock()
+
+    def session_for(account_id: str) -> boto3.Session:
+        with lock:
+            if account_id not in cache:
+                cache[account_id] = assume_role_session(
+                    base, account_id, plan.role_name, plan.external_id
+                )
+            return cache[account_id]
+
+    return session_for
+
+
+def enabled_regions(session: boto3.Session) -> list[str]:
+    ec2 = session.client("ec2", region_name=session.region_name or "us-east-1", config=RETRY_CONFIG)
+    return sorted(r["RegionName"] for r in ec2.describe_regions(AllRegions=False)["Regions"])
+
+
+def collect_snapshot(
+    out: Path,
+    plan: CollectPlan,
+    profile: str | None = None,
+    on_plan: Callable[[int], None] = lambda total: None,
+    on_account_done: Callable[[str], None] = lambda account_id: None,
+) -> CollectSummary:
+    """Discover the organization from the caller's account and collect it into `out`."""
+    from ingest.aws.organizations import discover_accounts
+
+    try:
+        base = boto3.Session(profile_name=profile)
+        identity = base.client("sts", config=RETRY_CONFIG).get_caller_identity()
+    except (ClientError, BotoCoreError) as exc:
+        code, message = _error_code(exc)
+        raise CollectError(f"cannot use the AWS credentials ({code}): {message}") from None
+    caller_account = str(identity["Account"])
+    _, members = discover_accounts(base)
+    # Organization-wide calls are made from the caller's account (management or delegated admin).
+    org_account = caller_account if members else None
+    accounts = members or [caller_account]
+    if plan.accounts:
+        unknown = sorted(set(plan.accounts) - set(accounts))
+        if unknown and members:
+            raise CollectError(f"--accounts names accounts not in the organization: {unknown}")
+        accounts = list(dict.fromkeys([*([org_account] if org_account else []), *plan.accounts]))
+    plan.accounts = accounts
+    if not plan.regions:
+        plan.regions = enabled_regions(base)
+    on_plan(len(accounts))
+    writer = SnapshotWriter(out, source="aws", caller_arn=str(identity["Arn"]))
+    factory = session_factory(base, caller_account, plan)
+    summary = collect_accounts(factory, org_account, plan, writer, on_account_done)
+    writer.finish(organization_account_id=org_account)
+    return summary
