@@ -61,9 +61,9 @@ def main_options(
 
 
 def _register() -> None:
-    from kg.cli import ingest_cmd, schema_cmd, server_cmd, status_cmd
+    from kg.cli import ingest_cmd, query_cmd, schema_cmd, server_cmd, status_cmd
 
-    for module in (server_cmd, schema_cmd, status_cmd, ingest_cmd):
+    for module in (server_cmd, schema_cmd, status_cmd, ingest_cmd, query_cmd):
         module.register(app)
 
 

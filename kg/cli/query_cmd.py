@@ -1,0 +1,59 @@
+"""`kg query`: run a named query from queries/ (the same text you paste into Neo4j Browser)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kg import queries
+from kg.cli import state
+from kg.errors import ConfigError
+from kg.report.output import Format, console, print_json
+from kg.report.rows import render_rows
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise ConfigError(f"--param {pair!r} is not NAME=VALUE")
+        params[name.strip()] = value
+    return params
+
+
+def query(
+    name: Annotated[str | None, typer.Argument(help="Query name (see --list).")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE, repeatable.")
+    ] = None,
+    show: Annotated[bool, typer.Option("--show", help="Print the Cypher, do not run it.")] = False,
+    list_all: Annotated[bool, typer.Option("--list", help="List the query library.")] = False,
+    output: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """Run a named Cypher query in a read transaction.
+
+    Example: kg query accounts-without-guardduty --format csv
+    """
+    if list_all or name is None:
+        entries = [
+            {"name": q.name, "layer": q.layer, "title": q.title, "params": sorted(q.params)}
+            for q in queries.library().values()
+        ]
+        render_rows(entries, output, title="Query library")
+        return
+    named = queries.get(name)
+    if show:
+        if output == Format.json:
+            print_json({"name": named.name, "cypher": named.cypher, "params": named.params})
+        else:
+            console.print(named.cypher, markup=False, highlight=False)
+        return
+    with state.connect() as graph:
+        rows = queries.run(graph, name, **_params(param or []))
+    render_rows(rows, output, title=named.title)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("query")(query)

@@ -1,0 +1,41 @@
+"""The query library's headers are the contract between the CLI and Neo4j Browser users."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg import queries
+from kg.errors import ConfigError, KgError
+
+GOOD = """// name: demo
+// title: A demo
+// description: Shows parameters.
+// params: account_id, limit=10
+MATCH (a:Account {account_id: $account_id}) RETURN a LIMIT $limit
+"""
+
+
+def test_header_and_defaults_are_parsed() -> None:
+    query = queries.parse_query("demo.cypher", GOOD)
+    assert query.name == "demo"
+    assert query.params == {"account_id": None, "limit": 10}
+    assert query.bind({"account_id": "1"}) == {"account_id": "1", "limit": 10}
+
+
+def test_undeclared_parameter_is_rejected_by_name() -> None:
+    query = queries.parse_query("demo.cypher", GOOD)
+    with pytest.raises(ConfigError, match="has no parameter acount_id"):
+        query.bind({"acount_id": "1"})
+
+
+def test_header_must_declare_every_parameter_the_query_uses() -> None:
+    text = GOOD.replace("// params: account_id, limit=10\n", "// params: account_id\n")
+    with pytest.raises(KgError, match="parameters used"):
+        queries.parse_query("demo.cypher", text)
+
+
+def test_every_shipped_query_has_a_unique_name_and_title() -> None:
+    library = queries.library()
+    assert library, "the query library is empty"
+    for name, query in library.items():
+        assert name == query.name and query.title and query.description
