@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic organization generator (numbers, never assertions)."""
