@@ -30,6 +30,7 @@ lint: setup
 
 docs: setup
 	$(BIN)/kg schema show --format markdown > docs/model.md
+	$(BIN)/kg schema show --grass > docs/browser/kg.grass
 
 bench: setup
 	$(BIN)/python -m bench.run

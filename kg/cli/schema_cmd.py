@@ -11,6 +11,7 @@ from kg.cli import state
 from kg.graph.ddl import apply_schema
 from kg.model import load_schema
 from kg.model.docs import model_json, model_markdown
+from kg.model.grass import grass
 from kg.report.output import Format, console, print_json
 
 schema_app = typer.Typer(
@@ -34,12 +35,20 @@ def apply(output: Annotated[Format, typer.Option("--format")] = Format.table) ->
 
 
 @schema_app.command("show")
-def show(output: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+def show(
+    output: Annotated[Format, typer.Option("--format")] = Format.table,
+    browser_style: Annotated[
+        bool, typer.Option("--grass", help="Print the Neo4j Browser style sheet instead.")
+    ] = False,
+) -> None:
     """Print the declared model: labels, keys, layers and relationship types.
 
     Example: kg schema show --format markdown > docs/model.md
     """
     schema = load_schema()
+    if browser_style:
+        typer.echo(grass(schema), nl=False)
+        return
     if output == Format.json:
         print_json(model_json(schema))
         return

@@ -38,7 +38,8 @@ class NodeSchema:
     scope says who owns the node's lifetime: "account" nodes carry account_id and are replaced
     account by account on reload; "global" nodes are shared (an external account, a service
     principal, the internet) and only removed when nothing refers to them; "reference" nodes come
-    from the catalog; "derived" nodes are rewritten by analysis.
+    from the catalog; "derived" nodes are rewritten by analysis. caption is the property Neo4j
+    Browser shows on the node (a name people recognise, not an id).
     """
 
     label: str
@@ -49,6 +50,7 @@ class NodeSchema:
     extra_labels: tuple[str, ...] = ()
     properties: dict[str, str] = field(default_factory=dict)
     indexes: tuple[str, ...] = ()
+    caption: str = "name"
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class Schema:
             for label in (node.label, *node.extra_labels):
                 if not _LABEL.match(label):
                     raise SchemaError(f"label {label!r} is not PascalCase")
-            for prop in (node.key, *node.properties, *node.indexes):
+            for prop in (node.key, node.caption, *node.properties, *node.indexes):
                 if not _PROPERTY.match(prop):
                     raise SchemaError(f"{node.label}.{prop} is not snake_case")
             if node.layer not in LAYERS:
