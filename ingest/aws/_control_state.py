@@ -1,0 +1,257 @@
+"""How the security-service modules read a control's state and write it to the graph.
+
+Every service says "enabled", "disabled" or "unknown" by the same rules, so coverage can read all
+of them alike:
+
+- a call that failed (a `failures` entry in the manifest) makes the state unknown, with the error
+  code and the call in `status_reason`;
+- a call whose "off" answer AWS gives as an error code (Security Hub's InvalidAccessException,
+  NoSuchPublicAccessBlockConfiguration, ...) is collected with that code as `not_configured`, so
+  the snapshot has no file and no failure: in an account and region the snapshot collected, that
+  means off;
+- any other call with neither file nor failure was not collected: unknown, never guessed.
+
+State nodes are one per account, region (or "global") and service (or account setting), keyed
+"<account>|<region>|<service or setting>", and hang off their account:
+(Account)-[:HAS_CONTROL_STATE]->(state).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ingest.snapshot import GLOBAL_REGION, Failure, Snapshot
+from kg.graph.records import GraphRecords, NodeRef
+
+Status = Literal["enabled", "disabled", "unknown"]
+ENABLED: Status = "enabled"
+DISABLED: Status = "disabled"
+UNKNOWN: Status = "unknown"
+
+
+@dataclass(frozen=True)
+class State:
+    """A control's status and the one-line reason a reader can check it against."""
+
+    status: Status
+    reason: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the snapshot holds for one call: AWS's response, the recorded failure, or neither."""
+
+    call: str
+    data: dict[str, Any] | None
+    failure: Failure | None
+
+    def unanswered(self, absent: State | None = None) -> State:
+        """The state when there is no response: unknown when the call failed; `absent` when the
+        call's "off" answer is an error code (not recorded); otherwise unknown (not collected)."""
+        if self.failure is not None:
+            return State(UNKNOWN, failure_reason(self.failure))
+        if absent is not None:
+            return absent
+        return State(UNKNOWN, f"{self.call} is not in the snapshot")
+
+    def entries(self, field: str) -> list[dict[str, Any]]:
+        """The objects of a list field of the response (an empty list when there is none)."""
+        values = (self.data or {}).get(field) or []
+        return [v for v in values if isinstance(v, dict)]
+
+
+def failure_reason(failure: Failure) -> str:
+    where = f"{failure.client}.{failure.method}"
+    if failure.key is not None:
+        where += f" ({failure.key})"
+    return f"{failure.error_code} on {where}"
+
+
+def read_call(
+    snapshot: Snapshot,
+    account_id: str,
+    region: str,
+    client: str,
+    method: str,
+    key: str | None = None,
+) -> Answer:
+    data = snapshot.read_object(account_id, region, client, method, key)
+    failure = (
+        None if data is not None else snapshot.failure(account_id, region, client, method, key)
+    )
+    return Answer(f"{client}.{method}", data, failure)
+
+
+def regional_scopes(snapshot: Snapshot) -> Iterator[tuple[str, str]]:
+    """Every (account, region) the snapshot collected."""
+    for account_id in snapshot.account_ids():
+        for region in snapshot.regions(account_id):
+            yield account_id, region
+
+
+def account_scopes(snapshot: Snapshot) -> Iterator[tuple[str, str]]:
+    """Every collected account, with the region name account-wide calls are stored under."""
+    for account_id in snapshot.account_ids():
+        yield account_id, GLOBAL_REGION
+
+
+def organization_scope(snapshot: Snapshot) -> Iterator[tuple[str, str]]:
+    """The account that made the organization-wide calls, when it was collected."""
+    org_account = snapshot.manifest.organization_account_id
+    if org_account is not None and org_account in snapshot.account_ids():
+        yield org_account, GLOBAL_REGION
+
+
+def state_id(account_id: str, region: str, control: str) -> str:
+    return f"{account_id}|{region}|{control}"
+
+
+def add_state(
+    records: GraphRecords,
+    label: str,
+    *,
+    service: str,
+    title: str,
+    account_id: str,
+    region: str,
+    state: State,
+    control: str | None = None,
+    **props: Any,
+) -> NodeRef:
+    """One control state node, linked from its account; returns its reference for further rels.
+
+    `control` names the setting when one service has several (AccountSetting); by default the
+    service id is the last part of the key.
+    """
+    node_id = state_id(account_id, region, control or service)
+    records.node(
+        label,
+        id=node_id,
+        name=f"{title} {region}",
+        service=service,
+        account_id=account_id,
+        region=region,
+        status=state.status,
+        status_reason=state.reason,
+        **props,
+    )
+    records.ref("Account", account_id=account_id)
+    records.rel(
+        "HAS_CONTROL_STATE", ("Account", account_id), (label, node_id), account_id=account_id
+    )
+    return label, node_id
+
+
+def add_resource(
+    records: GraphRecords,
+    label: str,
+    state: NodeRef,
+    *,
+    arn: str,
+    account_id: str,
+    **props: Any,
+) -> NodeRef:
+    """A resource a control is made of: included in its region's state, owned by its account."""
+    records.node(label, arn=arn, account_id=account_id, **props)
+    records.rel("INCLUDES", state, (label, arn), account_id=account_id)
+    records.ref("Account", account_id=account_id)
+    records.rel("BELONGS_TO", (label, arn), ("Account", account_id), account_id=account_id)
+    return label, arn
+
+
+StateReader = Callable[[Snapshot, str, str], tuple[State, dict[str, Any]]]
+
+
+def state_records(
+    snapshot: Snapshot,
+    scopes: Iterable[tuple[str, str]],
+    label: str,
+    *,
+    service: str,
+    title: str,
+    read_state: StateReader,
+) -> GraphRecords:
+    """The transform of a service with one state per scope and no resources of its own."""
+    records = GraphRecords()
+    for account_id, region in scopes:
+        state, props = read_state(snapshot, account_id, region)
+        add_state(
+            records,
+            label,
+            service=service,
+            title=title,
+            account_id=account_id,
+            region=region,
+            state=state,
+            **props,
+        )
+    return records
+
+
+@dataclass(frozen=True)
+class SettingValue:
+    """An account setting as AWS reports it, and whether it is the protective value."""
+
+    enabled: bool
+    value: str
+    managed_by: str | None = None
+    props: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AccountSettingCall:
+    """Where one account setting is read from and how its answer is judged."""
+
+    setting: str
+    title: str
+    service: str
+    client: str
+    method: str
+    read_value: Callable[[dict[str, Any]], SettingValue]
+    not_set: State | None = None  # the state when AWS answers "not set" with an error code
+
+
+def add_account_setting(
+    records: GraphRecords,
+    snapshot: Snapshot,
+    account_id: str,
+    region: str,
+    spec: AccountSettingCall,
+) -> None:
+    """One AccountSetting node: enabled when the value protects, keyed by the setting's name."""
+    answer = read_call(snapshot, account_id, region, spec.client, spec.method)
+    props: dict[str, Any] = {"setting": spec.setting}
+    if answer.data is None:
+        state = answer.unanswered(spec.not_set)
+        if answer.failure is None and spec.not_set is not None:
+            props["value"] = "not set"
+    else:
+        value = spec.read_value(answer.data)
+        props.update(value=value.value, managed_by=value.managed_by, **value.props)
+        managed = f" (managed by {value.managed_by})" if value.managed_by else ""
+        state = State(ENABLED if value.enabled else DISABLED, f"{value.value}{managed}")
+    add_state(
+        records,
+        "AccountSetting",
+        service=spec.service,
+        title=spec.title,
+        account_id=account_id,
+        region=region,
+        state=state,
+        control=spec.setting,
+        **props,
+    )
+
+
+def arn_account(arn: str) -> str:
+    """The account id field of an ARN ("" when the ARN has none)."""
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
+
+
+def as_json(value: Any) -> str | None:
+    """A nested AWS structure as JSON text (Neo4j properties cannot hold maps)."""
+    return None if value is None else json.dumps(value, sort_keys=True)
