@@ -1,0 +1,122 @@
+"""Amazon GuardDuty: the detector of each account and region, its features, and the organization
+configuration where the account can see it.
+
+GuardDuty allows one detector per account and region. Organization calls answer
+BadRequestException to an account that is not the management account (list of delegated
+administrators) or the delegated administrator (auto-enable configuration): that is the account's
+role in the organization, so it is collected as "not configured" rather than as a failure.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from ingest.aws._control_state import (
+    DISABLED,
+    ENABLED,
+    Answer,
+    State,
+    read_call,
+    regional_scopes,
+    state_records,
+)
+from ingest.snapshot import Snapshot
+from kg.graph.records import GraphRecords
+
+if TYPE_CHECKING:
+    from ingest.aws.collect import CallContext
+
+SCOPE = "region"
+CLIENT = "guardduty"
+NOT_ORGANIZATION_ROLE = ("BadRequestException",)
+
+
+def collect(ctx: CallContext) -> None:
+    listed = ctx.call(CLIENT, "list_detectors")
+    for detector_id in (listed or {}).get("DetectorIds", []):
+        ctx.call(CLIENT, "get_detector", detector_id, DetectorId=detector_id)
+        ctx.call(
+            CLIENT,
+            "describe_organization_configuration",
+            detector_id,
+            not_configured=NOT_ORGANIZATION_ROLE,
+            DetectorId=detector_id,
+        )
+    ctx.call(CLIENT, "list_organization_admin_accounts", not_configured=NOT_ORGANIZATION_ROLE)
+
+
+def _delegated_admins(answer: Answer) -> list[str] | None:
+    if answer.data is None:
+        return None
+    return sorted(
+        str(admin["AdminAccountId"])
+        for admin in answer.entries("AdminAccounts")
+        if admin.get("AdminStatus") == "ENABLED"
+    )
+
+
+def _organization_configuration(answer: Answer) -> dict[str, Any]:
+    """Auto-enable settings, which only the delegated administrator's detector answers."""
+    if answer.data is None:
+        return {}
+    members = answer.data.get("AutoEnableOrganizationMembers")
+    if members is None:  # older answers only carry the AutoEnable flag (new members)
+        members = "NEW" if answer.data.get("AutoEnable") else "NONE"
+    features = [
+        f"{feature['Name']}:{feature['AutoEnable']}"
+        for feature in answer.entries("Features")
+        if feature.get("AutoEnable") in ("ALL", "NEW")
+    ]
+    return {"org_auto_enable_members": members, "org_auto_enable_features": sorted(features)}
+
+
+def _features(detail: dict[str, Any], status: str) -> list[str]:
+    return sorted(
+        str(feature["Name"])
+        for feature in detail.get("Features") or []
+        if feature.get("Status") == status
+    )
+
+
+def detector_state(
+    snapshot: Snapshot, account_id: str, region: str
+) -> tuple[State, dict[str, Any]]:
+    """The detector's state in one account and region, and what else the snapshot says."""
+    call = partial(read_call, snapshot, account_id, region, CLIENT)
+    props: dict[str, Any] = {
+        "delegated_admin_account_ids": _delegated_admins(call("list_organization_admin_accounts"))
+    }
+    listed = call("list_detectors")
+    if listed.data is None:
+        return listed.unanswered(), props
+    detector_ids = listed.data.get("DetectorIds") or []
+    if not detector_ids:
+        return State(DISABLED, "no detector"), props
+    detector_id = str(detector_ids[0])
+    props["detector_id"] = detector_id
+    props.update(
+        _organization_configuration(call("describe_organization_configuration", detector_id))
+    )
+    detail = call("get_detector", detector_id)
+    if detail.data is None:
+        return detail.unanswered(), props
+    props.update(
+        finding_publishing_frequency=detail.data.get("FindingPublishingFrequency"),
+        enabled_features=_features(detail.data, "ENABLED"),
+        disabled_features=_features(detail.data, "DISABLED"),
+    )
+    status = detail.data.get("Status")
+    reason = f"detector {detector_id} status {status}"
+    return State(ENABLED if status == "ENABLED" else DISABLED, reason), props
+
+
+def transform(snapshot: Snapshot) -> GraphRecords:
+    return state_records(
+        snapshot,
+        regional_scopes(snapshot),
+        "GuardDutyDetector",
+        service="guardduty",
+        title="GuardDuty",
+        read_state=detector_state,
+    )
