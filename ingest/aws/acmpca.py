@@ -1,0 +1,53 @@
+"""AWS Private CA: the certificate authorities each account runs in each region."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ingest.aws._control_state import (
+    DISABLED,
+    ENABLED,
+    State,
+    read_call,
+    regional_scopes,
+    state_records,
+)
+from ingest.snapshot import Snapshot
+from kg.graph.records import GraphRecords
+
+if TYPE_CHECKING:
+    from ingest.aws.collect import CallContext
+
+SCOPE = "region"
+CLIENT = "acm-pca"
+
+
+def collect(ctx: CallContext) -> None:
+    ctx.call(CLIENT, "list_certificate_authorities")
+
+
+def private_ca_state(
+    snapshot: Snapshot, account_id: str, region: str
+) -> tuple[State, dict[str, Any]]:
+    answer = read_call(snapshot, account_id, region, CLIENT, "list_certificate_authorities")
+    if answer.data is None:
+        return answer.unanswered(), {}
+    active = [ca for ca in answer.entries("CertificateAuthorities") if ca.get("Status") == "ACTIVE"]
+    props = {
+        "ca_arns": sorted(str(ca["Arn"]) for ca in active),
+        "ca_types": sorted({str(ca["Type"]) for ca in active}),
+    }
+    if active:
+        return State(ENABLED, f"{len(active)} ACTIVE certificate authority(ies)"), props
+    return State(DISABLED, "no ACTIVE certificate authority"), props
+
+
+def transform(snapshot: Snapshot) -> GraphRecords:
+    return state_records(
+        snapshot,
+        regional_scopes(snapshot),
+        "PrivateCaStatus",
+        service="private-ca",
+        title="Private CA",
+        read_state=private_ca_state,
+    )
