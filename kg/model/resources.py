@@ -1,0 +1,153 @@
+"""The resources layer: data stores, keys, queues, functions and their resource-based policies.
+
+Every resource carries the extra label `Resource`. A resource policy is stored as `policy`: JSON
+text of the normalized document (an object whose Statement is a list), the same shape as identity
+policies, so one evaluator reads both. `unknown` names the facts whose calls failed: a missing
+value listed there means "could not see", one not listed means "not set".
+"""
+
+from kg.model.schema import NodeSchema, RelSchema
+
+LAYER = "resources"
+
+_COMMON = {
+    "arn": "ARN (the key)",
+    "account_id": "owning account",
+    "region": "AWS region",
+    "name": "the resource's name",
+    "policy": "resource-based policy as JSON text (normalized); absent when there is none",
+    "unknown": "facts that could not be read (policy, encryption, tags, ...)",
+}
+
+
+def _resource(label: str, description: str, props: dict[str, str]) -> NodeSchema:
+    return NodeSchema(
+        label=label,
+        key="arn",
+        layer=LAYER,
+        description=description,
+        extra_labels=("Resource",),
+        properties={**_COMMON, **props},
+    )
+
+
+def _rel(
+    rel_type: str, source: str, target: str, description: str, layer: str = LAYER
+) -> RelSchema:
+    return RelSchema(rel_type, source, target, layer, description)
+
+
+NODES = (
+    _resource(
+        "S3Bucket",
+        "An S3 bucket. Block Public Access booleans are null when the bucket has no setting (the "
+        "account-level setting may still apply).",
+        {
+            "creation_date": "when it was created",
+            "policy_is_public": "AWS's own verdict that the bucket policy grants public access",
+            "block_public_acls": "bucket Block Public Access: reject public ACLs",
+            "ignore_public_acls": "bucket Block Public Access: ignore public ACLs",
+            "block_public_policy": "bucket Block Public Access: reject public policies",
+            "restrict_public_buckets": "bucket Block Public Access: only AWS principals and the "
+            "owner account may use a public policy",
+            "encryption_algorithm": "default encryption: AES256, aws:kms or aws:kms:dsse",
+            "encryption_kms_key_id": "default encryption KMS key",
+            "bucket_key_enabled": "S3 Bucket Key on for KMS encryption",
+            "tags": "tags as 'key=value' strings",
+        },
+    ),
+    _resource(
+        "KmsKey",
+        "A KMS key. Its key policy decides who may use it, together with grants and IAM.",
+        {
+            "key_id": "key id",
+            "aliases": "alias names",
+            "key_manager": "CUSTOMER or AWS",
+            "key_state": "Enabled, Disabled, PendingDeletion, ...",
+            "key_usage": "ENCRYPT_DECRYPT, SIGN_VERIFY, ...",
+            "key_spec": "SYMMETRIC_DEFAULT, RSA_2048, ...",
+            "origin": "AWS_KMS, EXTERNAL, AWS_CLOUDHSM, ...",
+            "multi_region": "true for multi-Region keys",
+            "enabled": "whether the key can be used",
+            "description": "the key's description",
+            "rotation_enabled": "automatic rotation on (AWS managed keys always rotate)",
+            "tags": "tags as 'key=value' strings",
+        },
+    ),
+    _resource(
+        "Secret",
+        "A Secrets Manager secret.",
+        {
+            "rotation_enabled": "automatic rotation on",
+            "last_rotated_date": "when it was last rotated",
+            "kms_key_id": "encryption key as configured (absent: the AWS managed key)",
+            "tags": "tags as 'key=value' strings",
+        },
+    ),
+    _resource(
+        "SqsQueue",
+        "An SQS queue.",
+        {
+            "url": "queue URL",
+            "kms_key_id": "KMS key for server-side encryption",
+            "sqs_managed_sse": "SQS-managed server-side encryption on",
+        },
+    ),
+    _resource(
+        "SnsTopic",
+        "An SNS topic.",
+        {"display_name": "display name", "kms_key_id": "KMS key for server-side encryption"},
+    ),
+    _resource(
+        "LambdaFunction",
+        "A Lambda function. Its code runs as its execution role; its resource policy and "
+        "function URL say who may invoke it.",
+        {
+            "runtime": "e.g. python3.12",
+            "package_type": "Zip or Image",
+            "role_arn": "execution role",
+            "vpc_id": "VPC it runs in, when attached to one",
+            "function_url": "function URL, when it has one",
+            "function_url_auth_type": "NONE (anyone on the internet) or AWS_IAM",
+        },
+    ),
+    _resource(
+        "EcrRepository",
+        "An ECR image repository.",
+        {
+            "uri": "repository URI",
+            "image_tag_mutability": "MUTABLE or IMMUTABLE",
+            "scan_on_push": "basic scanning on push",
+            "encryption_type": "AES256 or KMS",
+            "kms_key_id": "KMS key when encryption_type is KMS",
+        },
+    ),
+)
+
+RELS = (
+    *(_rel("BELONGS_TO", node.label, "Account", "The AWS account that owns it.") for node in NODES),
+    *(
+        _rel(
+            "ENCRYPTED_BY",
+            label,
+            "KmsKey",
+            "Its data is encrypted with the KMS key (using the "
+            "resource needs kms:Decrypt on that key too).",
+        )
+        for label in ("S3Bucket", "Secret", "SqsQueue", "SnsTopic", "EcrRepository")
+    ),
+    _rel(
+        "IN",
+        "LambdaFunction",
+        "Subnet",
+        "The function's interfaces are in the subnet.",
+        layer="network",
+    ),
+    _rel(
+        "PROTECTED_BY",
+        "LambdaFunction",
+        "SecurityGroup",
+        "The security group filters the function's traffic.",
+        layer="network",
+    ),
+)
