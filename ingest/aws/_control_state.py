@@ -7,8 +7,9 @@ of them alike:
   code and the call in `status_reason`;
 - a call whose "off" answer AWS gives as an error code (Security Hub's InvalidAccessException,
   NoSuchPublicAccessBlockConfiguration, ...) is collected with that code as `not_configured`, so
-  the snapshot has no file and no failure: in an account and region the snapshot collected, that
-  means off;
+  the snapshot has no file and no failure. kg's collector (source "aws") and generators ("demo",
+  "synthetic") make every call in every account and region they list, so there that means off;
+  a hand-made snapshot (source "file") may simply lack the call, so there it means unknown;
 - any other call with neither file nor failure was not collected: unknown, never guessed.
 
 State nodes are one per account, region (or "global") and service (or account setting), keyed
@@ -23,9 +24,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ingest.aws._shapes import Item, partition, response
 from ingest.snapshot import GLOBAL_REGION, Failure, Snapshot
 from kg.graph.records import GraphRecords, NodeRef
 
+HAND_MADE = "file"  # the snapshot source of hand-made snapshots and wrapped IAM exports
 Status = Literal["enabled", "disabled", "unknown"]
 ENABLED: Status = "enabled"
 DISABLED: Status = "disabled"
@@ -45,22 +48,22 @@ class Answer:
     """What the snapshot holds for one call: AWS's response, the recorded failure, or neither."""
 
     call: str
-    data: dict[str, Any] | None
+    item: Item | None
     failure: Failure | None
+    every_call_made: bool  # the snapshot's maker made every call (see the module docstring)
 
     def unanswered(self, absent: State | None = None) -> State:
         """The state when there is no response: unknown when the call failed; `absent` when the
         call's "off" answer is an error code (not recorded); otherwise unknown (not collected)."""
         if self.failure is not None:
             return State(UNKNOWN, failure_reason(self.failure))
-        if absent is not None:
+        if absent is not None and self.every_call_made:
             return absent
         return State(UNKNOWN, f"{self.call} is not in the snapshot")
 
-    def entries(self, field: str) -> list[dict[str, Any]]:
-        """The objects of a list field of the response (an empty list when there is none)."""
-        values = (self.data or {}).get(field) or []
-        return [v for v in values if isinstance(v, dict)]
+    def entries(self, field: str) -> list[Item]:
+        """The objects of a list field of the response (none when there is no response)."""
+        return self.item.children(field) if self.item is not None else []
 
 
 def failure_reason(failure: Failure) -> str:
@@ -78,18 +81,12 @@ def read_call(
     method: str,
     key: str | None = None,
 ) -> Answer:
-    data = snapshot.read_object(account_id, region, client, method, key)
+    item = response(snapshot, account_id, region, client, method, key)
     failure = (
-        None if data is not None else snapshot.failure(account_id, region, client, method, key)
+        None if item is not None else snapshot.failure(account_id, region, client, method, key)
     )
-    return Answer(f"{client}.{method}", data, failure)
-
-
-def regional_scopes(snapshot: Snapshot) -> Iterator[tuple[str, str]]:
-    """Every (account, region) the snapshot collected."""
-    for account_id in snapshot.account_ids():
-        for region in snapshot.regions(account_id):
-            yield account_id, region
+    every_call_made = snapshot.manifest.source != HAND_MADE
+    return Answer(f"{client}.{method}", item, failure, every_call_made)
 
 
 def account_scopes(snapshot: Snapshot) -> Iterator[tuple[str, str]]:
@@ -210,7 +207,7 @@ class AccountSettingCall:
     service: str
     client: str
     method: str
-    read_value: Callable[[dict[str, Any]], SettingValue]
+    read_value: Callable[[Item], SettingValue]
     not_set: State | None = None  # the state when AWS answers "not set" with an error code
 
 
@@ -224,12 +221,12 @@ def add_account_setting(
     """One AccountSetting node: enabled when the value protects, keyed by the setting's name."""
     answer = read_call(snapshot, account_id, region, spec.client, spec.method)
     props: dict[str, Any] = {"setting": spec.setting}
-    if answer.data is None:
+    if answer.item is None:
         state = answer.unanswered(spec.not_set)
-        if answer.failure is None and spec.not_set is not None:
+        if spec.not_set is not None and state == spec.not_set:
             props["value"] = "not set"
     else:
-        value = spec.read_value(answer.data)
+        value = spec.read_value(answer.item)
         props.update(value=value.value, managed_by=value.managed_by, **value.props)
         managed = f" (managed by {value.managed_by})" if value.managed_by else ""
         state = State(ENABLED if value.enabled else DISABLED, f"{value.value}{managed}")
@@ -250,6 +247,11 @@ def arn_account(arn: str) -> str:
     """The account id field of an ARN ("" when the ARN has none)."""
     parts = arn.split(":")
     return parts[4] if len(parts) > 5 else ""
+
+
+def vpc_arn(account_id: str, region: str, vpc_id: str) -> str:
+    """The network graph's key for a VPC: its EC2 ARN."""
+    return f"arn:{partition(region)}:ec2:{region}:{account_id}:vpc/{vpc_id}"
 
 
 def as_json(value: Any) -> str | None:

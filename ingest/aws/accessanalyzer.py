@@ -15,9 +15,9 @@ from ingest.aws._control_state import (
     ENABLED,
     State,
     read_call,
-    regional_scopes,
     state_records,
 )
+from ingest.aws._shapes import account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
 
@@ -37,28 +37,27 @@ def analyzer_state(
     snapshot: Snapshot, account_id: str, region: str
 ) -> tuple[State, dict[str, Any]]:
     listed = read_call(snapshot, account_id, region, CLIENT, "list_analyzers")
-    if listed.data is None:
+    if listed.item is None:
         return listed.unanswered(), {}
-    active = [a for a in listed.entries("analyzers") if a.get("status") == "ACTIVE"]
-    types = sorted({str(a["type"]) for a in active})
+    active = [a for a in listed.entries("analyzers") if a.optional_string("status") == "ACTIVE"]
+    types = sorted({a.string("type") for a in active})
     props = {
-        "analyzer_names": sorted(str(a["name"]) for a in active),
+        "analyzer_names": sorted(a.string("name") for a in active),
         "analyzer_types": types,
         "has_organization_analyzer": "ORGANIZATION" in types,
         "has_unused_access_analyzer": any(t.endswith("_UNUSED_ACCESS") for t in types),
     }
-    external = [a for a in active if a["type"] in EXTERNAL_ACCESS_TYPES]
-    if external:
-        return State(
-            ENABLED, f"analyzer {external[0]['name']} ({external[0]['type']}) ACTIVE"
-        ), props
+    for analyzer in active:
+        if analyzer.string("type") in EXTERNAL_ACCESS_TYPES:
+            reason = f"analyzer {analyzer.string('name')} ({analyzer.string('type')}) ACTIVE"
+            return State(ENABLED, reason), props
     return State(DISABLED, "no ACTIVE external-access analyzer"), props
 
 
 def transform(snapshot: Snapshot) -> GraphRecords:
     return state_records(
         snapshot,
-        regional_scopes(snapshot),
+        account_regions(snapshot),
         "AccessAnalyzerStatus",
         service="access-analyzer",
         title="IAM Access Analyzer",

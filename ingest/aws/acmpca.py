@@ -9,9 +9,9 @@ from ingest.aws._control_state import (
     ENABLED,
     State,
     read_call,
-    regional_scopes,
     state_records,
 )
+from ingest.aws._shapes import account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
 
@@ -30,12 +30,13 @@ def private_ca_state(
     snapshot: Snapshot, account_id: str, region: str
 ) -> tuple[State, dict[str, Any]]:
     answer = read_call(snapshot, account_id, region, CLIENT, "list_certificate_authorities")
-    if answer.data is None:
+    if answer.item is None:
         return answer.unanswered(), {}
-    active = [ca for ca in answer.entries("CertificateAuthorities") if ca.get("Status") == "ACTIVE"]
+    authorities = answer.entries("CertificateAuthorities")
+    active = [ca for ca in authorities if ca.optional_string("Status") == "ACTIVE"]
     props = {
-        "ca_arns": sorted(str(ca["Arn"]) for ca in active),
-        "ca_types": sorted({str(ca["Type"]) for ca in active}),
+        "ca_arns": sorted(ca.string("Arn") for ca in active),
+        "ca_types": sorted({ca.string("Type") for ca in active}),
     }
     if active:
         return State(ENABLED, f"{len(active)} ACTIVE certificate authority(ies)"), props
@@ -45,7 +46,7 @@ def private_ca_state(
 def transform(snapshot: Snapshot) -> GraphRecords:
     return state_records(
         snapshot,
-        regional_scopes(snapshot),
+        account_regions(snapshot),
         "PrivateCaStatus",
         service="private-ca",
         title="Private CA",

@@ -22,8 +22,8 @@ from ingest.aws._control_state import (
     arn_account,
     as_json,
     read_call,
-    regional_scopes,
 )
+from ingest.aws._shapes import Item, account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
 
@@ -37,29 +37,33 @@ _READ_WRITE = {"All": {"read", "write"}, "ReadOnly": {"read"}, "WriteOnly": {"wr
 _ADVANCED_READ_ONLY = {"true": "read", "false": "write"}
 
 
-def _is_home(trail: dict[str, Any], account_id: str, region: str) -> bool:
-    return trail.get("HomeRegion") == region and arn_account(trail["TrailARN"]) == account_id
+def _is_home(arn: str, home_region: str | None, account_id: str, region: str) -> bool:
+    """Whether this account and region are where the trail lives (and its status is read)."""
+    return home_region == region and arn_account(arn) == account_id
 
 
 def collect(ctx: CallContext) -> None:
     listed = ctx.call(CLIENT, "describe_trails", includeShadowTrails=True)
     for trail in (listed or {}).get("trailList", []):
-        if _is_home(trail, ctx.account_id, ctx.region):
-            ctx.call(CLIENT, "get_trail_status", trail["Name"], Name=trail["TrailARN"])
-            ctx.call(CLIENT, "get_event_selectors", trail["Name"], TrailName=trail["TrailARN"])
+        arn = trail["TrailARN"]
+        if _is_home(arn, trail.get("HomeRegion"), ctx.account_id, ctx.region):
+            ctx.call(CLIENT, "get_trail_status", trail["Name"], Name=arn)
+            ctx.call(CLIENT, "get_event_selectors", trail["Name"], TrailName=arn)
 
 
-def management_events(selectors: dict[str, Any]) -> str:
+def management_events(selectors: Item) -> str:
     """Which management events the selectors log: all, read_only, write_only or none."""
     logged: set[str] = set()
-    for selector in selectors.get("EventSelectors") or []:
-        if selector.get("IncludeManagementEvents", True):
-            logged |= _READ_WRITE.get(selector.get("ReadWriteType", "All"), set())
-    for selector in selectors.get("AdvancedEventSelectors") or []:
-        fields = {f["Field"]: f for f in selector.get("FieldSelectors") or []}
-        if "Management" not in (fields.get("eventCategory") or {}).get("Equals", []):
+    for selector in selectors.children("EventSelectors"):
+        if selector.optional_bool("IncludeManagementEvents") is not False:
+            read_write = selector.optional_string("ReadWriteType") or "All"
+            logged |= _READ_WRITE.get(read_write, set())
+    for selector in selectors.children("AdvancedEventSelectors"):
+        fields = {f.string("Field"): f for f in selector.children("FieldSelectors")}
+        category = fields.get("eventCategory")
+        if category is None or "Management" not in category.strings("Equals"):
             continue
-        read_only = (fields.get("readOnly") or {}).get("Equals") or []
+        read_only = fields["readOnly"].strings("Equals") if "readOnly" in fields else []
         kinds = {_ADVANCED_READ_ONLY[v] for v in read_only if v in _ADVANCED_READ_ONLY}
         logged |= kinds or {"read", "write"}
     if logged == {"read", "write"}:
@@ -78,29 +82,29 @@ class Trail:
     props: dict[str, Any]
 
 
-def _trail(snapshot: Snapshot, description: dict[str, Any], authoritative: bool) -> Trail:
-    arn = str(description["TrailARN"])
-    owner, home, name = arn_account(arn), str(description["HomeRegion"]), description["Name"]
+def _trail(snapshot: Snapshot, description: Item, authoritative: bool) -> Trail:
+    arn, home = description.string("TrailARN"), description.string("HomeRegion")
+    owner, name = arn_account(arn), description.string("Name")
     status = read_call(snapshot, owner, home, CLIENT, "get_trail_status", name)
     selectors = read_call(snapshot, owner, home, CLIENT, "get_event_selectors", name)
-    is_logging = None if status.data is None else bool(status.data.get("IsLogging"))
+    is_logging = None if status.item is None else status.item.flag("IsLogging")
     props = {
         "arn": arn,
         "name": name,
         "account_id": owner,
         "region": home,
         "home_region": home,
-        "is_organization_trail": bool(description.get("IsOrganizationTrail")),
-        "is_multi_region": bool(description.get("IsMultiRegionTrail")),
-        "log_file_validation": bool(description.get("LogFileValidationEnabled")),
-        "kms_key_id": description.get("KmsKeyId"),
-        "s3_bucket_name": description.get("S3BucketName"),
-        "cloud_watch_logs_log_group_arn": description.get("CloudWatchLogsLogGroupArn"),
-        "include_global_service_events": description.get("IncludeGlobalServiceEvents"),
+        "is_organization_trail": description.flag("IsOrganizationTrail"),
+        "is_multi_region": description.flag("IsMultiRegionTrail"),
+        "log_file_validation": description.flag("LogFileValidationEnabled"),
+        "kms_key_id": description.optional_string("KmsKeyId"),
+        "s3_bucket_name": description.optional_string("S3BucketName"),
+        "cloud_watch_logs_log_group_arn": description.optional_string("CloudWatchLogsLogGroupArn"),
+        "include_global_service_events": description.optional_bool("IncludeGlobalServiceEvents"),
         "is_logging": is_logging,
-        "logging_reason": None if status.data is not None else status.unanswered().reason,
-        "management_events": None if selectors.data is None else management_events(selectors.data),
-        "event_selectors": as_json(selectors.data),
+        "logging_reason": None if status.item is not None else status.unanswered().reason,
+        "management_events": None if selectors.item is None else management_events(selectors.item),
+        "event_selectors": None if selectors.item is None else as_json(selectors.item.data),
     }
     return Trail(arn, owner, authoritative, is_logging, props)
 
@@ -109,18 +113,19 @@ def trails(snapshot: Snapshot) -> dict[str, Trail]:
     """Every trail any collected region lists, once, preferring its owner's home-region view."""
     collected = set(snapshot.account_ids())
     found: dict[str, Trail] = {}
-    for account_id, region in regional_scopes(snapshot):
+    for account_id, region in account_regions(snapshot):
         listed = read_call(snapshot, account_id, region, CLIENT, "describe_trails")
         for description in listed.entries("trailList"):
-            arn = str(description["TrailARN"])
-            authoritative = account_id in collected and _is_home(description, account_id, region)
+            arn = description.string("TrailARN")
+            home = description.optional_string("HomeRegion")
+            authoritative = account_id in collected and _is_home(arn, home, account_id, region)
             if arn not in found or (authoritative and not found[arn].authoritative):
                 found[arn] = _trail(snapshot, description, authoritative)
     return found
 
 
 def region_state(listed: Answer, applying: list[Trail]) -> State:
-    if listed.data is None:
+    if listed.item is None:
         return listed.unanswered()
     logging = [t.props["name"] for t in applying if t.is_logging]
     if logging:
@@ -159,9 +164,9 @@ def transform(snapshot: Snapshot) -> GraphRecords:
             ("Account", trail.owner),
             account_id=trail.owner,
         )
-    for account_id, region in regional_scopes(snapshot):
+    for account_id, region in account_regions(snapshot):
         listed = read_call(snapshot, account_id, region, CLIENT, "describe_trails")
-        arns = sorted({str(t["TrailARN"]) for t in listed.entries("trailList")})
+        arns = sorted({t.string("TrailARN") for t in listed.entries("trailList")})
         applying = [known[arn] for arn in arns]
         state_ref = add_state(
             records,
@@ -171,7 +176,7 @@ def transform(snapshot: Snapshot) -> GraphRecords:
             account_id=account_id,
             region=region,
             state=region_state(listed, applying),
-            **(_region_props(applying) if listed.data is not None else {}),
+            **(_region_props(applying) if listed.item is not None else {}),
         )
         for arn in arns:
             records.rel("INCLUDES", state_ref, ("CloudTrailTrail", arn), account_id=account_id)

@@ -16,9 +16,9 @@ from ingest.aws._control_state import (
     Answer,
     State,
     read_call,
-    regional_scopes,
     state_records,
 )
+from ingest.aws._shapes import account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
 
@@ -41,21 +41,21 @@ def collect(ctx: CallContext) -> None:
 
 
 def _aggregators(answer: Answer) -> dict[str, Any]:
-    if answer.data is None:
+    if answer.item is None:
         return {}
     aggregators = answer.entries("ConfigurationAggregators")
     return {
-        "aggregator_names": sorted(str(a["ConfigurationAggregatorName"]) for a in aggregators),
+        "aggregator_names": sorted(a.string("ConfigurationAggregatorName") for a in aggregators),
         "has_organization_aggregator": any(
-            a.get("OrganizationAggregationSource") for a in aggregators
+            a.child("OrganizationAggregationSource").data for a in aggregators
         ),
     }
 
 
 def _delivery_buckets(answer: Answer) -> list[str] | None:
-    if answer.data is None:
+    if answer.item is None:
         return None
-    return sorted(str(c["s3BucketName"]) for c in answer.entries("DeliveryChannels"))
+    return sorted(c.string("s3BucketName") for c in answer.entries("DeliveryChannels"))
 
 
 def recorder_state(
@@ -67,35 +67,38 @@ def recorder_state(
         **_aggregators(call("describe_configuration_aggregators")),
     }
     listed = call("describe_configuration_recorders")
-    if listed.data is None:
+    if listed.item is None:
         return listed.unanswered(), props
-    recorders = [
-        r for r in listed.entries("ConfigurationRecorders") if not r.get("servicePrincipal")
-    ]
-    names = sorted(str(r["name"]) for r in recorders)
+    recorders = {
+        r.string("name"): r
+        for r in listed.entries("ConfigurationRecorders")
+        if not r.optional_string("servicePrincipal")
+    }
+    names = sorted(recorders)
     props["recorder_names"] = names
     if not recorders:
         return State(DISABLED, "no configuration recorder"), props
     statuses = call("describe_configuration_recorder_status")
-    if statuses.data is None:
+    if statuses.item is None:
         return statuses.unanswered(), props
-    status_by_name = {str(s["name"]): s for s in statuses.entries("ConfigurationRecordersStatus")}
-    recording = [r for r in recorders if status_by_name.get(r["name"], {}).get("recording")]
-    groups = [r.get("recordingGroup") or {} for r in recording]
+    status_by_name = {s.string("name"): s for s in statuses.entries("ConfigurationRecordersStatus")}
+    recording = [n for n in names if n in status_by_name and status_by_name[n].flag("recording")]
+    groups = [recorders[n].child("recordingGroup") for n in recording]
+    first = status_by_name.get(names[0])
     props.update(
-        recording_all_supported=any(g.get("allSupported") for g in groups),
-        include_global_resource_types=any(g.get("includeGlobalResourceTypes") for g in groups),
-        last_status=status_by_name.get(names[0], {}).get("lastStatus"),
+        recording_all_supported=any(g.flag("allSupported") for g in groups),
+        include_global_resource_types=any(g.flag("includeGlobalResourceTypes") for g in groups),
+        last_status=first.optional_string("lastStatus") if first is not None else None,
     )
     if recording:
-        return State(ENABLED, f"recorder {recording[0]['name']} recording"), props
+        return State(ENABLED, f"recorder {recording[0]} recording"), props
     return State(DISABLED, f"recorder {', '.join(names)} not recording"), props
 
 
 def transform(snapshot: Snapshot) -> GraphRecords:
     return state_records(
         snapshot,
-        regional_scopes(snapshot),
+        account_regions(snapshot),
         "ConfigRecorder",
         service="config",
         title="AWS Config",

@@ -15,9 +15,9 @@ from ingest.aws._control_state import (
     ENABLED,
     State,
     read_call,
-    regional_scopes,
     state_records,
 )
+from ingest.aws._shapes import account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
 
@@ -46,20 +46,22 @@ def collect(ctx: CallContext) -> None:
 def _enabled_members(snapshot: Snapshot, account_id: str, region: str, graph_arn: str) -> list[str]:
     members = read_call(snapshot, account_id, region, CLIENT, "list_members", graph_arn)
     return sorted(
-        str(m["AccountId"])
-        for m in members.entries("MemberDetails")
-        if m.get("Status") == "ENABLED" and m.get("AccountId") != account_id
+        member.string("AccountId")
+        for member in members.entries("MemberDetails")
+        if member.optional_string("Status") == "ENABLED"
+        and member.string("AccountId") != account_id
     )
 
 
 def memberships(snapshot: Snapshot) -> Memberships:
     """Which graph each member account belongs to, from the administrators' member lists."""
     found: Memberships = {}
-    for account_id, region in regional_scopes(snapshot):
+    for account_id, region in account_regions(snapshot):
         graphs = read_call(snapshot, account_id, region, CLIENT, "list_graphs")
         for graph in graphs.entries("GraphList"):
-            for member in _enabled_members(snapshot, account_id, region, str(graph["Arn"])):
-                found[(member, region)] = str(graph["Arn"])
+            graph_arn = graph.string("Arn")
+            for member in _enabled_members(snapshot, account_id, region, graph_arn):
+                found[(member, region)] = graph_arn
     return found
 
 
@@ -67,11 +69,11 @@ def graph_state(
     snapshot: Snapshot, account_id: str, region: str, *, members_of: Memberships
 ) -> tuple[State, dict[str, Any]]:
     graphs = read_call(snapshot, account_id, region, CLIENT, "list_graphs")
-    if graphs.data is None:
+    if graphs.item is None:
         return graphs.unanswered(), {}
     owned = graphs.entries("GraphList")
     if owned:
-        arn = str(owned[0]["Arn"])
+        arn = owned[0].string("Arn")
         props = {
             "graph_arn": arn,
             "role": "administrator",
@@ -89,7 +91,7 @@ def graph_state(
 def transform(snapshot: Snapshot) -> GraphRecords:
     return state_records(
         snapshot,
-        regional_scopes(snapshot),
+        account_regions(snapshot),
         "DetectiveGraph",
         service="detective",
         title="Detective",

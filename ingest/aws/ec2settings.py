@@ -7,14 +7,14 @@ ManagedBy = declarative-policy, kept as `managed_by`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ingest.aws._control_state import (
     AccountSettingCall,
     SettingValue,
     add_account_setting,
-    regional_scopes,
 )
+from ingest.aws._shapes import Item, account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
 
@@ -25,36 +25,37 @@ SCOPE = "region"
 CLIENT = "ec2"
 
 
-def _ebs_encryption(data: dict[str, Any]) -> SettingValue:
-    enabled = bool(data.get("EbsEncryptionByDefault"))
+def _ebs_encryption(answer: Item) -> SettingValue:
+    enabled = answer.flag("EbsEncryptionByDefault")
     return SettingValue(enabled, "true" if enabled else "false")
 
 
-def _imds_defaults(data: dict[str, Any]) -> SettingValue:
+def _imds_defaults(answer: Item) -> SettingValue:
     """IMDSv2 required (or the metadata endpoint off) for new instances by default."""
-    level = data.get("AccountLevel") or {}
-    if level.get("HttpEndpoint") == "disabled":
-        return SettingValue(True, "endpoint disabled", level.get("ManagedBy"))
-    tokens = level.get("HttpTokens") or "no-preference"
-    return SettingValue(tokens == "required", f"HttpTokens {tokens}", level.get("ManagedBy"))
+    level = answer.child("AccountLevel")
+    managed_by = level.optional_string("ManagedBy")
+    if level.optional_string("HttpEndpoint") == "disabled":
+        return SettingValue(True, "endpoint disabled", managed_by)
+    tokens = level.optional_string("HttpTokens") or "no-preference"
+    return SettingValue(tokens == "required", f"HttpTokens {tokens}", managed_by)
 
 
-def _image_block_public_access(data: dict[str, Any]) -> SettingValue:
-    state = str(data.get("ImageBlockPublicAccessState"))
-    return SettingValue(state == "block-new-sharing", state, data.get("ManagedBy"))
+def _image_block_public_access(answer: Item) -> SettingValue:
+    state = answer.string("ImageBlockPublicAccessState")
+    return SettingValue(state == "block-new-sharing", state, answer.optional_string("ManagedBy"))
 
 
-def _snapshot_block_public_access(data: dict[str, Any]) -> SettingValue:
-    state = str(data.get("State"))
+def _snapshot_block_public_access(answer: Item) -> SettingValue:
+    state = answer.string("State")
     blocking = state in ("block-all-sharing", "block-new-sharing")
-    return SettingValue(blocking, state, data.get("ManagedBy"))
+    return SettingValue(blocking, state, answer.optional_string("ManagedBy"))
 
 
-def _vpc_block_public_access(data: dict[str, Any]) -> SettingValue:
-    options = data.get("VpcBlockPublicAccessOptions") or {}
-    mode = str(options.get("InternetGatewayBlockMode"))
+def _vpc_block_public_access(answer: Item) -> SettingValue:
+    options = answer.child("VpcBlockPublicAccessOptions")
+    mode = options.optional_string("InternetGatewayBlockMode") or "off"
     blocking = mode in ("block-bidirectional", "block-ingress")
-    return SettingValue(blocking, mode, options.get("ManagedBy"))
+    return SettingValue(blocking, mode, options.optional_string("ManagedBy"))
 
 
 SETTINGS = (
@@ -108,7 +109,7 @@ def collect(ctx: CallContext) -> None:
 
 def transform(snapshot: Snapshot) -> GraphRecords:
     records = GraphRecords()
-    for account_id, region in regional_scopes(snapshot):
+    for account_id, region in account_regions(snapshot):
         for spec in SETTINGS:
             add_account_setting(records, snapshot, account_id, region, spec)
     return records

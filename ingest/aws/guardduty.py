@@ -18,9 +18,9 @@ from ingest.aws._control_state import (
     Answer,
     State,
     read_call,
-    regional_scopes,
     state_records,
 )
+from ingest.aws._shapes import Item, account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
 
@@ -47,35 +47,35 @@ def collect(ctx: CallContext) -> None:
 
 
 def _delegated_admins(answer: Answer) -> list[str] | None:
-    if answer.data is None:
+    if answer.item is None:
         return None
     return sorted(
-        str(admin["AdminAccountId"])
+        admin.string("AdminAccountId")
         for admin in answer.entries("AdminAccounts")
-        if admin.get("AdminStatus") == "ENABLED"
+        if admin.optional_string("AdminStatus") == "ENABLED"
     )
 
 
 def _organization_configuration(answer: Answer) -> dict[str, Any]:
     """Auto-enable settings, which only the delegated administrator's detector answers."""
-    if answer.data is None:
+    if answer.item is None:
         return {}
-    members = answer.data.get("AutoEnableOrganizationMembers")
+    members = answer.item.optional_string("AutoEnableOrganizationMembers")
     if members is None:  # older answers only carry the AutoEnable flag (new members)
-        members = "NEW" if answer.data.get("AutoEnable") else "NONE"
+        members = "NEW" if answer.item.flag("AutoEnable") else "NONE"
     features = [
-        f"{feature['Name']}:{feature['AutoEnable']}"
+        f"{feature.string('Name')}:{feature.optional_string('AutoEnable')}"
         for feature in answer.entries("Features")
-        if feature.get("AutoEnable") in ("ALL", "NEW")
+        if feature.optional_string("AutoEnable") in ("ALL", "NEW")
     ]
     return {"org_auto_enable_members": members, "org_auto_enable_features": sorted(features)}
 
 
-def _features(detail: dict[str, Any], status: str) -> list[str]:
+def _features(detail: Item, status: str) -> list[str]:
     return sorted(
-        str(feature["Name"])
-        for feature in detail.get("Features") or []
-        if feature.get("Status") == status
+        feature.string("Name")
+        for feature in detail.children("Features")
+        if feature.optional_string("Status") == status
     )
 
 
@@ -88,25 +88,25 @@ def detector_state(
         "delegated_admin_account_ids": _delegated_admins(call("list_organization_admin_accounts"))
     }
     listed = call("list_detectors")
-    if listed.data is None:
+    if listed.item is None:
         return listed.unanswered(), props
-    detector_ids = listed.data.get("DetectorIds") or []
+    detector_ids = listed.item.strings("DetectorIds")
     if not detector_ids:
         return State(DISABLED, "no detector"), props
-    detector_id = str(detector_ids[0])
+    detector_id = detector_ids[0]
     props["detector_id"] = detector_id
     props.update(
         _organization_configuration(call("describe_organization_configuration", detector_id))
     )
     detail = call("get_detector", detector_id)
-    if detail.data is None:
+    if detail.item is None:
         return detail.unanswered(), props
     props.update(
-        finding_publishing_frequency=detail.data.get("FindingPublishingFrequency"),
-        enabled_features=_features(detail.data, "ENABLED"),
-        disabled_features=_features(detail.data, "DISABLED"),
+        finding_publishing_frequency=detail.item.optional_string("FindingPublishingFrequency"),
+        enabled_features=_features(detail.item, "ENABLED"),
+        disabled_features=_features(detail.item, "DISABLED"),
     )
-    status = detail.data.get("Status")
+    status = detail.item.optional_string("Status")
     reason = f"detector {detector_id} status {status}"
     return State(ENABLED if status == "ENABLED" else DISABLED, reason), props
 
@@ -114,7 +114,7 @@ def detector_state(
 def transform(snapshot: Snapshot) -> GraphRecords:
     return state_records(
         snapshot,
-        regional_scopes(snapshot),
+        account_regions(snapshot),
         "GuardDutyDetector",
         service="guardduty",
         title="GuardDuty",

@@ -16,9 +16,9 @@ from ingest.aws._control_state import (
     UNKNOWN,
     State,
     read_call,
-    regional_scopes,
     state_records,
 )
+from ingest.aws._shapes import account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
 
@@ -48,14 +48,15 @@ def _organization_props(snapshot: Snapshot, account_id: str, region: str) -> dic
     call = partial(read_call, snapshot, account_id, region, CLIENT)
     props: dict[str, Any] = {}
     admin = call("get_delegated_admin_account")
-    if admin.data is not None:
-        props["delegated_admin_account_id"] = (admin.data.get("delegatedAdmin") or {}).get(
-            "accountId"
-        )
+    if admin.item is not None:
+        delegated = admin.item.child("delegatedAdmin")
+        props["delegated_admin_account_id"] = delegated.optional_string("accountId")
     config = call("describe_organization_configuration")
-    if config.data is not None:
-        auto_enable = config.data.get("autoEnable") or {}
-        props["org_auto_enable_resource_types"] = sorted(k for k, v in auto_enable.items() if v)
+    if config.item is not None:
+        auto_enable = config.item.child("autoEnable")
+        props["org_auto_enable_resource_types"] = sorted(
+            name for name in auto_enable.data if auto_enable.flag(name)
+        )
     return props
 
 
@@ -64,25 +65,25 @@ def inspector_state(
 ) -> tuple[State, dict[str, Any]]:
     props = _organization_props(snapshot, account_id, region)
     answer = read_call(snapshot, account_id, region, CLIENT, "batch_get_account_status")
-    if answer.data is None:
+    if answer.item is None:
         return answer.unanswered(), props
     for failed in answer.entries("failedAccounts"):
-        if failed.get("accountId") == account_id:
-            return State(UNKNOWN, f"{failed.get('errorCode')} on {answer.call}"), props
-    mine = [a for a in answer.entries("accounts") if a.get("accountId") == account_id]
+        if failed.optional_string("accountId") == account_id:
+            return State(UNKNOWN, f"{failed.optional_string('errorCode')} on {answer.call}"), props
+    mine = [a for a in answer.entries("accounts") if a.optional_string("accountId") == account_id]
     if not mine:
         return State(UNKNOWN, f"{answer.call} did not report this account"), props
-    resource_state = mine[0].get("resourceState") or {}
+    resource_state = mine[0].child("resourceState")
     for field, prop in RESOURCE_TYPES.items():
-        props[prop] = (resource_state.get(field) or {}).get("status")
-    status = (mine[0].get("state") or {}).get("status")
+        props[prop] = resource_state.child(field).optional_string("status")
+    status = mine[0].child("state").optional_string("status")
     return State(ENABLED if status == "ENABLED" else DISABLED, f"account status {status}"), props
 
 
 def transform(snapshot: Snapshot) -> GraphRecords:
     return state_records(
         snapshot,
-        regional_scopes(snapshot),
+        account_regions(snapshot),
         "InspectorStatus",
         service="inspector",
         title="Inspector",

@@ -15,9 +15,9 @@ from ingest.aws._control_state import (
     ENABLED,
     State,
     read_call,
-    regional_scopes,
     state_records,
 )
+from ingest.aws._shapes import account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
 
@@ -43,12 +43,12 @@ def session_state(snapshot: Snapshot, account_id: str, region: str) -> tuple[Sta
         and NOT_ENABLED_MESSAGE in failure.message.lower()
     ):
         return State(DISABLED, "Macie is not enabled"), {}
-    if answer.data is None:
+    if answer.item is None:
         return answer.unanswered(absent=State(DISABLED, "no Macie session")), {}
-    status = answer.data.get("status")
+    status = answer.item.optional_string("status")
     props = {
         "session_status": status,
-        "finding_publishing_frequency": answer.data.get("findingPublishingFrequency"),
+        "finding_publishing_frequency": answer.item.optional_string("findingPublishingFrequency"),
     }
     return State(ENABLED if status == "ENABLED" else DISABLED, f"session {status}"), props
 
@@ -56,7 +56,7 @@ def session_state(snapshot: Snapshot, account_id: str, region: str) -> tuple[Sta
 def transform(snapshot: Snapshot) -> GraphRecords:
     return state_records(
         snapshot,
-        regional_scopes(snapshot),
+        account_regions(snapshot),
         "MacieSession",
         service="macie",
         title="Macie",

@@ -6,7 +6,7 @@ get_public_access_block answers NoSuchPublicAccessBlockConfiguration when nothin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ingest.aws._control_state import (
     DISABLED,
@@ -16,6 +16,7 @@ from ingest.aws._control_state import (
     account_scopes,
     add_account_setting,
 )
+from ingest.aws._shapes import Item
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
 
@@ -38,10 +39,10 @@ def collect(ctx: CallContext) -> None:
     ctx.call(CLIENT, "get_public_access_block", not_configured=NOT_SET, AccountId=ctx.account_id)
 
 
-def _public_access_block(data: dict[str, Any]) -> SettingValue:
-    config = data.get("PublicAccessBlockConfiguration") or {}
-    on = [flag for flag in FLAGS if config.get(flag)]
-    flags = {prop: bool(config.get(flag)) for flag, prop in FLAGS.items()}
+def _public_access_block(answer: Item) -> SettingValue:
+    config = answer.child("PublicAccessBlockConfiguration")
+    on = [flag for flag in FLAGS if config.flag(flag)]
+    flags = {prop: config.flag(flag) for flag, prop in FLAGS.items()}
     value = "all four on" if len(on) == len(FLAGS) else "on: " + (", ".join(on) or "none")
     return SettingValue(len(on) == len(FLAGS), value, props=flags)
 

@@ -18,9 +18,9 @@ from ingest.aws._control_state import (
     Answer,
     State,
     read_call,
-    regional_scopes,
     state_records,
 )
+from ingest.aws._shapes import account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
 
@@ -41,32 +41,32 @@ def collect(ctx: CallContext) -> None:
 
 
 def _delegated_admins(answer: Answer) -> list[str] | None:
-    if answer.data is None:
+    if answer.item is None:
         return None
     return sorted(
-        str(admin["AccountId"])
+        admin.string("AccountId")
         for admin in answer.entries("AdminAccounts")
-        if admin.get("Status") == "ENABLED"
+        if admin.optional_string("Status") == "ENABLED"
     )
 
 
 def _standards(answer: Answer) -> list[str] | None:
-    if answer.data is None:
+    if answer.item is None:
         return None
     return sorted(
-        str(sub["StandardsArn"])
+        sub.string("StandardsArn")
         for sub in answer.entries("StandardsSubscriptions")
-        if sub.get("StandardsStatus") == "READY"
+        if sub.optional_string("StandardsStatus") == "READY"
     )
 
 
 def _organization_configuration(answer: Answer) -> dict[str, Any]:
-    if answer.data is None:
+    if answer.item is None:
         return {}
     return {
-        "org_auto_enable": answer.data.get("AutoEnable"),
-        "org_auto_enable_standards": answer.data.get("AutoEnableStandards"),
-        "org_configuration_type": (answer.data.get("OrganizationConfiguration") or {}).get(
+        "org_auto_enable": answer.item.optional_bool("AutoEnable"),
+        "org_auto_enable_standards": answer.item.optional_string("AutoEnableStandards"),
+        "org_configuration_type": answer.item.child("OrganizationConfiguration").optional_string(
             "ConfigurationType"
         ),
     }
@@ -78,22 +78,23 @@ def hub_state(snapshot: Snapshot, account_id: str, region: str) -> tuple[State, 
         "delegated_admin_account_ids": _delegated_admins(call("list_organization_admin_accounts"))
     }
     hub = call("describe_hub")
-    if hub.data is None:
+    if hub.item is None:
         return hub.unanswered(absent=State(DISABLED, "not subscribed to Security Hub")), props
+    hub_arn = hub.item.string("HubArn")
     props.update(
-        hub_arn=hub.data.get("HubArn"),
-        subscribed_at=hub.data.get("SubscribedAt"),
-        auto_enable_controls=hub.data.get("AutoEnableControls"),
+        hub_arn=hub_arn,
+        subscribed_at=hub.item.optional_string("SubscribedAt"),
+        auto_enable_controls=hub.item.optional_bool("AutoEnableControls"),
         enabled_standards=_standards(call("get_enabled_standards")),
         **_organization_configuration(call("describe_organization_configuration")),
     )
-    return State(ENABLED, f"hub {hub.data.get('HubArn')}"), props
+    return State(ENABLED, f"hub {hub_arn}"), props
 
 
 def transform(snapshot: Snapshot) -> GraphRecords:
     return state_records(
         snapshot,
-        regional_scopes(snapshot),
+        account_regions(snapshot),
         "SecurityHub",
         service="securityhub",
         title="Security Hub",

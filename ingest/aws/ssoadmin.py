@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from ingest.aws._control_state import (
     DISABLED,
     ENABLED,
+    Answer,
     State,
     add_resource,
     add_state,
     read_call,
-    regional_scopes,
 )
+from ingest.aws._shapes import Item, account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords, NodeRef
 
@@ -49,6 +50,23 @@ def collect(ctx: CallContext) -> None:
                 ctx.call(CLIENT, "list_account_assignments", key, AccountId=account_id, **ids)
 
 
+def _assign(
+    records: GraphRecords, permission_set: NodeRef, assignments: Answer, account_id: str
+) -> None:
+    """(PermissionSet)-[:ASSIGNED_TO]->(Account), one per user or group assigned."""
+    for assignment in assignments.entries("AccountAssignments"):
+        target = assignment.string("AccountId")
+        records.ref("Account", account_id=target)
+        records.rel(
+            "ASSIGNED_TO",
+            permission_set,
+            ("Account", target),
+            account_id=account_id,
+            principal_type=assignment.optional_string("PrincipalType"),
+            principal_id=assignment.string("PrincipalId"),
+        )
+
+
 def _permission_sets(
     records: GraphRecords,
     snapshot: Snapshot,
@@ -58,8 +76,10 @@ def _permission_sets(
     state_ref: NodeRef,
 ) -> None:
     call = partial(read_call, snapshot, account_id, region, CLIENT)
-    for ps_arn in (call("list_permission_sets", instance_arn).data or {}).get("PermissionSets", []):
-        described = (call("describe_permission_set", ps_arn).data or {}).get("PermissionSet") or {}
+    listed = call("list_permission_sets", instance_arn)
+    for ps_arn in listed.item.strings("PermissionSets") if listed.item is not None else []:
+        described = call("describe_permission_set", ps_arn)
+        details = (described.item or Item({}, described.call)).child("PermissionSet")
         ps_ref = add_resource(
             records,
             "PermissionSet",
@@ -67,45 +87,46 @@ def _permission_sets(
             arn=ps_arn,
             account_id=account_id,
             region=region,
-            name=described.get("Name") or ps_arn.rsplit("/", 1)[-1],
+            name=details.optional_string("Name") or ps_arn.rsplit("/", 1)[-1],
             instance_arn=instance_arn,
-            description=described.get("Description"),
-            session_duration=described.get("SessionDuration"),
-            relay_state=described.get("RelayState"),
+            description=details.optional_string("Description"),
+            session_duration=details.optional_string("SessionDuration"),
+            relay_state=details.optional_string("RelayState"),
         )
-        provisioned = call("list_accounts_for_provisioned_permission_set", ps_arn).data or {}
-        for target in provisioned.get("AccountIds", []):
+        provisioned = call("list_accounts_for_provisioned_permission_set", ps_arn)
+        targets = provisioned.item.strings("AccountIds") if provisioned.item is not None else []
+        for target in targets:
             assignments = call("list_account_assignments", assignment_key(ps_arn, target))
-            for assignment in assignments.entries("AccountAssignments"):
-                records.ref("Account", account_id=str(assignment["AccountId"]))
-                records.rel(
-                    "ASSIGNED_TO",
-                    ps_ref,
-                    ("Account", str(assignment["AccountId"])),
-                    account_id=account_id,
-                    principal_type=assignment.get("PrincipalType"),
-                    principal_id=assignment.get("PrincipalId"),
-                )
+            _assign(records, ps_ref, assignments, account_id)
+
+
+def region_state(listed: Answer) -> tuple[State, dict[str, Any]]:
+    if listed.item is None:
+        return listed.unanswered(), {}
+    active = _active(listed)
+    props = {
+        "instance_arns": sorted(i.string("InstanceArn") for i in active),
+        "identity_store_ids": sorted(i.string("IdentityStoreId") for i in active),
+    }
+    if active:
+        return State(ENABLED, f"instance {active[0].string('InstanceArn')} ACTIVE"), props
+    return State(DISABLED, "no Identity Center instance"), props
+
+
+def _active(listed: Answer) -> list[Item]:
+    """Instances that are ACTIVE (older answers carry no Status: they predate the field)."""
+    return [
+        i
+        for i in listed.entries("Instances")
+        if (i.optional_string("Status") or "ACTIVE") == "ACTIVE"
+    ]
 
 
 def transform(snapshot: Snapshot) -> GraphRecords:
     records = GraphRecords()
-    for account_id, region in regional_scopes(snapshot):
+    for account_id, region in account_regions(snapshot):
         listed = read_call(snapshot, account_id, region, CLIENT, "list_instances")
-        active = [i for i in listed.entries("Instances") if i.get("Status", "ACTIVE") == "ACTIVE"]
-        props: dict[str, Any] = {}
-        if listed.data is None:
-            state = listed.unanswered()
-        else:
-            props = {
-                "instance_arns": sorted(str(i["InstanceArn"]) for i in active),
-                "identity_store_ids": sorted(str(i["IdentityStoreId"]) for i in active),
-            }
-            state = (
-                State(ENABLED, f"instance {active[0]['InstanceArn']} ACTIVE")
-                if active
-                else State(DISABLED, "no Identity Center instance")
-            )
+        state, props = region_state(listed)
         state_ref = add_state(
             records,
             "IdentityCenterInstance",
@@ -116,8 +137,8 @@ def transform(snapshot: Snapshot) -> GraphRecords:
             state=state,
             **props,
         )
-        for instance in active:
+        for instance in _active(listed):
             _permission_sets(
-                records, snapshot, account_id, region, str(instance["InstanceArn"]), state_ref
+                records, snapshot, account_id, region, instance.string("InstanceArn"), state_ref
             )
     return records

@@ -30,8 +30,9 @@ class SnapshotBuilder:
         root: Path,
         accounts: dict[str, list[str]] | None = None,
         organization_account_id: str | None = MANAGEMENT,
+        source: str = "synthetic",
     ) -> None:
-        self.writer = SnapshotWriter(root, source="synthetic")
+        self.writer = SnapshotWriter(root, source=source)
         self.root = root
         self.organization_account_id = organization_account_id
         for account_id, regions in (accounts or {MANAGEMENT: [REGION]}).items():

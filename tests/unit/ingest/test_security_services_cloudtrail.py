@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pytest
 from moto import mock_aws
 
 from ingest.aws import cloudtrail
+from ingest.aws._shapes import Item
+from kg.errors import SnapshotError
 from tests.unit.ingest.security_snapshot import (
     MANAGEMENT,
     MEMBER,
@@ -163,29 +166,36 @@ def test_failed_status_call_is_unknown_and_stopped_or_absent_trails_are_disabled
     assert node(records, "CloudTrailTrail", _trail("main")["TrailARN"])["is_logging"] is None
 
 
+def _management_events(selectors: dict[str, Any]) -> str:
+    return cloudtrail.management_events(Item(selectors, "get_event_selectors.json"))
+
+
 def test_management_events_from_basic_and_advanced_selectors() -> None:
     def advanced(*fields: dict[str, Any]) -> dict[str, Any]:
         return {"AdvancedEventSelectors": [{"Name": "m", "FieldSelectors": list(fields)}]}
 
+    def basic(read_write: str, management: bool) -> dict[str, Any]:
+        selector = {"ReadWriteType": read_write, "IncludeManagementEvents": management}
+        return {"EventSelectors": [selector]}
+
     management = {"Field": "eventCategory", "Equals": ["Management"]}
-    assert cloudtrail.management_events(DEFAULT_SELECTORS) == "all"
-    assert (
-        cloudtrail.management_events(
-            {"EventSelectors": [{"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}]}
-        )
-        == "write_only"
-    )
-    assert (
-        cloudtrail.management_events(
-            {"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": False}]}
-        )
-        == "none"
-    )
-    assert cloudtrail.management_events(advanced(management)) == "all"
     read_only = {"Field": "readOnly", "Equals": ["true"]}
-    assert cloudtrail.management_events(advanced(management, read_only)) == "read_only"
     data_only = {"Field": "eventCategory", "Equals": ["Data"]}
-    assert cloudtrail.management_events(advanced(data_only)) == "none"
+    assert _management_events(DEFAULT_SELECTORS) == "all"
+    assert _management_events(basic("WriteOnly", True)) == "write_only"
+    assert _management_events(basic("All", False)) == "none"
+    assert _management_events(advanced(management)) == "all"
+    assert _management_events(advanced(management, read_only)) == "read_only"
+    assert _management_events(advanced(data_only)) == "none"
+
+
+def test_malformed_trail_is_a_one_line_snapshot_error(tmp_path: Path) -> None:
+    trail = _trail("main")
+    del trail["TrailARN"]
+    snap = SnapshotBuilder(tmp_path).answer("cloudtrail", "describe_trails", {"trailList": [trail]})
+    expected = r"describe_trails\.json\W+trailList\[0\]\W+missing required field 'TrailARN'"
+    with pytest.raises(SnapshotError, match=expected):
+        cloudtrail.transform(snap.open())
 
 
 def test_cloudtrail_collector_reads_status_only_in_the_home_region(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import boto3
 from moto import mock_aws
 
 from ingest.aws import acmpca, ec2settings, s3control, ssoadmin
+from ingest.aws._shapes import Item
 from ingest.snapshot import GLOBAL_REGION
 from tests.unit.ingest.security_snapshot import (
     MANAGEMENT,
@@ -99,7 +100,8 @@ def test_ec2_account_defaults_secure_open_and_unknown(tmp_path: Path) -> None:
 
 
 def test_imds_endpoint_disabled_counts_as_protected() -> None:
-    value = ec2settings.SETTINGS[1].read_value({"AccountLevel": {"HttpEndpoint": "disabled"}})
+    answer = Item({"AccountLevel": {"HttpEndpoint": "disabled"}}, "imds.json")
+    value = ec2settings.SETTINGS[1].read_value(answer)
     assert (value.enabled, value.value) == (True, "endpoint disabled")
 
 
@@ -164,6 +166,18 @@ def test_s3_account_public_access_block_all_partial_not_set_and_unknown(tmp_path
     assert (setting(third)["status"], setting(third)["value"]) == ("disabled", "not set")
     assert setting(third)["status_reason"] == "no account-level public access block"
     assert setting(fourth)["status"] == "unknown"
+
+
+def test_a_hand_made_snapshot_without_the_call_is_unknown_not_unset(tmp_path: Path) -> None:
+    """An IAM export wrapped as a snapshot (source "file") never asked S3 about the account."""
+    snap = SnapshotBuilder(tmp_path, {MANAGEMENT: []}, source="file").open()
+    records = s3control.transform(snap)
+    setting = state(records, "AccountSetting", MANAGEMENT, GLOBAL_REGION)
+    assert (setting["status"], setting["status_reason"]) == (
+        "unknown",
+        "s3control.get_public_access_block is not in the snapshot",
+    )
+    assert "value" not in setting
 
 
 def test_s3_account_public_access_block_collector_against_moto(tmp_path: Path) -> None:
