@@ -8,7 +8,8 @@ Two kinds of nodes:
   guessed) and `status_reason` says why. (Account)-[:HAS_CONTROL_STATE]->(state).
 - The resources some controls are made of (trails, firewalls, web ACLs, DNS firewall
   associations, Identity Center permission sets), keyed by ARN, reached from the region's state
-  with INCLUDES and owned by an account with BELONGS_TO.
+  with INCLUDES and owned by an account with BELONGS_TO. Network controls say what they guard:
+  (WebAcl)-[:PROTECTS]->(LoadBalancer), (NetworkFirewall|DnsFirewallAssociation)-[:PROTECTS]->(Vpc).
 """
 
 from kg.model.schema import NodeSchema, RelSchema
@@ -339,6 +340,25 @@ RELS = (
             properties=_ACCOUNT_ID_PROP,
         )
         for node in RESOURCE_NODES
+    ),
+    *(
+        RelSchema(
+            "PROTECTS",
+            source,
+            target,
+            "network",
+            meaning,
+            properties=_ACCOUNT_ID_PROP,
+        )
+        for source, target, meaning in (
+            ("WebAcl", "LoadBalancer", "The web ACL filters the load balancer's HTTP requests."),
+            (
+                "NetworkFirewall",
+                "Vpc",
+                "The firewall has endpoints in the VPC (route tables decide what passes them).",
+            ),
+            ("DnsFirewallAssociation", "Vpc", "The rule group filters the VPC's DNS queries."),
+        )
     ),
     RelSchema(
         "ASSIGNED_TO",
