@@ -1,0 +1,65 @@
+"""IAM policy evaluation: parse policies once, then decide requests the way AWS does.
+
+Typical use by the derive stage::
+
+    admin = Policy.parse(document, policy_id=arn, kind=PolicyKind.IDENTITY)
+    principal = Principal(PrincipalKind.ROLE, "arn:aws:iam::111122223333:role/Ops")
+    policies = PolicySet(identity=(admin,), scps=(OrgLevel("r-ab12", (full_access,)),))
+    decision = evaluate(principal, Request("s3:GetObject", Resource(object_arn)), policies)
+    decisions = evaluate_actions(principal, action_catalog().actions_on(bucket_arn),
+                                 Resource(bucket_arn, "222233334444"), policies)
+"""
+
+from kg.analysis.policy.catalog import (
+    AccessLevel,
+    ActionCatalog,
+    ActionInfo,
+    ActionResource,
+    ResourceType,
+    action_catalog,
+)
+from kg.analysis.policy.conditions import ConditionClause, ConditionContext
+from kg.analysis.policy.document import Effect, load_document, normalize_document
+from kg.analysis.policy.errors import PolicyError
+from kg.analysis.policy.evaluation import (
+    Decision,
+    Outcome,
+    UndecidedCondition,
+    evaluate,
+    evaluate_actions,
+)
+from kg.analysis.policy.policy import Policy, PolicyKind, StatementRef
+from kg.analysis.policy.principals import Principal, PrincipalKind
+from kg.analysis.policy.request import RCP_SERVICES, OrgLevel, PolicySet, Request, Resource
+from kg.analysis.policy.truth import Truth
+
+__all__ = [
+    "RCP_SERVICES",
+    "AccessLevel",
+    "ActionCatalog",
+    "ActionInfo",
+    "ActionResource",
+    "ConditionClause",
+    "ConditionContext",
+    "Decision",
+    "Effect",
+    "OrgLevel",
+    "Outcome",
+    "Policy",
+    "PolicyError",
+    "PolicyKind",
+    "PolicySet",
+    "Principal",
+    "PrincipalKind",
+    "Request",
+    "Resource",
+    "ResourceType",
+    "StatementRef",
+    "Truth",
+    "UndecidedCondition",
+    "action_catalog",
+    "evaluate",
+    "evaluate_actions",
+    "load_document",
+    "normalize_document",
+]
