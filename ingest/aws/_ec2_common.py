@@ -3,8 +3,9 @@
 EC2 objects are keyed by ARN, built from the object's owner account. Some objects are visible from
 more than one collected account (a VPC or subnet shared through RAM, both sides of a peering
 connection, a transit gateway attachment): the owner states such an object when the snapshot
-collected the owner; otherwise the account that sees it does. That keeps one node per object, and
-its facts are replaced when the account that stated them is reloaded.
+covers the owner's account and region (collected, or tried and failed: a failed account keeps
+its earlier facts); otherwise, for an owner outside the snapshot, the account that sees it does.
+That keeps one node per object, replaced when the account that stated it is reloaded.
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ class Ec2Region:
         snapshot: Snapshot,
         account_id: str,
         region: str,
-        collected: frozenset[tuple[str, str]],
+        covered: frozenset[tuple[str, str]],
         records: GraphRecords,
     ) -> None:
         self.snapshot = snapshot
         self.account_id = account_id
         self.region = region
-        self.collected = collected
+        self.covered = covered
         self.out = AccountRecords(records, account_id, region)
         self._nodes: dict[str, NodeRef] = {}
         self.transit_attachments: dict[tuple[str, str], NodeRef] = {}  # (vpc, tgw) -> attachment
@@ -86,11 +87,11 @@ class Ec2Region:
     def states(self, owner_id: str | None, region: str | None = None) -> bool:
         """Whether this account states an object with this owner (see the module docstring).
 
-        `collected` holds the (account, region) pairs the snapshot collected; an object whose home
-        is one of them is stated there, anything else by whoever sees it.
+        `covered` holds the (account, region) pairs the snapshot's manifest names; an object whose
+        home is one of them is stated there, anything else by whoever sees it.
         """
         home = (owner_id or self.account_id, region or self.region)
-        return home == (self.account_id, self.region) or home not in self.collected
+        return home == (self.account_id, self.region) or home not in self.covered
 
     def prefix_list_name(self, list_id: str) -> str | None:
         if self._prefix_list_names is None:

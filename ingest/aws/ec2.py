@@ -98,9 +98,13 @@ def collect(ctx: CallContext) -> None:
 
 def transform(snapshot: Snapshot) -> GraphRecords:
     records = GraphRecords()
-    collected = frozenset(account_regions(snapshot))
-    for account_id, region in sorted(collected):
-        ec2 = Ec2Region(snapshot, account_id, region, collected, records)
+    covered = frozenset(
+        (account.account_id, region)
+        for account in snapshot.manifest.accounts
+        for region in account.regions
+    )
+    for account_id, region in sorted(account_regions(snapshot)):
+        ec2 = Ec2Region(snapshot, account_id, region, covered, records)
         for part in PARTS:
             part(ec2)
     return records

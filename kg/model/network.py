@@ -10,7 +10,7 @@ LAYER = "network"
 
 _COMMON = {
     "account_id": "the collected account that stated this object (its owner, or the account it "
-    "is shared with when the owner was not collected)",
+    "is shared with when the owner is outside the snapshot)",
     "region": "AWS region",
     "name": "the Name tag, or the AWS id when there is none",
     "tags": "tags as 'key=value' strings",

@@ -226,19 +226,28 @@ def test_peering_is_one_node_connecting_both_vpcs(records: GraphRecords) -> None
     assert sides == {(arn(A, "vpc", "vpc-a1"), "requester"), (arn(B, "vpc", "vpc-b1"), "accepter")}
 
 
-def test_peering_is_stated_by_the_accepter_when_the_requester_was_not_collected(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("requester_status", "stated_by"),
+    [
+        (None, [B]),  # the requester is outside the snapshot: the accepter states it
+        ("failed", []),  # the requester failed to collect: its earlier facts stay as they were
+    ],
+)
+def test_peering_is_stated_by_the_accepter_only_when_the_requester_is_outside_the_snapshot(
+    tmp_path: Path, requester_status: str | None, stated_by: list[str]
 ) -> None:
     full = write_fixture(tmp_path / "full")
-    only_b = SnapshotWriter(tmp_path / "b", source="synthetic")
-    only_b.set_account(B, [EAST])
+    writer = SnapshotWriter(tmp_path / "b", source="synthetic")
+    writer.set_account(B, [EAST])
+    if requester_status:
+        writer.set_account(A, [EAST], requester_status, "AccessDenied: cannot assume role")
     answer = full.read(B, EAST, "ec2", "describe_vpc_peering_connections")
-    only_b.write(B, EAST, "ec2", "describe_vpc_peering_connections", answer)
-    only_b.finish()
+    writer.write(B, EAST, "ec2", "describe_vpc_peering_connections", answer)
+    writer.finish()
     records = ec2.transform(Snapshot.open(tmp_path / "b"))
-    [peering] = records.nodes["VpcPeeringConnection"]
-    assert peering["arn"] == arn(A, "vpc-peering-connection", "pcx-ab")
-    assert peering["account_id"] == B
+    peerings = records.nodes["VpcPeeringConnection"]
+    assert [p["account_id"] for p in peerings] == stated_by
+    assert all(p["arn"] == arn(A, "vpc-peering-connection", "pcx-ab") for p in peerings)
 
 
 def test_endpoint_policy_is_stored_normalized(records: GraphRecords) -> None:
