@@ -361,37 +361,54 @@ _BELONGS = tuple(
     if node.key == "arn"
 )
 
+_TARGETS = "Where the route sends matching traffic (a transit gateway route: the VPC's attachment)."
+_TARGET_HEALTH = {
+    "port": "port on the target",
+    "health_state": "healthy, unhealthy, unused, initial, draining, unavailable",
+    "health_reason": "why, when not healthy",
+}
+
+# (type, source, target, meaning) of the relationships that carry no properties of their own
+_PLAIN = (
+    ("IN", "Subnet", "Vpc", "The subnet is part of the VPC."),
+    ("IN", "RouteTable", "Vpc", "The route table belongs to the VPC."),
+    ("MAIN_FOR", "RouteTable", "Vpc",
+     "The VPC's main route table: it routes every subnet that has no explicit association."),
+    ("ASSOCIATED_WITH", "RouteTable", "Subnet", "The route table routes the subnet's traffic."),
+    ("HAS_ROUTE", "RouteTable", "Route", "A route of the table."),
+    *(("TARGETS", "Route", target, _TARGETS) for target in (
+        "InternetGateway", "EgressOnlyInternetGateway", "NatGateway", "VpcPeeringConnection",
+        "TransitGatewayAttachment", "VpcEndpoint", "NetworkInterface", "Ec2Instance")),
+    ("IN", "NatGateway", "Subnet", "The NAT gateway lives in the subnet."),
+    ("ATTACHES", "TransitGatewayAttachment", "Vpc",
+     "The VPC is attached to a transit gateway through this attachment."),
+    ("IN", "VpcEndpoint", "Vpc", "The endpoint is in the VPC."),
+    ("IN", "VpcEndpoint", "Subnet", "The interface endpoint has an interface in the subnet."),
+    *(("MONITORS", "FlowLog", target, "The flow log records its traffic.")
+      for target in ("Vpc", "Subnet", "NetworkInterface")),
+    ("IN", "NetworkAcl", "Vpc", "The network ACL belongs to the VPC."),
+    ("PROTECTS", "NetworkAcl", "Subnet", "The network ACL filters the subnet's traffic."),
+    ("HAS_ENTRY", "NetworkAcl", "NetworkAclEntry", "A rule of the network ACL."),
+    ("IN", "SecurityGroup", "Vpc", "The security group belongs to the VPC."),
+    ("HAS_RULE", "SecurityGroup", "SecurityGroupRule", "A rule of the security group."),
+    ("ALLOWS_FROM", "SecurityGroupRule", "SecurityGroup",
+     "The ingress rule allows traffic from interfaces protected by the referenced group."),
+    ("ALLOWS_TO", "SecurityGroupRule", "SecurityGroup",
+     "The egress rule allows traffic to interfaces protected by the referenced group."),
+    ("IN", "NetworkInterface", "Subnet", "The interface is in the subnet."),
+    *(("PROTECTED_BY", source, "SecurityGroup", "The security group filters its traffic.")
+      for source in ("NetworkInterface", "VpcEndpoint", "LoadBalancer")),
+    *(("HAS_INTERFACE", source, "NetworkInterface", "Traffic to it lands on the interface.")
+      for source in ("NatGateway", "VpcEndpoint", "LoadBalancer")),
+    ("IN", "Ec2Instance", "Subnet", "The instance's primary interface is in the subnet."),
+    ("IN", "LoadBalancer", "Subnet", "The load balancer has a node in the subnet."),
+    ("HAS_LISTENER", "LoadBalancer", "Listener",
+     "The load balancer accepts traffic on the listener."),
+)  # fmt: skip
+
 RELS = (
     *_BELONGS,
-    _rel("IN", "Subnet", "Vpc", "The subnet is part of the VPC."),
-    _rel("IN", "RouteTable", "Vpc", "The route table belongs to the VPC."),
-    _rel(
-        "MAIN_FOR",
-        "RouteTable",
-        "Vpc",
-        "The VPC's main route table: it routes every subnet that has no explicit association.",
-    ),
-    _rel("ASSOCIATED_WITH", "RouteTable", "Subnet", "The route table routes the subnet's traffic."),
-    _rel("HAS_ROUTE", "RouteTable", "Route", "A route of the table."),
-    *(
-        _rel(
-            "TARGETS",
-            "Route",
-            target,
-            "Where the route sends matching traffic (a transit "
-            "gateway route targets the VPC's attachment to it).",
-        )
-        for target in (
-            "InternetGateway",
-            "EgressOnlyInternetGateway",
-            "NatGateway",
-            "VpcPeeringConnection",
-            "TransitGatewayAttachment",
-            "VpcEndpoint",
-            "NetworkInterface",
-            "Ec2Instance",
-        )
-    ),
+    *(_rel(*row) for row in _PLAIN),
     _rel(
         "ATTACHED_TO",
         "InternetGateway",
@@ -406,7 +423,6 @@ RELS = (
         "The gateway is attached to the VPC.",
         properties={"state": "attachment state"},
     ),
-    _rel("IN", "NatGateway", "Subnet", "The NAT gateway lives in the subnet."),
     _rel(
         "CONNECTS",
         "VpcPeeringConnection",
@@ -415,62 +431,11 @@ RELS = (
         properties={"side": "requester or accepter"},
     ),
     _rel(
-        "ATTACHES",
-        "TransitGatewayAttachment",
-        "Vpc",
-        "The VPC is attached to a transit gateway through this attachment.",
-    ),
-    _rel("IN", "VpcEndpoint", "Vpc", "The endpoint is in the VPC."),
-    _rel("IN", "VpcEndpoint", "Subnet", "The interface endpoint has an interface in the subnet."),
-    _rel("MONITORS", "FlowLog", "Vpc", "The flow log records the VPC's traffic."),
-    _rel("MONITORS", "FlowLog", "Subnet", "The flow log records the subnet's traffic."),
-    _rel(
-        "MONITORS", "FlowLog", "NetworkInterface", "The flow log records the interface's traffic."
-    ),
-    _rel("IN", "NetworkAcl", "Vpc", "The network ACL belongs to the VPC."),
-    _rel("PROTECTS", "NetworkAcl", "Subnet", "The network ACL filters the subnet's traffic."),
-    _rel("HAS_ENTRY", "NetworkAcl", "NetworkAclEntry", "A rule of the network ACL."),
-    _rel("IN", "SecurityGroup", "Vpc", "The security group belongs to the VPC."),
-    _rel("HAS_RULE", "SecurityGroup", "SecurityGroupRule", "A rule of the security group."),
-    _rel(
-        "ALLOWS_FROM",
-        "SecurityGroupRule",
-        "SecurityGroup",
-        "The ingress rule allows traffic from interfaces protected by the referenced group.",
-    ),
-    _rel(
-        "ALLOWS_TO",
-        "SecurityGroupRule",
-        "SecurityGroup",
-        "The egress rule allows traffic to interfaces protected by the referenced group.",
-    ),
-    _rel("IN", "NetworkInterface", "Subnet", "The interface is in the subnet."),
-    *(
-        _rel("PROTECTED_BY", source, "SecurityGroup", "The security group filters its traffic.")
-        for source in ("NetworkInterface", "VpcEndpoint", "LoadBalancer")
-    ),
-    *(
-        _rel(
-            "HAS_INTERFACE",
-            source,
-            "NetworkInterface",
-            "Traffic to it lands on the interface.",
-            properties=props,
-        )
-        for source, props in (
-            ("Ec2Instance", {"device_index": "attachment position (0 = primary)"}),
-            ("NatGateway", {}),
-            ("VpcEndpoint", {}),
-            ("LoadBalancer", {}),
-        )
-    ),
-    _rel("IN", "Ec2Instance", "Subnet", "The instance's primary interface is in the subnet."),
-    _rel("IN", "LoadBalancer", "Subnet", "The load balancer has a node in the subnet."),
-    _rel(
-        "HAS_LISTENER",
-        "LoadBalancer",
-        "Listener",
-        "The load balancer accepts traffic on the listener.",
+        "HAS_INTERFACE",
+        "Ec2Instance",
+        "NetworkInterface",
+        "Traffic to it lands on the interface.",
+        properties={"device_index": "attachment position (0 = primary)"},
     ),
     _rel(
         "FORWARDS_TO",
@@ -485,11 +450,7 @@ RELS = (
             "TargetGroup",
             target,
             "The target group sends traffic to the target.",
-            properties={
-                "port": "port on the target",
-                "health_state": "healthy, unhealthy, unused, initial, draining, unavailable",
-                "health_reason": "why, when not healthy",
-            },
+            properties=_TARGET_HEALTH,
             merge_on=merge_on,
         )
         for target, merge_on in (
