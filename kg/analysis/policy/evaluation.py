@@ -1,0 +1,397 @@
+"""The decision: AWS's documented policy evaluation logic, in three values.
+
+Order of reasoning (IAM User Guide, "Policy evaluation logic" and "Cross-account policy
+evaluation logic"):
+1. An applicable Deny in any policy (identity, resource, SCP, RCP, boundary, session) denies.
+2. Every SCP level from the root to the principal's account must allow (not for the management
+   account or service-linked roles); every RCP level of the resource's account likewise.
+3. Same account: the identity policies (within the permissions boundary and session policies)
+   or the resource policy grant. A resource policy naming the user or role session grants on
+   its own; naming the role, it is still limited by the boundary and session policies; naming
+   the account, it defers to the identity policies. Role trust policies and KMS key policies
+   must allow in every case.
+4. Cross account: the identity side (identity policies within boundary and session policies)
+   and the resource policy must both allow.
+A statement whose condition the caller cannot decide counts as "maybe": a maybe-Allow makes the
+result CONDITIONAL where a certain Allow would have allowed, and a maybe-Deny makes an otherwise
+allowed result CONDITIONAL, never ALLOWED. The undecided conditions travel with the decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from kg.analysis.policy.conditions import ConditionClause, ConditionContext
+from kg.analysis.policy.document import Effect
+from kg.analysis.policy.policy import Policy, Statement, StatementRef
+from kg.analysis.policy.principals import Naming, Principal, PrincipalKind
+from kg.analysis.policy.request import (
+    OrgLevel,
+    PolicySet,
+    Request,
+    Resource,
+    rcps_apply,
+    request_context,
+    resource_account,
+    scps_apply,
+)
+from kg.analysis.policy.truth import Truth, truth_all
+
+# Actions for which the resource policy must allow even within one account: a role's trust
+# policy for assuming it (and for the session tags and source identity passed with it), and a
+# KMS key's key policy.
+_TRUST_ACTIONS = ("sts:assumerole", "sts:tagsession", "sts:setsourceidentity")
+
+
+_GRANTEES = {
+    Naming.DIRECT: "the principal itself",
+    Naming.ROLE: "the principal's role",
+    Naming.ACCOUNT: "the principal's account",
+}
+
+
+class Outcome(StrEnum):
+    ALLOWED = "allowed"
+    DENIED = "denied"  # an explicit Deny applies
+    IMPLICIT_DENY = "implicit_deny"  # nothing that is needed allows it
+    CONDITIONAL = "conditional"  # allowed only if the undecided conditions go the right way
+
+
+@dataclass(frozen=True)
+class UndecidedCondition:
+    """The conditions of one statement that the caller's knowledge could not decide."""
+
+    statement: StatementRef
+    effect: Effect
+    clauses: tuple[ConditionClause, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        condition: dict[str, dict[str, list[str]]] = {}
+        for clause in self.clauses:
+            condition.setdefault(clause.operator, {})[clause.key] = list(clause.values)
+        return {
+            "policy": self.statement.policy_id,
+            "policy_kind": str(self.statement.policy_kind),
+            "statement": self.statement.sid or self.statement.index,
+            "effect": str(self.effect),
+            "condition": condition,
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    statements: tuple[StatementRef, ...] = ()  # the statements that allowed or denied
+    conditions: tuple[UndecidedCondition, ...] = ()  # what a CONDITIONAL result depends on
+    reason: str = ""
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome is Outcome.ALLOWED
+
+    @property
+    def possibly_allowed(self) -> bool:
+        return self.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A statement that applies to the principal and resource, for certain or maybe."""
+
+    statement: Statement
+    truth: Truth
+    clauses: tuple[ConditionClause, ...]
+    naming: Naming | None  # how a resource policy statement names the principal
+
+    def undecided(self) -> UndecidedCondition:
+        return UndecidedCondition(self.statement.ref, self.statement.effect, self.clauses)
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    truth: Truth
+    refs: tuple[StatementRef, ...] = ()
+    pending: tuple[UndecidedCondition, ...] = ()
+    reason: str = ""
+
+
+_YES = _Verdict(Truth.TRUE)
+
+
+def _allows(hits: Iterable[_Hit], missing: str) -> _Verdict:
+    """Whether some Allow statement among `hits` grants."""
+    allows = [hit for hit in hits if hit.statement.effect is Effect.ALLOW]
+    certain = [hit.statement.ref for hit in allows if hit.truth is Truth.TRUE]
+    if certain:
+        return _Verdict(Truth.TRUE, tuple(certain))
+    if allows:
+        return _Verdict(
+            Truth.UNKNOWN,
+            tuple(hit.statement.ref for hit in allows),
+            tuple(hit.undecided() for hit in allows),
+        )
+    return _Verdict(Truth.FALSE, reason=missing)
+
+
+def _all_of(*verdicts: _Verdict) -> _Verdict:
+    for verdict in verdicts:
+        if verdict.truth is Truth.FALSE:
+            return verdict
+    return _Verdict(
+        truth_all(verdict.truth for verdict in verdicts),
+        tuple(dict.fromkeys(ref for verdict in verdicts for ref in verdict.refs)),
+        tuple(dict.fromkeys(item for verdict in verdicts for item in verdict.pending)),
+    )
+
+
+def _any_of(*verdicts: _Verdict) -> _Verdict:
+    for truth in (Truth.TRUE, Truth.UNKNOWN):
+        chosen = [verdict for verdict in verdicts if verdict.truth is truth]
+        if chosen:
+            return _all_of(*chosen)
+    return _Verdict(Truth.FALSE, reason="; ".join(verdict.reason for verdict in verdicts))
+
+
+@dataclass
+class _Plan:
+    """Statements that apply to one principal and resource, indexed by service for speed."""
+
+    principal: Principal
+    resource: Resource
+    policies: PolicySet
+    identity: list[_Hit]
+    resource_hits: list[_Hit]
+    boundary: list[_Hit]
+    session: list[_Hit]
+    scp_levels: list[tuple[OrgLevel, list[_Hit]]]
+    rcp_levels: list[tuple[OrgLevel, list[_Hit]]]
+    _by_service: dict[tuple[str, str], list[_Hit]] = field(default_factory=dict)
+
+    def covering(self, group: str, hits: list[_Hit], action: str) -> list[_Hit]:
+        """The hits of `group` whose Action element covers the lowercased action."""
+        service = action.partition(":")[0]
+        key = (group, service)
+        candidates = self._by_service.get(key)
+        if candidates is None:
+            candidates = [
+                hit
+                for hit in hits
+                if hit.statement.actions_negated or hit.statement.actions.may_cover_service(service)
+            ]
+            self._by_service[key] = candidates
+        return [hit for hit in candidates if hit.statement.matches_action(action)]
+
+    def decide(self, action: str) -> Decision:
+        service = action.partition(":")[0]
+        with_scps = scps_apply(self.principal, self.policies)
+        with_rcps = rcps_apply(self.principal, self.resource, self.policies, service)
+        identity = self.covering("identity", self.identity, action)
+        on_resource = self.covering("resource", self.resource_hits, action)
+        boundary = self.covering("boundary", self.boundary, action)
+        session = self.covering("session", self.session, action)
+        scp_levels = [
+            (level, self.covering(f"scp{index}", hits, action))
+            for index, (level, hits) in enumerate(self.scp_levels)
+        ]
+        rcp_levels = [
+            (level, self.covering(f"rcp{index}", hits, action))
+            for index, (level, hits) in enumerate(self.rcp_levels)
+        ]
+
+        denies = [
+            hit
+            for group in (
+                identity,
+                on_resource,
+                boundary,
+                session,
+                *(hits for _, hits in scp_levels if with_scps),
+                *(hits for _, hits in rcp_levels if with_rcps),
+            )
+            for hit in group
+            if hit.statement.effect is Effect.DENY
+        ]
+        certain_denies = tuple(hit.statement.ref for hit in denies if hit.truth is Truth.TRUE)
+        if certain_denies:
+            return Decision(
+                Outcome.DENIED,
+                certain_denies,
+                reason="explicitly denied by " + ", ".join(map(str, certain_denies)),
+            )
+
+        verdict = _all_of(
+            _levels(scp_levels, "SCP") if with_scps else _YES,
+            _levels(rcp_levels, "RCP") if with_rcps else _YES,
+            self._grant(action, identity, on_resource, boundary, session),
+        )
+        if verdict.truth is Truth.FALSE:
+            return Decision(Outcome.IMPLICIT_DENY, reason=verdict.reason)
+        if verdict.truth is Truth.TRUE and not denies:
+            return Decision(
+                Outcome.ALLOWED,
+                verdict.refs,
+                reason="allowed by " + ", ".join(map(str, verdict.refs)),
+            )
+        return Decision(
+            Outcome.CONDITIONAL,
+            verdict.refs,
+            verdict.pending + tuple(hit.undecided() for hit in denies),
+            reason="allowed only if the undecided conditions hold",
+        )
+
+    def _grant(
+        self,
+        action: str,
+        identity_hits: list[_Hit],
+        resource_hits: list[_Hit],
+        boundary_hits: list[_Hit],
+        session_hits: list[_Hit],
+    ) -> _Verdict:
+        """Whether the identity side, the resource policy, or both, as the request needs."""
+        principal = self.principal
+        on_resource = _allows(
+            resource_hits,
+            "the resource policy does not allow it"
+            if self.policies.resource is not None
+            else "there is no resource policy",
+        )
+        if not principal.has_account:
+            return on_resource  # services, federated and anonymous callers have no identity side
+        is_root = principal.kind is PrincipalKind.ROOT
+        identity = _YES if is_root else _allows(identity_hits, "no identity policy allows it")
+        boundary = (
+            _allows(boundary_hits, "the permissions boundary does not allow it")
+            if self.policies.boundary is not None and not is_root
+            else _YES
+        )
+        session = (
+            _allows(session_hits, "the session policies do not allow it")
+            if self.policies.session is not None and not is_root
+            else _YES
+        )
+        identity_side = _all_of(identity, boundary, session)
+        if resource_account(principal, self.resource) != principal.account_id:
+            return _all_of(identity_side, on_resource)
+
+        needs_resource_policy = _needs_resource_policy(action, self.resource.arn)
+        if on_resource.truth is Truth.FALSE:
+            return on_resource if needs_resource_policy else _any_of(identity_side, on_resource)
+
+        def named(naming: Naming) -> _Verdict:
+            hits = [hit for hit in resource_hits if hit.naming is naming]
+            return _allows(hits, f"the resource policy does not grant to {_GRANTEES[naming]}")
+
+        resource_side = _any_of(
+            named(Naming.DIRECT), _all_of(named(Naming.ROLE), boundary, session)
+        )
+        if needs_resource_policy:
+            return _any_of(resource_side, _all_of(named(Naming.ACCOUNT), identity_side))
+        return _any_of(identity_side, resource_side)
+
+
+def _levels(levels: list[tuple[OrgLevel, list[_Hit]]], kind: str) -> _Verdict:
+    return _all_of(
+        *(
+            _allows(hits, f"no {kind} attached to {level.target} allows it")
+            for level, hits in levels
+        )
+    )
+
+
+def _needs_resource_policy(action: str, resource_arn: str) -> bool:
+    if action.startswith(_TRUST_ACTIONS):
+        return True
+    return action.startswith("kms:") and ":key/" in resource_arn
+
+
+def _hits(
+    policies: Iterable[Policy],
+    principal: Principal,
+    resource: Resource,
+    context: ConditionContext,
+    has_boundary: bool,
+) -> list[_Hit]:
+    hits = []
+    for policy in policies:
+        for statement in policy.statements:
+            hit = _hit(statement, principal, resource, context, has_boundary)
+            if hit is not None:
+                hits.append(hit)
+    return hits
+
+
+def _hit(
+    statement: Statement,
+    principal: Principal,
+    resource: Resource,
+    context: ConditionContext,
+    has_boundary: bool,
+) -> _Hit | None:
+    naming = None
+    principal_truth = Truth.TRUE
+    clauses: tuple[ConditionClause, ...] = ()
+    if statement.principal is not None:
+        named = statement.names(principal, has_boundary=has_boundary)
+        if named is None:
+            return None
+        naming, principal_truth = named.naming, named.truth
+        if principal_truth is Truth.UNKNOWN:
+            element = "NotPrincipal" if statement.principal_negated else "Principal"
+            prefix = principal.session_arn_prefix or ""
+            sessions = sorted(arn for arn in statement.principal.arns if arn.startswith(prefix))
+            clauses = (ConditionClause(element, "role session name", tuple(sessions)),)
+    resource_truth, resource_clauses = statement.matches_resource(resource.arn, context.lookup)
+    if resource_truth is Truth.FALSE:
+        return None
+    condition_truth, condition_clauses = statement.condition.evaluate(context)
+    if condition_truth is Truth.FALSE:
+        return None
+    truth = truth_all((principal_truth, resource_truth, condition_truth))
+    return _Hit(statement, truth, clauses + resource_clauses + condition_clauses, naming)
+
+
+def _plan(
+    principal: Principal, resource: Resource, policies: PolicySet, extra: ConditionContext
+) -> _Plan:
+    context = request_context(principal, resource, extra)
+    has_boundary = policies.boundary is not None
+
+    def hits(group: Iterable[Policy]) -> list[_Hit]:
+        return _hits(group, principal, resource, context, has_boundary)
+
+    return _Plan(
+        principal=principal,
+        resource=resource,
+        policies=policies,
+        identity=hits(policies.identity),
+        resource_hits=hits((policies.resource,) if policies.resource else ()),
+        boundary=hits((policies.boundary,) if policies.boundary else ()),
+        session=hits(policies.session or ()),
+        scp_levels=[(level, hits(level.policies)) for level in policies.scps or ()],
+        rcp_levels=[(level, hits(level.policies)) for level in policies.rcps or ()],
+    )
+
+
+def evaluate(principal: Principal, request: Request, policies: PolicySet) -> Decision:
+    """AWS's decision for one request, in four outcomes (see the module docstring)."""
+    plan = _plan(principal, request.resource, policies, request.context)
+    return plan.decide(request.action.lower())
+
+
+def evaluate_actions(
+    principal: Principal,
+    actions: Iterable[str],
+    resource: Resource,
+    policies: PolicySet,
+    context: ConditionContext | None = None,
+) -> dict[str, Decision]:
+    """The decision for each action on one resource, keyed by the action as given.
+
+    Statements are matched against the principal, resource and conditions once, then only
+    their Action elements per action, so asking for thousands of actions stays cheap.
+    """
+    plan = _plan(principal, resource, policies, context or ConditionContext())
+    return {action: plan.decide(action.lower()) for action in actions}
