@@ -35,7 +35,7 @@ class ConditionContext:
     known), in which case they are known to be absent.
     """
 
-    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     complete_prefixes: frozenset[str] = frozenset()
 
     @classmethod

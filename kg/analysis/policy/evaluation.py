@@ -21,10 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
 
 from kg.analysis.policy.conditions import ConditionClause, ConditionContext
+from kg.analysis.policy.decision import Decision, Outcome, UndecidedCondition
 from kg.analysis.policy.document import Effect
 from kg.analysis.policy.policy import Policy, Statement, StatementRef
 from kg.analysis.policy.principals import Naming, Principal, PrincipalKind
@@ -40,9 +39,8 @@ from kg.analysis.policy.request import (
 )
 from kg.analysis.policy.truth import Truth, truth_all
 
-# Actions for which the resource policy must allow even within one account: a role's trust
-# policy for assuming it (and for the session tags and source identity passed with it), and a
-# KMS key's key policy.
+# Actions a role's trust policy must allow even within one account: assuming the role, and the
+# session tags and source identity passed with it. (KMS key policies are the other such case.)
 _TRUST_ACTIONS = ("sts:assumerole", "sts:tagsession", "sts:setsourceidentity")
 
 
@@ -51,50 +49,6 @@ _GRANTEES = {
     Naming.ROLE: "the principal's role",
     Naming.ACCOUNT: "the principal's account",
 }
-
-
-class Outcome(StrEnum):
-    ALLOWED = "allowed"
-    DENIED = "denied"  # an explicit Deny applies
-    IMPLICIT_DENY = "implicit_deny"  # nothing that is needed allows it
-    CONDITIONAL = "conditional"  # allowed only if the undecided conditions go the right way
-
-
-@dataclass(frozen=True)
-class UndecidedCondition:
-    """The conditions of one statement that the caller's knowledge could not decide."""
-
-    statement: StatementRef
-    effect: Effect
-    clauses: tuple[ConditionClause, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        condition: dict[str, dict[str, list[str]]] = {}
-        for clause in self.clauses:
-            condition.setdefault(clause.operator, {})[clause.key] = list(clause.values)
-        return {
-            "policy": self.statement.policy_id,
-            "policy_kind": str(self.statement.policy_kind),
-            "statement": self.statement.sid or self.statement.index,
-            "effect": str(self.effect),
-            "condition": condition,
-        }
-
-
-@dataclass(frozen=True)
-class Decision:
-    outcome: Outcome
-    statements: tuple[StatementRef, ...] = ()  # the statements that allowed or denied
-    conditions: tuple[UndecidedCondition, ...] = ()  # what a CONDITIONAL result depends on
-    reason: str = ""
-
-    @property
-    def allowed(self) -> bool:
-        return self.outcome is Outcome.ALLOWED
-
-    @property
-    def possibly_allowed(self) -> bool:
-        return self.outcome in (Outcome.ALLOWED, Outcome.CONDITIONAL)
 
 
 @dataclass(frozen=True)
@@ -223,9 +177,9 @@ class _Plan:
             )
 
         verdict = _all_of(
+            self._grant(action, identity, on_resource, boundary, session),
             _levels(scp_levels, "SCP") if with_scps else _YES,
             _levels(rcp_levels, "RCP") if with_rcps else _YES,
-            self._grant(action, identity, on_resource, boundary, session),
         )
         if verdict.truth is Truth.FALSE:
             return Decision(Outcome.IMPLICIT_DENY, reason=verdict.reason)
