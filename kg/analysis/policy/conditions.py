@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from operator import eq, ge, gt, le, lt
+from typing import Any
 
 from kg.analysis.policy.errors import PolicyError
 from kg.analysis.policy.truth import Truth, truth_all, truth_any
@@ -92,9 +94,11 @@ class ConditionClause:
 
 
 ValueMatcher = Callable[[str, Resolver], Truth]
+# Builds the matcher of one policy value; the flag says whether policy variables are resolved.
+MatcherFactory = Callable[[str, bool], ValueMatcher]
 
 
-def _pattern_matcher(style: Style, ignore_case: bool = False) -> Callable[..., ValueMatcher]:
+def _pattern_matcher(style: Style, ignore_case: bool = False) -> MatcherFactory:
     def build(policy_value: str, variables: bool) -> ValueMatcher:
         pattern = Pattern.compile(policy_value, style, ignore_case=ignore_case, variables=variables)
         return pattern.matches
@@ -110,6 +114,7 @@ def _number(text: str) -> Decimal | None:
 
 
 def _date(text: str) -> datetime | None:
+    """ISO 8601 (a W3C profile, as AWS accepts) or epoch seconds; naive times are UTC."""
     text = text.strip()
     number = _number(text)
     try:
@@ -124,8 +129,10 @@ def _date(text: str) -> datetime | None:
 
 
 def _ordered_matcher(
-    parse: Callable[[str], Decimal | datetime | None], compare: str
-) -> Callable[..., ValueMatcher]:
+    parse: Callable[[str], Any], compare: Callable[[Any, Any], bool]
+) -> MatcherFactory:
+    """Numeric and date operators; a value that does not parse never matches."""
+
     def build(policy_value: str, variables: bool) -> ValueMatcher:
         expected = parse(policy_value)
 
@@ -133,20 +140,11 @@ def _ordered_matcher(
             actual = parse(value)
             if expected is None or actual is None:
                 return Truth.FALSE
-            return Truth.of(_COMPARISONS[compare](actual, expected))
+            return Truth.of(compare(actual, expected))
 
         return match
 
     return build
-
-
-_COMPARISONS: dict[str, Callable[[object, object], bool]] = {
-    "eq": lambda actual, expected: actual == expected,
-    "lt": lambda actual, expected: actual < expected,  # type: ignore[operator]
-    "le": lambda actual, expected: actual <= expected,  # type: ignore[operator]
-    "gt": lambda actual, expected: actual > expected,  # type: ignore[operator]
-    "ge": lambda actual, expected: actual >= expected,  # type: ignore[operator]
-}
 
 
 def _bool_matcher(policy_value: str, variables: bool) -> ValueMatcher:
@@ -173,16 +171,9 @@ def _ip_matcher(policy_value: str, variables: bool) -> ValueMatcher:
     return match
 
 
-# lowercased operator -> (canonical name, negated, matcher factory); negated operators share
-# the positive operator's matcher and invert its result per request value.
-_OPERATORS: dict[str, tuple[str, bool, Callable[..., ValueMatcher]]] = {}
-
-
-def _register(name: str, negated: bool, build: Callable[..., ValueMatcher]) -> None:
-    _OPERATORS[name.lower()] = (name, negated, build)
-
-
-for _name, _negated, _build in (
+# Operator -> (negated, matcher factory). A negated operator shares its positive twin's matcher
+# and inverts the result per request value.
+_OPERATOR_TABLE: tuple[tuple[str, bool, MatcherFactory], ...] = (
     ("StringEquals", False, _pattern_matcher(Style.LITERAL)),
     ("StringNotEquals", True, _pattern_matcher(Style.LITERAL)),
     ("StringEqualsIgnoreCase", False, _pattern_matcher(Style.LITERAL, ignore_case=True)),
@@ -193,24 +184,24 @@ for _name, _negated, _build in (
     ("ArnLike", False, _pattern_matcher(Style.ARN)),
     ("ArnNotEquals", True, _pattern_matcher(Style.ARN)),
     ("ArnNotLike", True, _pattern_matcher(Style.ARN)),
-    ("NumericEquals", False, _ordered_matcher(_number, "eq")),
-    ("NumericNotEquals", True, _ordered_matcher(_number, "eq")),
-    ("NumericLessThan", False, _ordered_matcher(_number, "lt")),
-    ("NumericLessThanEquals", False, _ordered_matcher(_number, "le")),
-    ("NumericGreaterThan", False, _ordered_matcher(_number, "gt")),
-    ("NumericGreaterThanEquals", False, _ordered_matcher(_number, "ge")),
-    ("DateEquals", False, _ordered_matcher(_date, "eq")),
-    ("DateNotEquals", True, _ordered_matcher(_date, "eq")),
-    ("DateLessThan", False, _ordered_matcher(_date, "lt")),
-    ("DateLessThanEquals", False, _ordered_matcher(_date, "le")),
-    ("DateGreaterThan", False, _ordered_matcher(_date, "gt")),
-    ("DateGreaterThanEquals", False, _ordered_matcher(_date, "ge")),
+    ("NumericEquals", False, _ordered_matcher(_number, eq)),
+    ("NumericNotEquals", True, _ordered_matcher(_number, eq)),
+    ("NumericLessThan", False, _ordered_matcher(_number, lt)),
+    ("NumericLessThanEquals", False, _ordered_matcher(_number, le)),
+    ("NumericGreaterThan", False, _ordered_matcher(_number, gt)),
+    ("NumericGreaterThanEquals", False, _ordered_matcher(_number, ge)),
+    ("DateEquals", False, _ordered_matcher(_date, eq)),
+    ("DateNotEquals", True, _ordered_matcher(_date, eq)),
+    ("DateLessThan", False, _ordered_matcher(_date, lt)),
+    ("DateLessThanEquals", False, _ordered_matcher(_date, le)),
+    ("DateGreaterThan", False, _ordered_matcher(_date, gt)),
+    ("DateGreaterThanEquals", False, _ordered_matcher(_date, ge)),
     ("Bool", False, _bool_matcher),
     ("BinaryEquals", False, _binary_matcher),
     ("IpAddress", False, _ip_matcher),
     ("NotIpAddress", True, _ip_matcher),
-):
-    _register(_name, _negated, _build)
+)
+_OPERATORS = {name.lower(): (negated, build) for name, negated, build in _OPERATOR_TABLE}
 
 _QUALIFIERS = {"forallvalues": "ForAllValues", "foranyvalue": "ForAnyValue"}
 _IF_EXISTS = "ifexists"
@@ -247,13 +238,28 @@ class ConditionTest:
         if base.lower() == "null":
             if if_exists:
                 raise PolicyError(f"{where}: Null cannot take IfExists")
-            return cls(clause, key.lower(), True, False, qualifier, False, ())
+            return cls(
+                clause,
+                key.lower(),
+                null_check=True,
+                negated=False,
+                qualifier=qualifier,
+                if_exists=False,
+                matchers=(),
+            )
         known = _OPERATORS.get(base.lower())
         if known is None:
             raise PolicyError(f"{where}: unknown condition operator {operator!r}")
-        _, negated, build = known
-        matchers = tuple(build(value, variables) for value in values)
-        return cls(clause, key.lower(), False, negated, qualifier, if_exists, matchers)
+        negated, build = known
+        return cls(
+            clause,
+            key.lower(),
+            null_check=False,
+            negated=negated,
+            qualifier=qualifier,
+            if_exists=if_exists,
+            matchers=tuple(build(value, variables) for value in values),
+        )
 
     def evaluate(self, context: ConditionContext) -> Truth:
         values = context.lookup(self.key)

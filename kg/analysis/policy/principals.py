@@ -21,7 +21,9 @@ from kg.analysis.policy.truth import Truth
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROOT_ARN = re.compile(r"^arn:[a-z0-9-]+:iam::(\d{12}):root$")
-_ARN = re.compile(r"^arn:([a-z0-9-]+):([a-z0-9-]+):[^:]*:(\d{12})?:(.+)$")
+_IAM_PRINCIPAL_ARN = re.compile(
+    r"^arn:(?P<partition>[a-z0-9-]+):iam::(?P<account>\d{12}):(?P<resource>root|user/.+|role/.+)$"
+)
 
 
 class PrincipalKind(StrEnum):
@@ -55,21 +57,22 @@ class Principal:
     service_linked: bool = False
 
     def __post_init__(self) -> None:
-        if self.kind in (PrincipalKind.USER, PrincipalKind.ROLE, PrincipalKind.ROOT):
-            match = _ARN.match(self.arn)
-            if match is None or match.group(3) is None:
-                raise PolicyError(f"principal {self.arn!r}: not an IAM {self.kind} ARN")
-            if self.account_id is None:
-                object.__setattr__(self, "account_id", match.group(3))
-            elif self.account_id != match.group(3):
-                raise PolicyError(
-                    f"principal {self.arn!r}: account_id {self.account_id} differs from the ARN"
-                )
+        if not self.has_account:
+            return
+        match = _IAM_PRINCIPAL_ARN.match(self.arn)
+        if match is None or match["resource"].partition("/")[0] != self.kind:
+            raise PolicyError(f"principal {self.arn!r}: not an IAM {self.kind} ARN")
+        if self.account_id is None:
+            object.__setattr__(self, "account_id", match["account"])
+        elif self.account_id != match["account"]:
+            raise PolicyError(
+                f"principal {self.arn!r}: account_id {self.account_id} differs from the ARN"
+            )
 
     @property
     def partition(self) -> str:
-        match = _ARN.match(self.arn)
-        return match.group(1) if match else "aws"
+        match = _IAM_PRINCIPAL_ARN.match(self.arn)
+        return match["partition"] if match else "aws"
 
     @property
     def has_account(self) -> bool:
@@ -122,10 +125,9 @@ class PrincipalSpec:
                 raise PolicyError(f"{where}: unknown principal type {name!r}")
             values[name] = _strings(raw, f"{where}.{name}")
         aws = values.get("AWS", ())
-        accounts = {_account_of(value) for value in aws} - {None}
         return cls(
             everyone="*" in aws,
-            accounts=frozenset(account for account in accounts if account is not None),
+            accounts=frozenset(account for account in map(_account_of, aws) if account),
             arns=frozenset(value for value in aws if value != "*" and _account_of(value) is None),
             services=frozenset(
                 value.lower() for value in values.get("Service", ()) if value != "*"

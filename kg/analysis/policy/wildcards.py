@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
@@ -126,16 +126,21 @@ class Pattern:
     style: Style
     ignore_case: bool
     tokens: tuple[Token, ...]
+    # Without variables: the literal text to compare, or the compiled regex; None otherwise.
+    _fixed: str | re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fixed: str | re.Pattern[str] | None = None
+        if not self.has_variables:
+            fixed = self._matcher(tuple(t for t in self.tokens if not isinstance(t, Variable)))
+        object.__setattr__(self, "_fixed", fixed)
 
     @classmethod
     def compile(
         cls, text: str, style: Style, *, ignore_case: bool = False, variables: bool = False
     ) -> Pattern:
         tokens = _tokenize(text, wildcards=style is not Style.LITERAL, variables=variables)
-        pattern = cls(text=text, style=style, ignore_case=ignore_case, tokens=tokens)
-        if not pattern.has_variables and not pattern.is_literal:
-            _regex(pattern._fixed_tokens(), style, ignore_case)  # compile now, not per request
-        return pattern
+        return cls(text=text, style=style, ignore_case=ignore_case, tokens=tokens)
 
     @property
     def has_variables(self) -> bool:
@@ -155,23 +160,21 @@ class Pattern:
 
     def matches(self, value: str, resolve: Resolver | None = None) -> Truth:
         """Whether `value` matches; UNKNOWN only when a variable cannot be resolved."""
-        tokens: tuple[str | Wildcard, ...]
-        if self.has_variables:
+        matcher = self._fixed
+        if matcher is None:
             resolved = self._resolve(resolve)
             if isinstance(resolved, Truth):
                 return resolved
-            tokens = resolved
-        else:
-            tokens = self._fixed_tokens()
-        if all(isinstance(token, str) for token in tokens):
-            expected = "".join(token for token in tokens if isinstance(token, str))
-            if self.ignore_case:
-                return Truth.of(expected.lower() == value.lower())
-            return Truth.of(expected == value)
-        return Truth.of(_regex(tokens, self.style, self.ignore_case).fullmatch(value) is not None)
+            matcher = self._matcher(resolved)
+        if isinstance(matcher, str):
+            return Truth.of((value.lower() if self.ignore_case else value) == matcher)
+        return Truth.of(matcher.fullmatch(value) is not None)
 
-    def _fixed_tokens(self) -> tuple[str | Wildcard, ...]:
-        return tuple(token for token in self.tokens if not isinstance(token, Variable))
+    def _matcher(self, tokens: tuple[str | Wildcard, ...]) -> str | re.Pattern[str]:
+        if all(isinstance(token, str) for token in tokens):
+            literal = "".join(token for token in tokens if isinstance(token, str))
+            return literal.lower() if self.ignore_case else literal
+        return _regex(tokens, self.style, self.ignore_case)
 
     def _resolve(self, resolve: Resolver | None) -> tuple[str | Wildcard, ...] | Truth:
         """Substitute variables; FALSE when one is absent without default, UNKNOWN when unknown."""

@@ -5,7 +5,15 @@ from urllib.parse import quote
 
 import pytest
 
-from kg.analysis.policy import Policy, PolicyError, PolicyKind, load_document, normalize_document
+from kg.analysis.policy import (
+    Policy,
+    PolicyError,
+    PolicyKind,
+    Principal,
+    PrincipalKind,
+    load_document,
+    normalize_document,
+)
 from kg.analysis.policy.principals import PrincipalSpec
 
 S3_READ = {
@@ -180,3 +188,24 @@ def test_principal_shapes() -> None:
 def test_malformed_principals_are_rejected(element: object) -> None:
     with pytest.raises(PolicyError, match=r"^Statement\[0\]\.Principal"):
         PrincipalSpec.parse(element, "Statement[0].Principal")
+
+
+@pytest.mark.parametrize(
+    ("kind", "arn"),
+    [
+        (PrincipalKind.ROLE, "arn:aws:iam::111122223333:user/alice"),
+        (PrincipalKind.USER, "arn:aws:s3:::example-reports"),
+        (PrincipalKind.ROOT, "111122223333"),
+    ],
+)
+def test_principal_needs_an_iam_arn_of_its_kind(kind: PrincipalKind, arn: str) -> None:
+    with pytest.raises(PolicyError, match=f"not an IAM {kind} ARN"):
+        Principal(kind, arn)
+
+
+def test_principal_account_comes_from_its_arn_and_must_agree_with_it() -> None:
+    assert Principal(PrincipalKind.ROOT, "arn:aws:iam::111122223333:root").account_id == (
+        "111122223333"
+    )
+    with pytest.raises(PolicyError, match="differs from the ARN"):
+        Principal(PrincipalKind.USER, "arn:aws:iam::111122223333:user/a", account_id="444455556666")
