@@ -2,12 +2,21 @@
 
 Typical use by the derive stage::
 
-    admin = Policy.parse(document, policy_id=arn, kind=PolicyKind.IDENTITY)
+    ops_policy = Policy.parse(document, policy_id=policy_arn, kind=PolicyKind.IDENTITY)
+    full_access = Policy.parse(scp_document, policy_id=scp_arn, kind=PolicyKind.SCP)
     principal = Principal(PrincipalKind.ROLE, "arn:aws:iam::111122223333:role/Ops")
-    policies = PolicySet(identity=(admin,), scps=(OrgLevel("r-ab12", (full_access,)),))
+    policies = PolicySet(
+        identity=(ops_policy,),
+        scps=(OrgLevel("r-ab12", (full_access,)), OrgLevel("111122223333", (full_access,))),
+        management_account_id="999988887777",
+    )
     decision = evaluate(principal, Request("s3:GetObject", Resource(object_arn)), policies)
-    decisions = evaluate_actions(principal, action_catalog().actions_on(bucket_arn),
-                                 Resource(bucket_arn, "222233334444"), policies)
+    on_bucket = evaluate_actions(
+        principal, action_catalog().actions_on(bucket_arn), Resource(bucket_arn), policies
+    )
+
+Every decision is ALLOWED, DENIED, IMPLICIT_DENY or CONDITIONAL; a CONDITIONAL one lists the
+conditions it depends on, which the caller could not decide from what it knows.
 """
 
 from kg.analysis.policy.catalog import (
