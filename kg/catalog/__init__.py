@@ -9,6 +9,7 @@ frozen, validated objects for the coverage engine, the graph loader and the docs
 
 from kg.catalog._entries import CatalogError
 from kg.catalog.loader import load_catalog, read_catalog
+from kg.catalog.markdown import catalog_markdown
 from kg.catalog.model import (
     Capability,
     Catalog,
@@ -30,6 +31,7 @@ __all__ = [
     "Layer",
     "ParamSpec",
     "Service",
+    "catalog_markdown",
     "load_catalog",
     "read_catalog",
 ]
