@@ -1,0 +1,1 @@
+"""The example organization: a response builder, the demo organization and its snapshot."""

@@ -1,0 +1,351 @@
+"""Security services per account and region: GuardDuty, Security Hub, Config, IAM Access
+Analyzer, Inspector, Macie and Detective, each answered the way AWS answers when it is on or
+off, including the organization view that only the management or delegated admin account sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ingest.example.builder.identity_center import IdentityCenter
+from ingest.example.builder.organizations import Organization
+from ingest.example.builder.scope import Scope
+
+GUARDDUTY = "guardduty.amazonaws.com"
+SECURITY_HUB = "securityhub.amazonaws.com"
+CONFIG = "config.amazonaws.com"
+ACCESS_ANALYZER = "access-analyzer.amazonaws.com"
+INSPECTOR = "inspector2.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class RegionControls:
+    """Which security services and defaults are on in one account and region."""
+
+    guardduty: bool = True
+    security_hub: bool = True
+    config_recorder: bool = True
+    inspector: bool = False
+    macie: bool = False
+    detective: bool = False
+    account_analyzer: bool = False
+    ebs_encryption_by_default: bool = True
+    imds_v2_default: bool = True
+    image_block_public_access: bool = True
+    snapshot_block_public_access: bool = True
+
+
+@dataclass(frozen=True)
+class OrgTrail:
+    """The organization trail, owned by the management account."""
+
+    name: str
+    owner: str
+    home_region: str
+    bucket: str
+    kms_key_arn: str | None = None
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:cloudtrail:{self.home_region}:{self.owner}:trail/{self.name}"
+
+
+@dataclass
+class OrgServices:
+    """Organization-wide facts every account's answers depend on."""
+
+    org: Organization
+    trail: OrgTrail | None = None
+    config_bucket: str | None = None
+    guardduty_auto_enable: dict[str, str] = field(default_factory=dict)  # region -> ALL/NEW
+    identity_center: IdentityCenter | None = None
+
+    def admin(self, service_principal: str) -> str | None:
+        for account_id, services in self.org.delegated_admins.items():
+            if service_principal in services:
+                return account_id
+        return None
+
+    def sees_admins(self, scope: Scope) -> bool:
+        """list_organization_admin_accounts answers in the management account only."""
+        return scope.account_id == self.org.management
+
+
+def _guardduty(scope: Scope, on: bool, context: OrgServices) -> None:
+    detector = scope.ids.hex(32, scope.account_id, scope.region, "detector")
+    listed = scope.answer("guardduty", "list_detectors", {"DetectorIds": [detector] if on else []})
+    if listed and on:
+        created = scope.created("guardduty")
+        features = [
+            {"Name": name, "Status": status, "UpdatedAt": created}
+            for name, status in (
+                ("CLOUD_TRAIL", "ENABLED"),
+                ("DNS_LOGS", "ENABLED"),
+                ("FLOW_LOGS", "ENABLED"),
+                ("S3_DATA_EVENTS", "ENABLED"),
+                ("EKS_AUDIT_LOGS", "DISABLED"),
+                ("EBS_MALWARE_PROTECTION", "ENABLED"),
+                ("RUNTIME_MONITORING", "DISABLED"),
+            )
+        ]
+        scope.answer(
+            "guardduty",
+            "get_detector",
+            {
+                "CreatedAt": created,
+                "FindingPublishingFrequency": "SIX_HOURS",
+                "ServiceRole": f"arn:aws:iam::{scope.account_id}:role/aws-service-role/"
+                "guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty",
+                "Status": "ENABLED",
+                "UpdatedAt": created,
+                "Features": features,
+                "Tags": {},
+            },
+            detector,
+        )
+        if context.admin(GUARDDUTY) == scope.account_id:
+            members = context.guardduty_auto_enable.get(scope.region, "NONE")
+            scope.answer(
+                "guardduty",
+                "describe_organization_configuration",
+                {
+                    "AutoEnable": members != "NONE",
+                    "MemberAccountLimitReached": False,
+                    "AutoEnableOrganizationMembers": members,
+                    "Features": [
+                        {"Name": "S3_DATA_EVENTS", "AutoEnable": members},
+                        {"Name": "EBS_MALWARE_PROTECTION", "AutoEnable": members},
+                    ],
+                },
+                detector,
+            )
+    if context.sees_admins(scope) and (admin := context.admin(GUARDDUTY)):
+        scope.answer(
+            "guardduty",
+            "list_organization_admin_accounts",
+            {"AdminAccounts": [{"AdminAccountId": admin, "AdminStatus": "ENABLED"}]},
+        )
+
+
+def _standard(scope: Scope, path: str) -> dict[str, object]:
+    return {
+        "StandardsArn": f"arn:aws:securityhub:{scope.region}::standards/{path}",
+        "StandardsSubscriptionArn": scope.arn("securityhub", f"subscription/{path}"),
+        "StandardsInput": {},
+        "StandardsStatus": "READY",
+        "StandardsControlsUpdatable": "READY_FOR_UPDATES",
+    }
+
+
+def _security_hub(scope: Scope, on: bool, context: OrgServices) -> None:
+    # Security Hub answers InvalidAccessException when it is off: not configured, no file.
+    admin = context.admin(SECURITY_HUB)
+    if on and scope.answer(
+        "securityhub",
+        "describe_hub",
+        {
+            "HubArn": scope.arn("securityhub", "hub/default"),
+            "SubscribedAt": scope.created("securityhub"),
+            "AutoEnableControls": True,
+            "ControlFindingGenerator": "SECURITY_CONTROL",
+        },
+    ):
+        paths = ["aws-foundational-security-best-practices/v/1.0.0"]
+        if admin == scope.account_id:
+            paths.append("cis-aws-foundations-benchmark/v/3.0.0")
+        scope.answer(
+            "securityhub",
+            "get_enabled_standards",
+            {"StandardsSubscriptions": [_standard(scope, p) for p in paths]},
+        )
+        if admin == scope.account_id:
+            scope.answer(
+                "securityhub",
+                "describe_organization_configuration",
+                {
+                    "AutoEnable": True,
+                    "MemberAccountLimitReached": False,
+                    "AutoEnableStandards": "DEFAULT",
+                    "OrganizationConfiguration": {
+                        "ConfigurationType": "LOCAL",
+                        "Status": "ENABLED",
+                    },
+                },
+            )
+    if context.sees_admins(scope) and admin:
+        scope.answer(
+            "securityhub",
+            "list_organization_admin_accounts",
+            {"AdminAccounts": [{"AccountId": admin, "Status": "ENABLED"}]},
+        )
+
+
+def _config(scope: Scope, on: bool, context: OrgServices) -> None:
+    home = context.trail.home_region if context.trail else "us-east-1"
+    recorders, statuses, channels = [], [], []
+    if on:
+        arn = scope.arn("config", f"configuration-recorder/default/{scope.ids.lower(16, 'cr')}")
+        recorders.append(
+            {
+                "arn": arn,
+                "name": "default",
+                "roleARN": f"arn:aws:iam::{scope.account_id}:role/aws-service-role/"
+                "config.amazonaws.com/AWSServiceRoleForConfig",
+                "recordingGroup": {
+                    "allSupported": True,
+                    "includeGlobalResourceTypes": scope.region == home,
+                    "resourceTypes": [],
+                    "exclusionByResourceTypes": {"resourceTypes": []},
+                    "recordingStrategy": {"useOnly": "ALL_SUPPORTED_RESOURCE_TYPES"},
+                },
+                "recordingMode": {"recordingFrequency": "CONTINUOUS", "recordingModeOverrides": []},
+            }
+        )
+        started = scope.created("config")
+        statuses.append(
+            {
+                "arn": arn,
+                "name": "default",
+                "lastStartTime": started,
+                "recording": True,
+                "lastStatus": "Success",
+                "lastStatusChangeTime": started,
+            }
+        )
+        if context.config_bucket:
+            channels.append(
+                {
+                    "name": "default",
+                    "s3BucketName": context.config_bucket,
+                    "configSnapshotDeliveryProperties": {"deliveryFrequency": "TwentyFour_Hours"},
+                }
+            )
+    scope.answer(
+        "config", "describe_configuration_recorders", {"ConfigurationRecorders": recorders}
+    )
+    scope.answer(
+        "config",
+        "describe_configuration_recorder_status",
+        {"ConfigurationRecordersStatus": statuses},
+    )
+    aggregators = []
+    if context.admin(CONFIG) == scope.account_id and scope.region == home:
+        aggregators.append(
+            {
+                "ConfigurationAggregatorName": "organization",
+                "ConfigurationAggregatorArn": scope.arn(
+                    "config", f"config-aggregator/config-aggregator-{scope.ids.lower(8, 'agg')}"
+                ),
+                "OrganizationAggregationSource": {
+                    "RoleArn": f"arn:aws:iam::{scope.account_id}:role/config-aggregator",
+                    "AllAwsRegions": True,
+                },
+                "CreationTime": scope.created("aggregator"),
+                "LastUpdatedTime": scope.created("aggregator"),
+            }
+        )
+    scope.answer(
+        "config", "describe_configuration_aggregators", {"ConfigurationAggregators": aggregators}
+    )
+    scope.answer("config", "describe_delivery_channels", {"DeliveryChannels": channels})
+
+
+def _analyzers(scope: Scope, controls: RegionControls, context: OrgServices) -> None:
+    kinds = []
+    if context.admin(ACCESS_ANALYZER) == scope.account_id:
+        kinds.append(("organization", "ORGANIZATION"))
+    if controls.account_analyzer:
+        kinds.append(("account", "ACCOUNT"))
+    analyzers = [
+        {
+            "arn": scope.arn("access-analyzer", f"analyzer/{name}"),
+            "name": name,
+            "type": kind,
+            "createdAt": scope.created("analyzer", name),
+            "tags": {},
+            "status": "ACTIVE",
+        }
+        for name, kind in kinds
+    ]
+    scope.answer("accessanalyzer", "list_analyzers", {"analyzers": analyzers})
+
+
+def _scan_state(on: bool) -> dict[str, str]:
+    """An Inspector scan state; AWS always fills the error fields, even when nothing failed."""
+    if on:
+        return {"status": "ENABLED", "errorCode": "ALREADY_ENABLED", "errorMessage": "Enabled"}
+    return {"status": "DISABLED", "errorCode": "RESOURCE_NOT_FOUND", "errorMessage": "Disabled"}
+
+
+def _inspector(scope: Scope, on: bool, context: OrgServices) -> None:
+    status = _scan_state(on)
+    scope.answer(
+        "inspector2",
+        "batch_get_account_status",
+        {
+            "accounts": [
+                {
+                    "accountId": scope.account_id,
+                    "state": status,
+                    "resourceState": {
+                        "ec2": status,
+                        "ecr": status,
+                        "lambda": status,
+                        "lambdaCode": _scan_state(False),
+                    },
+                }
+            ],
+            "failedAccounts": [],
+        },
+    )
+    admin = context.admin(INSPECTOR)
+    if admin and scope.account_id in (admin, context.org.management):
+        scope.answer(
+            "inspector2",
+            "get_delegated_admin_account",
+            {"delegatedAdmin": {"accountId": admin, "relationshipStatus": "ENABLED"}},
+        )
+        if admin == scope.account_id:
+            scope.answer(
+                "inspector2",
+                "describe_organization_configuration",
+                {
+                    "autoEnable": {"ec2": True, "ecr": True, "lambda": False, "lambdaCode": False},
+                    "maxAccountLimitReached": False,
+                },
+            )
+
+
+def _macie(scope: Scope, on: bool) -> None:
+    if not on:  # Macie says so with an access-denied error, which the collector records
+        scope.fail("macie2", "get_macie_session", "AccessDeniedException", "Macie is not enabled.")
+        return
+    scope.answer(
+        "macie2",
+        "get_macie_session",
+        {
+            "createdAt": scope.created("macie"),
+            "findingPublishingFrequency": "FIFTEEN_MINUTES",
+            "serviceRole": f"arn:aws:iam::{scope.account_id}:role/aws-service-role/"
+            "macie.amazonaws.com/AWSServiceRoleForAmazonMacie",
+            "status": "ENABLED",
+            "updatedAt": scope.created("macie"),
+        },
+    )
+
+
+def _detective(scope: Scope, on: bool) -> None:
+    graph = scope.arn("detective", f"graph:{scope.ids.hex(32, 'graph')}")
+    graphs = [{"Arn": graph, "CreatedTime": scope.created("detective")}] if on else []
+    if scope.answer("detective", "list_graphs", {"GraphList": graphs}) and on:
+        scope.answer("detective", "list_members", {"MemberDetails": []}, graph)
+
+
+def render_security_services(scope: Scope, controls: RegionControls, context: OrgServices) -> None:
+    _guardduty(scope, controls.guardduty, context)
+    _security_hub(scope, controls.security_hub, context)
+    _config(scope, controls.config_recorder, context)
+    _analyzers(scope, controls, context)
+    _inspector(scope, controls.inspector, context)
+    _macie(scope, controls.macie)
+    _detective(scope, controls.detective)
