@@ -19,7 +19,9 @@ from kg.errors import SnapshotError
 from kg.graph.records import GraphRecords
 from kg.graph.writer import validate
 from kg.model import load_schema
-from tests.unit.ingest.identity_fixtures import (
+from tests.unit.ingest.identity_fixtures import identity_snapshot
+from tests.unit.ingest.network_fixtures import node, undeclared_properties
+from tests.unit.ingest.organization_fixtures import (
     CREATED,
     MANAGEMENT,
     ORG_ARN,
@@ -33,11 +35,9 @@ from tests.unit.ingest.identity_fixtures import (
     SUSPENDED,
     TAG_CONTENT,
     WORKLOADS,
-    identity_snapshot,
     organization_responses,
     policy_arn,
 )
-from tests.unit.ingest.network_fixtures import node, undeclared_properties
 
 Calls = dict[tuple[str, str | None], dict[str, Any]]
 ORG = "organizations"
