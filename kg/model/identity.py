@@ -116,7 +116,11 @@ NODES = (
         description="An AWS managed policy (arn:aws:iam::aws:policy/...), shared by every "
         "account that attaches it; also labelled IAMPolicy.",
         extra_labels=("IAMPolicy",),
-        properties={k: v for k, v in _POLICY_PROPS.items() if k not in ("inline", "path")},
+        properties={
+            k: v
+            for k, v in _POLICY_PROPS.items()
+            if k not in ("inline", "path", "attachment_count")
+        },
     ),
     NodeSchema(
         label="InstanceProfile",
