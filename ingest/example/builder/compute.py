@@ -20,8 +20,12 @@ from ingest.example.builder.scope import Batch, Scope
 
 # Route 53 hosted zones of application load balancers, per region.
 _INTERFACE_ONLY = {
-    "AvailabilityZone", "RequesterManaged", "TagSet", "InstanceId", "InstanceOwnerId"
-}  # fmt: skip
+    "AvailabilityZone",
+    "RequesterManaged",
+    "TagSet",
+    "InstanceId",
+    "InstanceOwnerId",
+}
 _AMI = {"us-east-1": "ami-0453ec754f44f9a4a", "eu-west-1": "ami-0d64bb532e0502c46"}
 
 

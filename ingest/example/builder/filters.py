@@ -13,6 +13,7 @@ from ingest.example.builder.network import (
     SecurityGroup,
     Vpc,
     group_id,
+    nacl_id,
     name_tags,
     prefix_list_id,
     subnet_id,
@@ -49,7 +50,7 @@ def network_acls(scope: Scope, vpc: Vpc) -> list[dict[str, Any]]:
     acls += [(acl.name, acl.entries, list(acl.subnets)) for acl in vpc.nacls]
     items = []
     for name, entries, subnets in acls:
-        acl_id = scope.ec2_id("acl", vpc.name, name)
+        acl_id = nacl_id(scope, vpc, name)
         ordered = sorted((*entries, *_DENY_REST), key=lambda e: (e.egress, e.number))
         items.append(
             {

@@ -200,6 +200,10 @@ def group_id(scope: Place, vpc: Vpc, name: str) -> str:
     return scope.ec2_id("sg", vpc.name, name)
 
 
+def nacl_id(scope: Place, vpc: Vpc, name: str) -> str:
+    return scope.ec2_id("acl", vpc.name, name)
+
+
 def instance_id(scope: Place, name: str) -> str:
     return scope.ec2_id("i", name)
 

@@ -76,6 +76,13 @@ def key_id(scope: Place, name: str, region: str | None = None) -> str:
     return scope.ids.uuid(scope.account_id, region or scope.region, "kms", name)
 
 
+def secret_arn(scope: Place, name: str) -> str:
+    """Secrets Manager appends six random characters to the name."""
+    return scope.arn(
+        "secretsmanager", f"secret:{name}-{scope.ids.lower(6, scope.account_id, name)}"
+    )
+
+
 def key_arn(scope: Place, name: str, region: str | None = None) -> str:
     return scope.arn("kms", f"key/{key_id(scope, name, region)}", region=region)
 
@@ -155,7 +162,7 @@ def _kms(scope: Scope, keys: list[KmsKey]) -> None:
 def _secrets(scope: Scope, secrets: list[Secret]) -> None:
     listed = []
     for s in secrets:
-        arn = scope.arn("secretsmanager", f"secret:{s.name}-{scope.ids.lower(6, s.name)}")
+        arn = secret_arn(scope, s.name)
         entry: dict[str, Any] = {
             "ARN": arn,
             "Name": s.name,
