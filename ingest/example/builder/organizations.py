@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ingest.example.builder.ids import Ids
 from ingest.example.builder.policies import Document, allow, deny, document
@@ -103,8 +104,12 @@ class Organization:
             for child in unit.children:
                 pending.append((f"{path}/{child.name}".lstrip("/"), child))
 
+    @cached_property
+    def _accounts_by_id(self) -> dict[str, OrgAccount]:
+        return {a.account_id: a for a in self.accounts}
+
     def account(self, account_id: str) -> OrgAccount:
-        return next(a for a in self.accounts if a.account_id == account_id)
+        return self._accounts_by_id[account_id]
 
     def joined(self, account_id: str) -> str:
         return self.ids.timestamp("joined", account_id)
