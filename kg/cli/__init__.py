@@ -61,10 +61,15 @@ def main_options(
 
 
 def _register() -> None:
-    from kg.cli import ingest_cmd, query_cmd, schema_cmd, server_cmd, status_cmd
+    """Every kg.cli.*_cmd module adds its commands; adding a command is adding a module."""
+    import importlib
+    import pkgutil
 
-    for module in (server_cmd, schema_cmd, status_cmd, ingest_cmd, query_cmd):
-        module.register(app)
+    import kg.cli
+
+    for info in sorted(pkgutil.iter_modules(kg.cli.__path__), key=lambda m: m.name):
+        if info.name.endswith("_cmd"):
+            importlib.import_module(f"kg.cli.{info.name}").register(app)
 
 
 def main() -> None:
