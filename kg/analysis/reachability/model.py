@@ -43,10 +43,13 @@ def rule_traffic(owner: str, protocol: str, first: int | None, last: int | None)
         raise ReachabilityInputError(f"{owner}: {error}") from None
 
 
-def _check_cidrs(owner: str, texts: tuple[str, ...]) -> tuple[Cidr, ...]:
+def _check_cidrs(owner: str | None, texts: tuple[str, ...]) -> tuple[Cidr, ...]:
+    """The CIDRs parsed; an error names `owner` when the object has an id to name."""
     try:
         return tuple(parse_cidr(text) for text in texts)
     except ReachabilityInputError as error:
+        if owner is None:
+            raise
         raise ReachabilityInputError(f"{owner}: {error}") from None
 
 
@@ -235,7 +238,7 @@ class SecurityGroupRule:
     @cached_property
     def blocks(self) -> tuple[tuple[Cidr, str], ...]:
         """Every CIDR the rule names, with how to name it in an explanation."""
-        found = [(c, c.text) for c in _check_cidrs("rule", self.ipv4_ranges + self.ipv6_ranges)]
+        found = [(c, c.text) for c in _check_cidrs(None, self.ipv4_ranges + self.ipv6_ranges)]
         for prefix_list in self.prefix_lists:
             for cidr in _check_cidrs(prefix_list.prefix_list_id, prefix_list.cidrs or ()):
                 found.append((cidr, f"{prefix_list.prefix_list_id} ({cidr.text})"))
