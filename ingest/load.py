@@ -29,6 +29,11 @@ SET a.collection_status = 'ok', a.stale = false, a.collected_at = $collected_at,
     a.last_updated = $now
 """
 
+MARK_NOT_COLLECTED = """
+MATCH (a:Account) WHERE a.external = false AND a.collection_status IS NULL
+SET a.collection_status = 'not_collected'
+"""
+
 MARK_FAILED = """
 UNWIND $accounts AS row
 MERGE (a:Account {account_id: row.account_id})
@@ -46,8 +51,14 @@ class LoadSummary:
 
 
 def transform_snapshot(snapshot: Snapshot) -> GraphRecords:
-    """Every service's graph records for the snapshot (pure: nothing is written)."""
+    """Every service's graph records for the snapshot (pure: nothing is written).
+
+    Every account the manifest names exists as a node before relationships are written, so
+    account-owned facts always find their account even without organization data.
+    """
     records = GraphRecords()
+    for entry in snapshot.manifest.accounts:
+        records.ref("Account", account_id=entry.account_id, name=entry.account_id, external=False)
     for module in service_modules():
         records.extend(module.transform(snapshot))
     return records
@@ -69,6 +80,7 @@ def _mark_accounts(snapshot: Snapshot) -> Callable[[ManagedTransaction, DateTime
         ).consume()
         if failed:
             tx.run(MARK_FAILED, accounts=failed, now=now).consume()
+        tx.run(MARK_NOT_COLLECTED).consume()
 
     return mark
 

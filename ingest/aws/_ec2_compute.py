@@ -115,6 +115,8 @@ def _instance(r: Ec2Region, instance: Item, owner: str | None) -> None:
     )
     if subnet_id := instance.optional_string("SubnetId"):
         r.out.rel("IN", ref, r.node("Subnet", subnet_id, owner))
+    if profile_arn:
+        r.out.rel("HAS_PROFILE", ref, ("InstanceProfile", profile_arn))
     for eni in instance.children("NetworkInterfaces"):
         r.out.rel(
             "HAS_INTERFACE",

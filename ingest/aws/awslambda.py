@@ -46,6 +46,8 @@ def _function(snapshot: Snapshot, out: AccountRecords, function: Item) -> None:
         policy=calls.policy("get_policy", "Policy"),
         unknown=calls.unknown,
     )
+    if role_arn:
+        out.rel("HAS_EXECUTION_ROLE", ref, ("Role", role_arn))
     for subnet_id in vpc.strings("SubnetIds"):
         subnet = ec2_arn("Subnet", subnet_id, out.account_id, out.region)
         out.rel("IN", ref, ("Subnet", subnet))

@@ -74,6 +74,18 @@ def _batches(rows: Sequence[dict[str, Any]], size: int) -> Iterable[Sequence[dic
         yield rows[start : start + size]
 
 
+def _merge_refs(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """One row per key; each property's first non-null value wins, so no reference erases
+    what another reference to the same node said."""
+    merged: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        into = merged.setdefault(row[key], {})
+        for name, value in row.items():
+            if value is not None:
+                into.setdefault(name, value)
+    return list(merged.values())
+
+
 def _dedupe(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     """One row per key (the last wins), so one batch never MERGEs the same node twice."""
     return list({row[key]: row for row in rows}.values())
@@ -110,13 +122,14 @@ class GraphWriter:
         self, tx: ManagedTransaction, records: GraphRecords, stamp: DateTime, progress: Progress
     ) -> tuple[int, int]:
         nodes = rels = 0
-        for table, make_query in (
-            (records.nodes, cypher.node_merge),
-            (records.refs, cypher.node_ref),
-        ):
+        tables = (
+            (records.nodes, cypher.node_merge, _dedupe),
+            (records.refs, cypher.node_ref, _merge_refs),
+        )
+        for table, make_query, combine in tables:
             for label in sorted(table):
                 node = self.schema.node(label)
-                rows = _dedupe(table[label], node.key)
+                rows = combine(table[label], node.key)
                 query = make_query(node)
                 for batch in _batches(rows, self.batch_size):
                     _run(tx, query, rows=list(batch), now=stamp)

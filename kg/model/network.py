@@ -371,6 +371,8 @@ _TARGET_HEALTH = {
 # (type, source, target, meaning) of the relationships that carry no properties of their own
 _PLAIN = (
     ("IN", "Subnet", "Vpc", "The subnet is part of the VPC."),
+    ("HAS_PROFILE", "Ec2Instance", "InstanceProfile",
+     "The instance profile whose role the instance's code runs as."),
     ("IN", "RouteTable", "Vpc", "The route table belongs to the VPC."),
     ("MAIN_FOR", "RouteTable", "Vpc",
      "The VPC's main route table: it routes every subnet that has no explicit association."),

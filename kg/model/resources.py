@@ -137,6 +137,13 @@ RELS = (
         for label in ("S3Bucket", "Secret", "SqsQueue", "SnsTopic", "EcrRepository")
     ),
     _rel(
+        "HAS_EXECUTION_ROLE",
+        "LambdaFunction",
+        "Role",
+        "The role the function's code runs as (RUNS_AS is derived by the IAM analysis).",
+        layer="principals",
+    ),
+    _rel(
         "IN",
         "LambdaFunction",
         "Subnet",

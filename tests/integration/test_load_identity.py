@@ -220,12 +220,6 @@ def test_a_lone_export_loads_as_its_account(graph: Graph, tmp_path: Path) -> Non
     ) == ["ok"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the writer keeps one reference row per key (the last): another module's Account "
-    "reference without `external` replaces iam's external=false; needs the loader change "
-    "proposed for kg/graph/writer.py (merge reference rows) or ingest/load.py",
-)
 def test_a_collected_account_without_organization_data_is_not_external(
     graph: Graph, tmp_path: Path
 ) -> None:
