@@ -11,8 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.analysis.reachability.from_aws import RegionResponses, build_network
-from kg.analysis.reachability.network import Network
+from kg.analysis.reachability import (
+    Network,
+    ReachabilityAnalyzer,
+    RegionResponses,
+    build_network,
+)
 
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
@@ -460,3 +464,6 @@ class World:
 
     def network(self) -> Network:
         return build_network(self.responses())
+
+    def analyzer(self) -> ReachabilityAnalyzer:
+        return ReachabilityAnalyzer(self.network())
