@@ -25,6 +25,10 @@ from kg.errors import CollectError
 
 RETRY_CONFIG = Config(retries={"max_attempts": 10, "mode": "adaptive"}, connect_timeout=10)
 READ_ONLY_PREFIXES = ("list_", "get_", "describe_", "batch_get_")
+# Services whose account-wide ("global") calls are only answered by one region's endpoint.
+GLOBAL_ENDPOINT = {"shield": "us-east-1", "fms": "us-east-1"}
+TOKEN_KEYS = ("NextToken", "nextToken", "NextMarker")
+MAX_PAGES = 1000
 
 
 def _merge_pages(pages: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -32,7 +36,7 @@ def _merge_pages(pages: Iterable[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for page in pages:
         for key, value in page.items():
-            if key == "ResponseMetadata" or key in ("NextToken", "Marker", "nextToken"):
+            if key == "ResponseMetadata" or key in (*TOKEN_KEYS, "Marker"):
                 continue
             if isinstance(value, list) and isinstance(merged.get(key), list):
                 merged[key].extend(value)
@@ -63,12 +67,25 @@ class CallContext:
 
     def client(self, name: str) -> Any:
         if name not in self._clients:
-            region = None if self.region == GLOBAL_REGION else self.region
+            region = GLOBAL_ENDPOINT.get(name) if self.region == GLOBAL_REGION else self.region
             self._clients[name] = self.session.client(
                 name, region_name=region or self.session.region_name or "us-east-1",
                 config=RETRY_CONFIG,
             )  # fmt: skip
         return self._clients[name]
+
+    @staticmethod
+    def _token_pages(api: Any, method: str, kwargs: dict[str, Any]) -> Iterable[dict[str, Any]]:
+        """Follow NextToken-style pagination for APIs boto3 has no paginator for."""
+        params = dict(kwargs)
+        for _ in range(MAX_PAGES):
+            page = getattr(api, method)(**params)
+            yield page
+            token_key = next((k for k in TOKEN_KEYS if page.get(k)), None)
+            if token_key is None:
+                return
+            request_key = "Marker" if token_key == "NextMarker" else token_key
+            params[request_key] = page[token_key]
 
     def call(
         self,
@@ -88,7 +105,7 @@ class CallContext:
             if api.can_paginate(method):
                 response = _merge_pages(api.get_paginator(method).paginate(**kwargs))
             else:
-                response = getattr(api, method)(**kwargs)
+                response = _merge_pages(self._token_pages(api, method, kwargs))
         except (ClientError, BotoCoreError) as exc:
             code, message = _error_code(exc)
             if code not in not_configured:
