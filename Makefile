@@ -31,6 +31,7 @@ lint: setup
 docs: setup
 	$(BIN)/kg schema show --format markdown > docs/model.md
 	$(BIN)/kg schema show --grass > docs/browser/kg.grass
+	$(BIN)/kg query --docs > docs/queries.md
 
 bench: setup
 	$(BIN)/python -m bench.run

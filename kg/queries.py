@@ -105,3 +105,30 @@ def run(graph: Graph, name: str, **params: Any) -> list[dict[str, Any]]:
     """Run a named query in a read transaction."""
     query = get(name)
     return graph.read(cast(LiteralString, query.cypher), **query.bind(params))
+
+
+def library_markdown() -> str:
+    """docs/queries.md: every named query with what it answers and its Cypher."""
+    out = [
+        "# The query library",
+        "",
+        "Generated from the headers of `queries/*.cypher` (`kg query --docs`); do not edit by hand.",
+        "Run any of them with `kg query NAME [-p name=value]`, or paste the Cypher into Neo4j",
+        "Browser after setting its parameters with `:param name => 'value'`.",
+        "",
+    ]
+    for query in sorted(library().values(), key=lambda q: (q.layer, q.name)):
+        params = ", ".join(f"`{k}`" for k in query.params) or "none"
+        out += [
+            f"## {query.title}",
+            "",
+            f"`kg query {query.name}` (layer: {query.layer or 'any'}; parameters: {params})",
+            "",
+            query.description,
+            "",
+            "```cypher",
+            query.cypher,
+            "```",
+            "",
+        ]
+    return "\n".join(out)

@@ -30,12 +30,18 @@ def query(
     ] = None,
     show: Annotated[bool, typer.Option("--show", help="Print the Cypher, do not run it.")] = False,
     list_all: Annotated[bool, typer.Option("--list", help="List the query library.")] = False,
+    docs: Annotated[
+        bool, typer.Option("--docs", help="Print the library as Markdown (docs/queries.md).")
+    ] = False,
     output: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """Run a named Cypher query in a read transaction.
 
     Example: kg query accounts-without-guardduty --format csv
     """
+    if docs:
+        typer.echo(queries.library_markdown(), nl=False)
+        return
     if list_all or name is None:
         entries = [
             {"name": q.name, "layer": q.layer, "title": q.title, "params": sorted(q.params)}

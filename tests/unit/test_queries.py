@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kg import queries
@@ -39,3 +41,8 @@ def test_every_shipped_query_has_a_unique_name_and_title() -> None:
     assert library, "the query library is empty"
     for name, query in library.items():
         assert name == query.name and query.title and query.description
+
+
+def test_docs_queries_md_is_generated_from_the_library() -> None:
+    root = Path(__file__).resolve().parents[2]
+    assert (root / "docs" / "queries.md").read_text() == queries.library_markdown()
