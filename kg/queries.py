@@ -112,7 +112,7 @@ def library_markdown() -> str:
     out = [
         "# The query library",
         "",
-        "Generated from the headers of `queries/*.cypher` (`kg query --docs`); do not edit by hand.",
+        "Generated from the headers of `queries/*.cypher` by `kg query --docs`; do not edit.",
         "Run any of them with `kg query NAME [-p name=value]`, or paste the Cypher into Neo4j",
         "Browser after setting its parameters with `:param name => 'value'`.",
         "",
