@@ -1,0 +1,103 @@
+"""Derived access facts: what the IAM analysis concludes after every layer of policy has had its
+say (identity policies, groups, permissions boundaries, SCPs, RCPs, resource and trust policies).
+
+These relationships are rewritten as a whole by each analysis run (scope "derived"); they are
+conclusions, not observations. A `conditional` edge holds only if the listed conditions go the
+right way: the analysis could not decide them from what the graph knows.
+"""
+
+from kg.model.schema import NodeSchema, RelSchema
+
+LAYER = "principals"
+RESOURCE_LABELS = (
+    "S3Bucket",
+    "KmsKey",
+    "Secret",
+    "SqsQueue",
+    "SnsTopic",
+    "LambdaFunction",
+    "EcrRepository",
+)
+ASSUMER_LABELS = (
+    "User",
+    "Role",
+    "RootUser",
+    "Account",
+    "ServicePrincipal",
+    "AnyPrincipal",
+    "FederatedProvider",
+)
+_CONDITIONAL = {
+    "conditional": "true when it holds only if the conditions listed go the right way",
+    "conditions": "the undecided conditions as JSON text (policy, statement, condition)",
+}
+_ACCESS_PROPS = {
+    "access_levels": "the access levels granted (List, Read, Write, Permissions management, "
+    "Tagging)",
+    "actions": "the actions granted (the first 50, sorted)",
+    "action_count": "how many actions are granted in all",
+    **_CONDITIONAL,
+}
+_ESCALATION_PROPS = {
+    "technique": "the privilege escalation technique (see kg.analysis.privesc)",
+    "permissions": "the permissions the technique uses",
+    "explanation": "how the technique turns the permissions into the target's power",
+    "via": "the resource the technique acts on (policy, group, function, instance, role)",
+}
+
+# No nodes of its own: the analysis writes relationships, and sets `is_admin` on principals.
+NODES: tuple[NodeSchema, ...] = ()
+
+RELS = (
+    *(
+        RelSchema(
+            "RUNS_AS",
+            source,
+            "Role",
+            LAYER,
+            f"Code on the {noun} runs with the role's credentials.",
+            scope="derived",
+        )
+        for source, noun in (("Ec2Instance", "instance"), ("LambdaFunction", "function"))
+    ),
+    *(
+        RelSchema(
+            "CAN_ASSUME",
+            source,
+            "Role",
+            LAYER,
+            "The source can obtain credentials of the role: the trust policy and the source's "
+            "own permissions (with SCPs and boundary) allow sts:AssumeRole or a variant.",
+            scope="derived",
+            properties={"via": "the action that works (sts:AssumeRole, ...)", **_CONDITIONAL},
+        )
+        for source in ASSUMER_LABELS
+    ),
+    *(
+        RelSchema(
+            "CAN_ACCESS",
+            source,
+            target,
+            "resources",
+            "The principal is allowed these actions on the resource (or its objects).",
+            scope="derived",
+            properties=_ACCESS_PROPS,
+        )
+        for source in ("User", "Role")
+        for target in RESOURCE_LABELS
+    ),
+    *(
+        RelSchema(
+            "CAN_ESCALATE_TO",
+            source,
+            target,
+            LAYER,
+            "The principal can gain the target's permissions with the technique.",
+            scope="derived",
+            properties=_ESCALATION_PROPS,
+            merge_on=("technique", "via"),
+        )
+        for source in ("User", "Role")
+        for target in ("User", "Role")
+    ),
+)
