@@ -1,0 +1,183 @@
+"""Judge every catalog control for every target it applies to, one evaluator per check kind.
+
+Targets follow the control's scope: the organization for organization controls, every OU and
+account for policies inherited down the OU tree, every account (and collected region) for account
+and regional controls. A control listing `satisfied_by` whose own observation is unknown is in
+place when one of those controls is in place for the same account or the whole organization,
+in that region or everywhere (organization auto-enable covering an uncollected member region).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from kg.analysis.coverage.facts import GLOBAL, Facts, Target
+from kg.analysis.coverage.org_policies import judge_denies
+from kg.analysis.coverage.services import (
+    find_setting,
+    find_state,
+    judge_delegated_admin,
+    judge_state,
+    service_admin_account,
+)
+from kg.analysis.coverage.verdicts import IN_PLACE, UNKNOWN, Observation, Verdict, combine
+from kg.catalog import Catalog, Control
+
+Evaluator = Callable[[Control, Catalog, Facts], list[Verdict]]
+
+
+def organization_target(facts: Facts) -> Target | None:
+    if facts.organization_arn is None:
+        return None
+    roots = (facts.root_arn,) if facts.root_arn else ()
+    return Target("Organization", facts.organization_arn, "organization", "Root", roots)
+
+
+def _verdict(target: Target, control: Control, region: str, seen: Observation) -> Verdict:
+    return Verdict(target, control.id, region, seen.status, seen.evidence, seen.reason)
+
+
+def _org_policy_denies_actions(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
+    params = control.check.params
+    if facts.root_arn is None:
+        return []
+    if params["attached_at"] == "root":
+        org = organization_target(facts)
+        return [_verdict(org, control, GLOBAL, judge_denies(facts, org, params))] if org else []
+    return [
+        _verdict(target, control, GLOBAL, judge_denies(facts, target, params))
+        for target in (*facts.ous, *facts.accounts)
+    ]
+
+
+def _per_region(
+    control: Control,
+    facts: Facts,
+    judge: Callable[[str, str], Observation],
+    targets: Iterable[tuple[Target, str]],
+) -> list[Verdict]:
+    """One verdict per collected region of the account that speaks for each target."""
+    verdicts = []
+    for target, account_id in targets:
+        regions = facts.regions(account_id)
+        if not regions:
+            unseen = Observation(UNKNOWN, "", f"no region of account {account_id} was collected")
+            verdicts.append(_verdict(target, control, GLOBAL, unseen))
+        for region in regions:
+            verdicts.append(_verdict(target, control, region, judge(account_id, region)))
+    return verdicts
+
+
+def _across_regions(
+    facts: Facts, account_id: str, judge: Callable[[str, str], Observation], every: bool
+) -> Observation:
+    """An account-wide verdict: its global state when it has one, else its regions together."""
+    if facts.states.get((account_id, GLOBAL)):
+        own = judge(account_id, GLOBAL)
+        if own.evidence:
+            return own
+    regions = facts.regions(account_id)
+    if not regions:
+        return Observation(UNKNOWN, "", "no region of this account was collected")
+    return combine((judge(account_id, region) for region in regions), every=every)
+
+
+def _service_enabled(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
+    params = control.check.params
+    service = params["service"]
+    every = params.get("regions", "every") == "every"
+
+    def judge(account_id: str, region: str) -> Observation:
+        where = f"account {account_id} {region}"
+        return judge_state(find_state(facts, account_id, region, service), where, params)
+
+    if control.scope == "region":
+        return _per_region(control, facts, judge, ((a, a.key) for a in facts.accounts))
+    if control.scope == "account":
+        return [
+            _verdict(a, control, GLOBAL, _across_regions(facts, a.key, judge, every))
+            for a in facts.accounts
+        ]
+    org = organization_target(facts)
+    admin = service_admin_account(facts, catalog.service(service).service_principal)
+    if org is None or admin is None:
+        return []
+    if not every:
+        return [_verdict(org, control, GLOBAL, _across_regions(facts, admin, judge, every))]
+    return [
+        Verdict(
+            org, v.control_id, v.region, v.status, f"administrator {admin}: {v.evidence}", v.reason
+        )
+        for v in _per_region(control, facts, judge, [(org, admin)])
+    ]
+
+
+def _account_setting_enabled(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
+    params = control.check.params
+    setting = params["setting"]
+
+    def judge(account_id: str, region: str) -> Observation:
+        where = f"account {account_id} {region}"
+        return judge_state(find_setting(facts, account_id, region, setting), where, params)
+
+    if control.scope == "region":
+        return _per_region(control, facts, judge, ((a, a.key) for a in facts.accounts))
+    return [_verdict(a, control, GLOBAL, judge(a.key, GLOBAL)) for a in facts.accounts]
+
+
+def _delegated_admin_registered(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
+    org = organization_target(facts)
+    if org is None:
+        return []
+    seen = judge_delegated_admin(facts, control.check.params["service_principal"])
+    return [_verdict(org, control, GLOBAL, seen)]
+
+
+EVALUATORS: Mapping[str, Evaluator] = {
+    "org_policy_denies_actions": _org_policy_denies_actions,
+    "service_enabled": _service_enabled,
+    "account_setting_enabled": _account_setting_enabled,
+    "delegated_admin_registered": _delegated_admin_registered,
+}
+
+
+def evaluated_controls(catalog: Catalog) -> list[Control]:
+    """The catalog controls whose check kind this engine judges."""
+    return [control for control in catalog.controls if control.check.kind in EVALUATORS]
+
+
+def _satisfied(verdicts: list[Verdict], catalog: Catalog, org_key: str | None) -> list[Verdict]:
+    in_place: dict[tuple[str, str, str], Verdict] = {
+        (v.control_id, v.target.key, v.region): v for v in verdicts if v.status == IN_PLACE
+    }
+    result = []
+    for verdict in verdicts:
+        covering = None
+        if verdict.status == UNKNOWN:
+            for other in catalog.control(verdict.control_id).satisfied_by:
+                for key in (verdict.target.key, org_key):
+                    for region in (verdict.region, GLOBAL):
+                        covering = covering or in_place.get((other, key or "", region))
+        if covering is None:
+            result.append(verdict)
+            continue
+        result.append(
+            Verdict(
+                verdict.target,
+                verdict.control_id,
+                verdict.region,
+                IN_PLACE,
+                f"{covering.control_id} in place: {covering.evidence}",
+                f"covered by {covering.control_id} ({verdict.reason})",
+            )
+        )
+    return result
+
+
+def evaluate(catalog: Catalog, facts: Facts) -> list[Verdict]:
+    """Every evaluated control's verdicts, satisfied_by applied."""
+    verdicts: list[Verdict] = []
+    for control in evaluated_controls(catalog):
+        verdicts.extend(EVALUATORS[control.check.kind](control, catalog, facts))
+    org = organization_target(facts)
+    return _satisfied(verdicts, catalog, org.key if org else None)

@@ -1,0 +1,166 @@
+"""What the coverage checks look at, read from the graph once per derive.
+
+Reading everything up front (a few queries, each one pass over a label) keeps the checks plain
+Python over plain data: easy to test, and one derive costs the same whatever the catalog size.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.graph.driver import Graph
+
+GLOBAL = "global"
+
+_ORGANIZATION = """
+MATCH (org:Organization)
+OPTIONAL MATCH (root:OrganizationRoot)-[:IN]->(org)
+RETURN org.arn AS arn, org.management_account_id AS management_account_id,
+       root.arn AS root_arn, coalesce(root.unknown, []) + coalesce(org.unknown, []) AS unknown
+LIMIT 1
+"""
+
+_OUS = """
+MATCH (ou:OrganizationalUnit)-[:IN]->(parent)
+RETURN ou.arn AS arn, ou.name AS name, ou.path AS path, parent.arn AS parent_arn
+ORDER BY ou.path
+"""
+
+_ACCOUNTS = """
+MATCH (a:Account)
+WHERE NOT coalesce(a.external, false)
+OPTIONAL MATCH (a)-[:IN]->(parent)
+RETURN a.account_id AS account_id, a.name AS name, a.ou_path AS ou_path,
+       parent.arn AS parent_arn
+ORDER BY a.ou_path, a.name, a.account_id
+"""
+
+_POLICIES = """
+MATCH (p:OrgPolicy)-[:ATTACHED_TO]->(target)
+RETURN p.arn AS arn, p.name AS name, p.policy_type AS policy_type, p.document AS document,
+       coalesce(target.arn, target.account_id) AS target
+"""
+
+_DELEGATED_ADMINS = """
+MATCH (a:Account)-[:DELEGATED_ADMIN_FOR]->(sp:ServicePrincipal)
+RETURN sp.name AS service_principal, a.account_id AS account_id
+"""
+
+_STATES = """
+MATCH (s:SecurityControlState)
+RETURN labels(s) AS labels, properties(s) AS props
+"""
+
+
+@dataclass(frozen=True)
+class OrgPolicy:
+    arn: str
+    name: str
+    policy_type: str
+    statements: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something coverage is judged for: the organization, an OU or an account."""
+
+    kind: str  # Organization, OrganizationalUnit or Account (the graph label)
+    key: str  # its key in the graph: arn, or account_id for accounts
+    name: str
+    ou_path: str
+    path_keys: tuple[str, ...]  # root first, then the OUs down to it, then itself
+
+
+@dataclass
+class Facts:
+    organization_arn: str | None = None
+    management_account_id: str | None = None
+    root_arn: str | None = None
+    org_unknown: tuple[str, ...] = ()
+    ous: list[Target] = field(default_factory=list)
+    accounts: list[Target] = field(default_factory=list)
+    # target key -> policies attached to it
+    attached: dict[str, list[OrgPolicy]] = field(default_factory=lambda: defaultdict(list))
+    delegated_admins: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # (account_id, region) -> state nodes' properties, each with a "label" entry
+    states: dict[tuple[str, str], list[dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    def regions(self, account_id: str) -> list[str]:
+        """The regions collected for the account (those holding any control state)."""
+        return sorted({r for (a, r) in self.states if a == account_id and r != GLOBAL})
+
+    def account_ids(self) -> list[str]:
+        return [account.key for account in self.accounts]
+
+
+def _statements(document: str | None) -> tuple[dict[str, Any], ...]:
+    if not document:
+        return ()
+    parsed = json.loads(document)
+    statements = parsed.get("Statement", []) if isinstance(parsed, dict) else []
+    return tuple(s for s in statements if isinstance(s, dict))
+
+
+def _paths(parents: dict[str, str | None], key: str, root_arn: str | None) -> tuple[str, ...]:
+    chain = [key]
+    parent = parents.get(key)
+    while parent is not None and parent not in chain:
+        chain.append(parent)
+        parent = parents.get(parent)
+    if root_arn is not None and root_arn not in chain:
+        chain.append(root_arn)
+    return tuple(reversed(chain))
+
+
+def read_facts(graph: Graph) -> Facts:
+    """Read the organization, policies, delegated admins and control states in one pass each."""
+    facts = Facts()
+    for row in graph.read(_ORGANIZATION):
+        facts.organization_arn = row["arn"]
+        facts.management_account_id = row["management_account_id"]
+        facts.root_arn = row["root_arn"]
+        facts.org_unknown = tuple(row["unknown"])
+    parents: dict[str, str | None] = {}
+    ou_rows = graph.read(_OUS)
+    account_rows = graph.read(_ACCOUNTS)
+    for row in ou_rows:
+        parents[row["arn"]] = row["parent_arn"]
+    for row in account_rows:
+        parents[row["account_id"]] = row["parent_arn"]
+    facts.ous = [
+        Target(
+            "OrganizationalUnit",
+            row["arn"],
+            row["name"],
+            row["path"] or row["name"],
+            _paths(parents, row["arn"], facts.root_arn),
+        )
+        for row in ou_rows
+    ]
+    facts.accounts = [
+        Target(
+            "Account",
+            row["account_id"],
+            row["name"] or row["account_id"],
+            row["ou_path"] or "",
+            _paths(parents, row["account_id"], facts.root_arn),
+        )
+        for row in account_rows
+    ]
+    for row in graph.read(_POLICIES):
+        policy = OrgPolicy(
+            row["arn"], row["name"], row["policy_type"], _statements(row["document"])
+        )
+        facts.attached[row["target"]].append(policy)
+    for row in graph.read(_DELEGATED_ADMINS):
+        facts.delegated_admins[row["service_principal"]].append(row["account_id"])
+    for row in graph.read(_STATES):
+        props = dict(row["props"])
+        props["label"] = next(label for label in row["labels"] if label != "SecurityControlState")
+        facts.states[(props["account_id"], props.get("region") or GLOBAL)].append(props)
+    return facts

@@ -1,0 +1,76 @@
+"""service_enabled, account_setting_enabled and delegated_admin_registered: switched on where?
+
+Each reads the control state nodes (label SecurityControlState) the security services ingest
+writes per account and region. A state with status unknown (the call failed) or no state at all
+(the region was not collected) is unknown, never missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kg.analysis.coverage.conditions import failing
+from kg.analysis.coverage.facts import Facts
+from kg.analysis.coverage.verdicts import IN_PLACE, MISSING, UNKNOWN, Observation
+
+ACCOUNT_SETTING = "AccountSetting"
+
+
+def find_state(facts: Facts, account_id: str, region: str, service: str) -> dict[str, Any] | None:
+    """The account's state node for the service in the region (not an account setting)."""
+    for props in facts.states.get((account_id, region), []):
+        if props["label"] != ACCOUNT_SETTING and props.get("service") == service:
+            return props
+    return None
+
+
+def find_setting(facts: Facts, account_id: str, region: str, setting: str) -> dict[str, Any] | None:
+    for props in facts.states.get((account_id, region), []):
+        if props["label"] == ACCOUNT_SETTING and props.get("setting") == setting:
+            return props
+    return None
+
+
+def judge_state(
+    state: Mapping[str, Any] | None, where: str, params: Mapping[str, Any]
+) -> Observation:
+    """One state node against the control: enabled and every expected condition holds?"""
+    if state is None:
+        return Observation(UNKNOWN, "", f"not collected for {where}")
+    evidence = f"{state['label']} {state['id']}: status {state['status']}"
+    why = state.get("status_reason") or state["status"]
+    if state["status"] == "unknown":
+        return Observation(UNKNOWN, evidence, f"could not observe: {why}")
+    if state["status"] != "enabled":
+        return Observation(MISSING, evidence, str(why))
+    failed = failing(state, params.get("expect") or (), params.get("expect_any") or ())
+    if failed:
+        return Observation(MISSING, evidence, "enabled, but not " + "; ".join(failed))
+    return Observation(IN_PLACE, evidence, "enabled")
+
+
+def service_admin_account(facts: Facts, service_principal: str | None) -> str | None:
+    """The account that runs the service for the organization: its delegated administrator
+    (other than the management account), else the management account."""
+    admins = facts.delegated_admins.get(service_principal or "", [])
+    members = [a for a in admins if a != facts.management_account_id]
+    return members[0] if members else facts.management_account_id
+
+
+def judge_delegated_admin(facts: Facts, service_principal: str) -> Observation:
+    admins = facts.delegated_admins.get(service_principal, [])
+    members = [a for a in admins if a != facts.management_account_id]
+    if members:
+        return Observation(
+            IN_PLACE,
+            f"account {members[0]} DELEGATED_ADMIN_FOR {service_principal}",
+            "a member account administers the service for the organization",
+        )
+    if admins:
+        return Observation(
+            MISSING,
+            f"account {admins[0]} DELEGATED_ADMIN_FOR {service_principal}",
+            "the management account is its own delegated administrator",
+        )
+    return Observation(MISSING, "", f"no delegated administrator for {service_principal}")

@@ -1,0 +1,145 @@
+"""Coverage derived in a real Neo4j from the demo organization: SCPs inherited down the OU tree,
+GuardDuty per account and region, unknown where a call was refused, organization auto-enable
+covering an uncollected member region, and recomputation on reload."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ingest.load import load_snapshot
+from ingest.snapshot import Snapshot
+from kg.analysis.coverage import derive
+from kg.graph.driver import Graph
+
+pytestmark = pytest.mark.integration
+
+DEMO = Path(__file__).resolve().parents[2] / "ingest" / "example" / "demo_snapshot"
+MANAGEMENT = "111122223333"
+SECURITY_TOOLING = "222233334444"
+PAYMENTS_PROD = "444455556666"
+APP_DEV = "555566667777"
+SANDBOX = "666677778888"
+SANDBOX_OU = "arn:aws:organizations::111122223333:ou/o-kdbwo3f2kg/ou-pt3s-x5fen3xh"
+WORKLOADS_OU = "arn:aws:organizations::111122223333:ou/o-kdbwo3f2kg/ou-pt3s-dxpfq6gt"
+
+_ACCOUNT_STATUS = """
+MATCH (a:Account {account_id: $account_id})-[c:HAS_COVERAGE]->(:Control {id: $control})
+RETURN c.region AS region, c.status AS status, c.evidence AS evidence, c.reason AS reason
+ORDER BY region
+"""
+_OU_STATUS = """
+MATCH (:OrganizationalUnit {arn: $arn})-[c:HAS_COVERAGE]->(:Control {id: $control})
+RETURN c.status AS status, c.evidence AS evidence
+"""
+
+
+def _statuses(graph: Graph, account_id: str, control: str) -> dict[str, str]:
+    rows = graph.read(_ACCOUNT_STATUS, account_id=account_id, control=control)
+    return {row["region"]: row["status"] for row in rows}
+
+
+def _load(graph: Graph, path: Path) -> None:
+    load_snapshot(graph, Snapshot.open(path))
+    derive(graph)
+
+
+@pytest.fixture
+def demo(graph: Graph) -> Graph:
+    _load(graph, DEMO)
+    return graph
+
+
+def test_ou_attached_scp_covers_its_accounts_not_its_siblings(demo: Graph) -> None:
+    control = "OU-SCP-PROTECT-GUARDDUTY"
+    workloads = demo.read(_OU_STATUS, arn=WORKLOADS_OU, control=control)
+    sandbox = demo.read(_OU_STATUS, arn=SANDBOX_OU, control=control)
+    assert [row["status"] for row in workloads] == ["in_place"]
+    assert "ProtectSecurityServices" in workloads[0]["evidence"]
+    assert [row["status"] for row in sandbox] == ["missing"]
+    assert _statuses(demo, APP_DEV, control) == {"global": "in_place"}
+    assert _statuses(demo, SANDBOX, control) == {"global": "missing"}
+
+
+def test_management_account_is_not_bound_by_scps(demo: Graph) -> None:
+    rows = demo.read(_ACCOUNT_STATUS, account_id=MANAGEMENT, control="OU-SCP-PROTECT-GUARDDUTY")
+    assert [row["status"] for row in rows] == ["not_applicable"]
+    assert "management account" in rows[0]["evidence"]
+
+
+def test_guardduty_off_in_one_region_is_missing_there_only(demo: Graph) -> None:
+    assert _statuses(demo, APP_DEV, "ACCT-GUARDDUTY-ENABLED") == {
+        "eu-west-1": "missing",
+        "us-east-1": "in_place",
+    }
+    assert _statuses(demo, PAYMENTS_PROD, "ACCT-GUARDDUTY-ENABLED") == {
+        "eu-west-1": "in_place",
+        "us-east-1": "in_place",
+    }
+
+
+def test_access_denied_is_unknown_not_missing(demo: Graph) -> None:
+    rows = demo.read(_ACCOUNT_STATUS, account_id=SANDBOX, control="ACCT-GUARDDUTY-ENABLED")
+    by_region = {row["region"]: row for row in rows}
+    assert by_region["eu-west-1"]["status"] == "unknown"
+    assert "AccessDenied" in by_region["eu-west-1"]["reason"]
+
+
+def test_delegated_admin_registered_for_the_organization(demo: Graph) -> None:
+    rows = demo.read(
+        """
+        MATCH (:Organization)-[c:HAS_COVERAGE]->(:Control {id: 'ORG-GUARDDUTY-DELEGATED-ADMIN'})
+        RETURN c.status AS status, c.evidence AS evidence
+        """
+    )
+    assert [row["status"] for row in rows] == ["in_place"]
+    assert SECURITY_TOOLING in rows[0]["evidence"]
+
+
+def _without_member_guardduty(tmp_path: Path, account_id: str, region: str) -> Path:
+    """The demo with one member region's GuardDuty answer replaced by an access-denied failure."""
+    copy = tmp_path / "snapshot"
+    shutil.copytree(DEMO, copy)
+    (copy / account_id / region / "guardduty" / "list_detectors.json").unlink()
+    shutil.rmtree(copy / account_id / region / "guardduty" / "get_detector", ignore_errors=True)
+    manifest_path = copy / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["failures"].append(
+        {
+            "account_id": account_id,
+            "region": region,
+            "client": "guardduty",
+            "method": "list_detectors",
+            "key": None,
+            "error_code": "AccessDeniedException",
+            "message": "denied for the test",
+        }
+    )
+    manifest_path.write_text(json.dumps(manifest))
+    return copy
+
+
+def test_org_auto_enable_covers_an_uncollected_member_region(graph: Graph, tmp_path: Path) -> None:
+    _load(graph, _without_member_guardduty(tmp_path, PAYMENTS_PROD, "us-east-1"))
+    rows = graph.read(_ACCOUNT_STATUS, account_id=PAYMENTS_PROD, control="ACCT-GUARDDUTY-ENABLED")
+    us_east = next(row for row in rows if row["region"] == "us-east-1")
+    assert us_east["status"] == "in_place"
+    assert "ORG-GUARDDUTY-AUTO-ENABLE" in us_east["evidence"]
+
+
+def test_coverage_is_recomputed_after_reload(graph: Graph, tmp_path: Path) -> None:
+    control = "ACCT-GUARDDUTY-ENABLED"
+    _load(graph, DEMO)
+    count = graph.read("MATCH ()-[c:HAS_COVERAGE]->() RETURN count(c) AS n")[0]["n"]
+    before = graph.read(_ACCOUNT_STATUS, account_id=APP_DEV, control=control)
+    assert "ORG-GUARDDUTY-AUTO-ENABLE" not in before[1]["evidence"]
+    _load(graph, _without_member_guardduty(tmp_path, APP_DEV, "us-east-1"))
+    after = graph.read(_ACCOUNT_STATUS, account_id=APP_DEV, control=control)
+    assert [row["region"] for row in after] == ["eu-west-1", "us-east-1"]
+    assert "ORG-GUARDDUTY-AUTO-ENABLE" in after[1]["evidence"]
+    _load(graph, DEMO)
+    assert graph.read(_ACCOUNT_STATUS, account_id=APP_DEV, control=control) == before
+    assert graph.read("MATCH ()-[c:HAS_COVERAGE]->() RETURN count(c) AS n")[0]["n"] == count
