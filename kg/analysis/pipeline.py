@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from kg.graph.driver import Graph
 
 # (name, module): each module defines `derive(graph) -> int`, the number of facts it wrote.
-STEPS: tuple[tuple[str, str], ...] = (("coverage", "kg.analysis.coverage"),)
+STEPS: tuple[tuple[str, str], ...] = (
+    ("exposure", "kg.analysis.exposure"),
+    ("coverage", "kg.analysis.coverage"),
+)
 
 
 @dataclass

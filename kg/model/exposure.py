@@ -1,0 +1,65 @@
+"""Derived network exposure: who can open a connection to what, and the controls that allowed it.
+
+CAN_REACH is a conclusion of the reachability analysis (kg.analysis.exposure), rewritten as a
+whole on each run. The same analysis marks crown jewels, the targets worth protecting, with the
+node properties `crown_jewel` (true) and `crown_jewel_reason` (why) on the nodes it selects.
+"""
+
+from kg.model.schema import NodeSchema, RelSchema
+
+LAYER = "network"
+
+_REACH_PROPS = {
+    "protocol": "the IP protocols that get through, e.g. 'tcp' or 'tcp,udp' ('all' for any)",
+    "ports": "the port ranges that get through, as 'from-to' strings (empty for all ports)",
+    "traffic": "the traffic that gets through in one line, e.g. 'tcp/22, tcp/443'",
+    "controls": "every control evaluated on the way, in path order, in words",
+    "unknown": "true when a control could not be evaluated (missing facts; may overstate)",
+}
+
+# No nodes of its own.
+NODES: tuple[NodeSchema, ...] = ()
+
+RELS = tuple(
+    RelSchema(
+        "CAN_REACH",
+        source,
+        target,
+        LAYER,
+        description,
+        scope="derived",
+        properties=_REACH_PROPS,
+    )
+    for source, target, description in (
+        (
+            "Internet",
+            "NetworkInterface",
+            "Anyone on the internet can open a connection to the interface: a public address, "
+            "a route to an internet gateway, the network ACL and a security group all allow it.",
+        ),
+        (
+            "Internet",
+            "LoadBalancer",
+            "Anyone on the internet can connect to a listener of the internet-facing load "
+            "balancer.",
+        ),
+        (
+            "NetworkInterface",
+            "NetworkInterface",
+            "The source interface can open a connection to the target interface (routes, "
+            "network ACLs and security groups of both ends allow it).",
+        ),
+        (
+            "LoadBalancer",
+            "Ec2Instance",
+            "The load balancer forwards traffic to the instance, and the instance's security "
+            "groups and network ACL let it in.",
+        ),
+        (
+            "LoadBalancer",
+            "NetworkInterface",
+            "The load balancer forwards traffic to the interface (an IP target), and its "
+            "security groups and network ACL let it in.",
+        ),
+    )
+)
