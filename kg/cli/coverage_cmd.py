@@ -1,0 +1,107 @@
+"""`kg coverage`: which defensive controls are in force at each layer, where, and where not."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+
+import typer
+
+from kg.analysis.coverage.report import cell_text, coverage_rows, matrix, report, tally
+from kg.analysis.coverage.verdicts import STATUSES
+from kg.catalog import Catalog, load_catalog
+from kg.cli import state
+from kg.errors import ConfigError
+from kg.report.output import Format, console, error_console, print_json
+from kg.report.rows import render_rows
+
+_BY = ("layer", "capability")
+_DETAIL_COLUMNS = ["layer", "control_id", "title", "region", "status", "evidence", "remediation"]
+
+
+def _coloured(counts: Mapping[str, Any]) -> str:
+    text = cell_text(counts)
+    share = counts["in_place_percent"]
+    if share is None:
+        return text
+    colour = "green" if share >= 80 else "yellow" if share >= 50 else "red"
+    return f"[{colour}]{text}[/{colour}]"
+
+
+def _check_choice(name: str, value: str | None, allowed: Sequence[str]) -> None:
+    if value is not None and value not in allowed:
+        raise ConfigError(f"--{name} {value!r} is not one of: {', '.join(allowed)}")
+
+
+def _show_matrix(rows: list[dict[str, Any]], catalog: Catalog, by: str, output: Format) -> None:
+    if by == "layer":
+        columns = [layer.id for layer in catalog.layers]
+    else:
+        columns = [capability.id for capability in catalog.capabilities]
+    entries = matrix(rows, columns, by=by)
+    show = _coloured if output == Format.table else cell_text
+    lines = [{**who, **{c: show(t) for c, t in cells.items()}} for who, cells in entries]
+    render_rows(lines, output, title=f"Controls in place by {by}")
+
+
+def _show_account(rows: list[dict[str, Any]], catalog: Catalog, output: Format) -> None:
+    order = {layer.id: layer.order for layer in catalog.layers}
+    ordered = sorted(rows, key=lambda row: (order[row["layer"]], row["control_id"]))
+    if output != Format.table:
+        render_rows(ordered, output, columns=_DETAIL_COLUMNS)
+        return
+    for layer in catalog.layers:
+        own = [row for row in ordered if row["layer"] == layer.id]
+        if own:
+            title = f"{layer.title}: {cell_text(tally(own))}"
+            render_rows(own, output, title=title, columns=_DETAIL_COLUMNS[1:])
+
+
+def coverage(
+    by: Annotated[str, typer.Option("--by", help="Matrix columns: layer or capability.")] = "layer",
+    account: Annotated[
+        str | None, typer.Option("--account", help="One account's controls (id or name).")
+    ] = None,
+    layer: Annotated[str | None, typer.Option("--layer", help="Only this layer.")] = None,
+    capability: Annotated[
+        str | None, typer.Option("--capability", help="Only this CAF capability.")
+    ] = None,
+    status: Annotated[str | None, typer.Option("--status", help="Only this status.")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="Only this region ('global': non-regional).")
+    ] = None,
+    fail_under: Annotated[
+        float | None,
+        typer.Option("--fail-under", help="Exit 1 when the share in place is below PERCENT."),
+    ] = None,
+    output: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """Show control coverage: the organization tree against the six layers, or one account.
+
+    Example: kg coverage --account app-dev --status missing
+    """
+    catalog = load_catalog()
+    _check_choice("by", by, _BY)
+    _check_choice("layer", layer, [item.id for item in catalog.layers])
+    _check_choice("capability", capability, [item.id for item in catalog.capabilities])
+    _check_choice("status", status, STATUSES)
+    with state.connect() as graph:
+        rows = coverage_rows(graph, account, layer, capability, status, region)
+    if account is not None and not rows:
+        raise ConfigError(f"--account {account!r}: no coverage for that account id or name")
+    if output == Format.json:
+        print_json(report(rows, catalog))
+    elif account is not None:
+        _show_account(rows, catalog, output)
+    else:
+        _show_matrix(rows, catalog, by, output)
+    share = tally(rows)["in_place_percent"] or 0.0
+    if fail_under is not None and share < fail_under:
+        error_console.print(f"coverage {share:.1f}% is below --fail-under {fail_under:g}%")
+        raise typer.Exit(1)
+    if output == Format.table and not rows:
+        console.print("No coverage yet: load a snapshot with `kg load`.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("coverage")(coverage)

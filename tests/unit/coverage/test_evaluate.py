@@ -1,0 +1,120 @@
+"""The coverage checks over hand-built facts: SCP inheritance down the OU tree, the management
+account's exemption, unknown versus missing, per-region verdicts and satisfied_by."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kg.analysis.coverage import evaluate
+from kg.analysis.coverage.facts import GLOBAL, Facts, OrgPolicy, Target
+from kg.analysis.coverage.verdicts import Verdict
+from kg.catalog import load_catalog
+
+ROOT = "arn:aws:organizations::111111111111:root/o-x/r-1"
+ORG = "arn:aws:organizations::111111111111:organization/o-x"
+SECURITY_OU = "arn:aws:organizations::111111111111:ou/o-x/ou-sec"
+SANDBOX_OU = "arn:aws:organizations::111111111111:ou/o-x/ou-sbx"
+MANAGEMENT, TOOLING, SANDBOX = "111111111111", "222222222222", "333333333333"
+
+PROTECT_GUARDDUTY = OrgPolicy(
+    "arn:aws:organizations::111111111111:policy/o-x/service_control_policy/p-1",
+    "ProtectSecurityServices",
+    "SERVICE_CONTROL_POLICY",
+    (
+        {
+            "Effect": "Deny",
+            "Action": ["guardduty:Delete*", "guardduty:Disassociate*"],
+            "Resource": "*",
+            "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/SecAdmin"}},
+        },
+    ),
+)
+
+
+def _state(account_id: str, region: str, status: str, **props: Any) -> dict[str, Any]:
+    return {
+        "label": "GuardDutyDetector",
+        "id": f"{account_id}|{region}|guardduty",
+        "service": "guardduty",
+        "account_id": account_id,
+        "region": region,
+        "status": status,
+        "status_reason": {"unknown": "AccessDeniedException: list_detectors"}.get(status, ""),
+        **props,
+    }
+
+
+def _facts() -> Facts:
+    facts = Facts(ORG, MANAGEMENT, ROOT)
+    facts.ous = [
+        Target("OrganizationalUnit", SECURITY_OU, "Security", "Root/Security", (ROOT, SECURITY_OU)),
+        Target("OrganizationalUnit", SANDBOX_OU, "Sandbox", "Root/Sandbox", (ROOT, SANDBOX_OU)),
+    ]
+    facts.accounts = [
+        Target("Account", MANAGEMENT, "management", "Root", (ROOT, MANAGEMENT)),
+        Target("Account", TOOLING, "tooling", "Root/Security", (ROOT, SECURITY_OU, TOOLING)),
+        Target("Account", SANDBOX, "sandbox", "Root/Sandbox", (ROOT, SANDBOX_OU, SANDBOX)),
+    ]
+    facts.attached[SECURITY_OU].append(PROTECT_GUARDDUTY)
+    facts.delegated_admins["guardduty.amazonaws.com"].append(TOOLING)
+    for account_id in (MANAGEMENT, TOOLING):
+        for region in ("us-east-1", "eu-west-1"):
+            facts.states[(account_id, region)].append(
+                _state(account_id, region, "enabled", org_auto_enable_members="ALL")
+            )
+    facts.states[(SANDBOX, "us-east-1")].append(_state(SANDBOX, "us-east-1", "disabled"))
+    facts.states[(SANDBOX, "eu-west-1")].append(_state(SANDBOX, "eu-west-1", "unknown"))
+    return facts
+
+
+def _by_target(verdicts: list[Verdict], control_id: str) -> dict[tuple[str, str], Verdict]:
+    return {(v.target.key, v.region): v for v in verdicts if v.control_id == control_id}
+
+
+def test_ou_scp_covers_the_ou_and_its_accounts_not_the_sibling() -> None:
+    found = _by_target(evaluate(load_catalog(), _facts()), "OU-SCP-PROTECT-GUARDDUTY")
+    assert found[(SECURITY_OU, GLOBAL)].status == "in_place"
+    assert found[(TOOLING, GLOBAL)].status == "in_place"
+    assert "ProtectSecurityServices" in found[(TOOLING, GLOBAL)].evidence
+    assert found[(SANDBOX_OU, GLOBAL)].status == "missing"
+    assert found[(SANDBOX, GLOBAL)].status == "missing"
+    assert found[(MANAGEMENT, GLOBAL)].status == "not_applicable"
+
+
+def test_unknown_stays_unknown_unless_org_auto_enable_covers_it() -> None:
+    found = _by_target(evaluate(load_catalog(), _facts()), "ACCT-GUARDDUTY-ENABLED")
+    assert found[(SANDBOX, "us-east-1")].status == "missing"
+    covered = found[(SANDBOX, "eu-west-1")]
+    assert covered.status == "in_place"
+    assert covered.evidence.startswith("ORG-GUARDDUTY-AUTO-ENABLE in place")
+
+
+def test_without_auto_enable_an_access_denied_region_is_unknown() -> None:
+    facts = _facts()
+    for region in ("us-east-1", "eu-west-1"):
+        facts.states[(TOOLING, region)][0]["org_auto_enable_members"] = "NEW"
+    found = _by_target(evaluate(load_catalog(), facts), "ACCT-GUARDDUTY-ENABLED")
+    assert found[(SANDBOX, "eu-west-1")].status == "unknown"
+    assert "AccessDenied" in found[(SANDBOX, "eu-west-1")].reason
+    org = _by_target(evaluate(load_catalog(), facts), "ORG-GUARDDUTY-AUTO-ENABLE")
+    assert {region: v.status for (_, region), v in org.items()} == {
+        "eu-west-1": "missing",
+        "us-east-1": "missing",
+    }
+
+
+def test_delegated_admin_must_not_be_the_management_account() -> None:
+    facts = _facts()
+    found = _by_target(evaluate(load_catalog(), facts), "ORG-GUARDDUTY-DELEGATED-ADMIN")
+    assert found[(ORG, GLOBAL)].status == "in_place"
+    facts.delegated_admins["guardduty.amazonaws.com"] = [MANAGEMENT]
+    found = _by_target(evaluate(load_catalog(), facts), "ORG-GUARDDUTY-DELEGATED-ADMIN")
+    assert found[(ORG, GLOBAL)].status == "missing"
+
+
+def test_an_account_with_no_collected_region_is_unknown() -> None:
+    facts = _facts()
+    facts.accounts.append(Target("Account", "444444444444", "new", "Root", (ROOT, "444444444444")))
+    found = _by_target(evaluate(load_catalog(), facts), "ACCT-GUARDDUTY-ENABLED")
+    assert found[("444444444444", GLOBAL)].status == "unknown"
+    assert "no region" in found[("444444444444", GLOBAL)].reason

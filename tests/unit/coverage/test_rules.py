@@ -1,0 +1,97 @@
+"""The building blocks of coverage: SCP statements, property conditions, combining regions, and
+the catalog as reference records."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.analysis.coverage.conditions import condition_holds, failing
+from kg.analysis.coverage.org_policies import statement_denies
+from kg.analysis.coverage.records import catalog_records
+from kg.analysis.coverage.verdicts import Observation, combine
+from kg.catalog import load_catalog
+
+UNCONDITIONAL: dict[str, object] = {}
+
+
+@pytest.mark.parametrize(
+    ("statement", "denied"),
+    [
+        ({"Effect": "Deny", "Action": "organizations:Leave*", "Resource": "*"}, True),
+        ({"Effect": "Deny", "Action": "*", "Resource": "*"}, True),
+        ({"Effect": "Deny", "NotAction": ["iam:*"], "Resource": "*"}, True),
+        ({"Effect": "Deny", "NotAction": ["organizations:*"], "Resource": "*"}, False),
+        ({"Effect": "Allow", "Action": "*", "Resource": "*"}, False),
+        ({"Effect": "Deny", "Action": "organizations:*", "Resource": "arn:aws:x"}, False),
+        (
+            {
+                "Effect": "Deny",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}},
+            },
+            False,
+        ),
+        (
+            {
+                "Effect": "Deny",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"ArnNotLike": {"aws:PrincipalARN": "arn:aws:iam::*:role/Admin"}},
+            },
+            True,
+        ),
+    ],
+)
+def test_statement_denies_leave_organization(statement: dict[str, object], denied: bool) -> None:
+    assert statement_denies(statement, "organizations:LeaveOrganization", UNCONDITIONAL) is denied
+
+
+def test_a_required_condition_key_must_be_present() -> None:
+    statement = {
+        "Effect": "Deny",
+        "Action": "*",
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1"]}},
+    }
+    params = {"condition_key": "aws:RequestedRegion"}
+    assert statement_denies(statement, "ec2:RunInstances", params)
+    assert not statement_denies(
+        {"Effect": "Deny", "Action": "*", "Resource": "*"}, "ec2:RunInstances", params
+    )
+
+
+def test_conditions() -> None:
+    props = {"enabled_features": ["S3_DATA_EVENTS"], "count": 3, "mode": "required"}
+    assert condition_holds(
+        props, {"property": "enabled_features", "operator": "contains", "value": "S3_DATA_EVENTS"}
+    )
+    assert condition_holds(props, {"property": "count", "operator": "at_least", "value": 2})
+    assert not condition_holds(props, {"property": "absent", "operator": "equals", "value": 1})
+    assert condition_holds(props, {"property": "absent", "operator": "is_not_set"})
+    assert failing(props, [], [{"property": "mode", "operator": "in", "value": ["off"]}])
+
+
+def test_combine_every_region() -> None:
+    on, off = Observation("in_place", "a", "enabled"), Observation("missing", "b", "disabled")
+    unseen = Observation("unknown", "", "denied")
+    assert combine([on, on]).status == "in_place"
+    assert combine([on, off]).status == "partial"
+    assert combine([off, unseen]).status == "missing"
+    assert combine([on, unseen]).status == "unknown"
+    assert combine([off, on], every=False).status == "in_place"
+
+
+def test_catalog_records_link_every_control() -> None:
+    catalog = load_catalog()
+    records = catalog_records(catalog)
+    assert len(records.nodes["Control"]) == len(catalog.controls)
+    layers = {row["id"] for row in records.nodes["Layer"]}
+    for rel_type, label in (
+        ("AT_LAYER", "Layer"),
+        ("SERVES", "Capability"),
+        ("USES", "SecurityService"),
+    ):
+        targets = {row["target"] for row in records.rels[(rel_type, "Control", label)]}
+        assert targets <= {row["id"] for row in records.nodes[label]}
+    assert layers == {layer.id for layer in catalog.layers}
