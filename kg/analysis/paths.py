@@ -1,0 +1,176 @@
+"""Attack paths: how an attacker gets from where they start to what matters, hop by hop.
+
+A path joins the derived facts of the other analyses: network reach (CAN_REACH, and an
+interface to the instance it belongs to), workload identity (RUNS_AS), role assumption
+(CAN_ASSUME), privilege escalation (CAN_ESCALATE_TO) and effective access (CAN_ACCESS). The
+search is the named query `attack-paths-shortest` (the same text runs in Neo4j Browser).
+
+Paths rank worst first: fewer distinct defensive layers on the way, then a more valuable target,
+then fewer hops. `chokepoints` finds the hops whose removal breaks the most paths.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from kg import queries
+from kg.errors import ConfigError
+from kg.graph.driver import Graph
+from kg.model import load_schema
+
+QUERY = "attack-paths-shortest"
+MAX_HOPS_LIMIT = 10  # the bound written in the query's pattern
+SOURCE_KINDS = ("internet", "external")
+TARGET_KINDS = ("crown-jewels", "admin")
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a path: `source` -[relation]-> `target`, why it holds, what was evaluated."""
+
+    source: str
+    target: str
+    relation: str
+    layer: str
+    explanation: str
+    controls: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.relation, self.target)
+
+
+@dataclass(frozen=True)
+class AttackPath:
+    source: str
+    target: str
+    target_reason: str
+    target_value: int
+    hops: tuple[Hop, ...]
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """The distinct defensive layers the path crosses (each could have stopped it)."""
+        return tuple(sorted({hop.layer for hop in self.hops}))
+
+    @property
+    def score(self) -> int:
+        """How many layers of defense stand on the path: lower is worse."""
+        return len(self.layers)
+
+    def rank_key(self) -> tuple[int, int, int, str]:
+        return (self.score, -self.target_value, len(self.hops), self.target)
+
+
+@dataclass(frozen=True)
+class Chokepoint:
+    hop: Hop
+    paths_broken: int
+    paths_total: int
+
+
+def rank(paths: Iterable[AttackPath]) -> list[AttackPath]:
+    return sorted(paths, key=AttackPath.rank_key)
+
+
+def chokepoints(paths: Sequence[AttackPath]) -> list[Chokepoint]:
+    """Hops by how many of the paths removing them would break (most first)."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    first_seen: dict[tuple[str, str, str], Hop] = {}
+    for path in paths:
+        for hop in {hop.key: hop for hop in path.hops}.values():
+            counts[hop.key] += 1
+            first_seen.setdefault(hop.key, hop)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [Chokepoint(first_seen[key], count, len(paths)) for key, count in ordered]
+
+
+def find_paths(
+    graph: Graph, source: str = "internet", target: str = "crown-jewels", max_hops: int = 6
+) -> list[AttackPath]:
+    """The shortest path from the source to each target, ranked worst first."""
+    check_arguments(source, target, max_hops)
+    rows = queries.run(graph, QUERY, source=source, target=target, max_hops=max_hops)
+    return rank(path_from_row(row) for row in rows)
+
+
+def check_arguments(source: str, target: str, max_hops: int) -> None:
+    if source not in SOURCE_KINDS and not source.startswith("arn:"):
+        raise ConfigError(f"--from {source!r}: expected internet, external or an ARN")
+    if target not in TARGET_KINDS and not target.startswith("arn:"):
+        raise ConfigError(f"--to {target!r}: expected crown-jewels, admin or an ARN")
+    if not 1 <= max_hops <= MAX_HOPS_LIMIT:
+        raise ConfigError(f"--max-hops {max_hops}: expected 1 to {MAX_HOPS_LIMIT}")
+
+
+def path_from_row(row: dict[str, Any]) -> AttackPath:
+    """An AttackPath from one row of the query: its nodes and the relationships between them."""
+    nodes = row["nodes"]
+    hops = tuple(
+        hop_from(nodes[i], nodes[i + 1], rel["relation"], rel["properties"])
+        for i, rel in enumerate(row["rels"])
+    )
+    end = nodes[-1]
+    reason = end.get("crown_jewel_reason") or ("admin-equivalent" if end.get("is_admin") else "")
+    return AttackPath(nodes[0]["key"], end["key"], reason, target_value(end), hops)
+
+
+def target_value(node: dict[str, Any]) -> int:
+    """Admin-equivalent principals and the management account over other crown jewels."""
+    reason = node.get("crown_jewel_reason") or ""
+    if node.get("is_admin") or "management account" in reason:
+        return 3
+    return 2 if reason else 1
+
+
+@cache
+def _layer_of() -> dict[str, str]:
+    """The layer of each relationship type on a path, as the schema declares it."""
+    return {rel.type: rel.layer for rel in load_schema().rels.values()}
+
+
+def hop_from(
+    start: dict[str, Any], end: dict[str, Any], relation: str, props: dict[str, Any]
+) -> Hop:
+    """One hop in words; HAS_INTERFACE is walked backwards (from the interface to its owner)."""
+    layer = _layer_of().get(relation, "network")
+    explanation, controls = _explain(start["name"], end["name"], relation, props)
+    return Hop(start["key"], end["key"], relation, layer, explanation, controls)
+
+
+def _explain(
+    start: str, end: str, relation: str, props: dict[str, Any]
+) -> tuple[str, tuple[str, ...]]:
+    conditions = _conditions(props)
+    if relation == "CAN_REACH":
+        traffic = props.get("traffic") or "some traffic"
+        return f"{start} can connect to {end} on {traffic}", tuple(props.get("controls") or ())
+    if relation == "HAS_INTERFACE":
+        return f"traffic to {start} lands on {end}", ()
+    if relation == "RUNS_AS":
+        return f"code on {start} runs with the credentials of {end}", ()
+    if relation == "CAN_ASSUME":
+        via = props.get("via") or "sts:AssumeRole"
+        return f"{start} can assume {end} ({via}); its trust policy allows it", conditions
+    if relation == "CAN_ESCALATE_TO":
+        told = props.get("explanation") or props.get("technique") or "privilege escalation"
+        return f"{start} can gain the power of {end}: {told}", conditions
+    levels = ", ".join(props.get("access_levels") or ()) or "some"
+    return f"{start} has {levels} access to {end}", conditions
+
+
+def _conditions(props: dict[str, Any]) -> tuple[str, ...]:
+    """The undecided conditions of a conditional edge, as controls that could still stop it."""
+    if not props.get("conditional"):
+        return ()
+    try:
+        found = json.loads(props.get("conditions") or "[]")
+    except json.JSONDecodeError:
+        return ("holds only if its policy conditions are met",)
+    items = found if isinstance(found, list) else [found]
+    return tuple(f"condition: {json.dumps(item, sort_keys=True)}" for item in items)
