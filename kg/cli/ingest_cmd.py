@@ -14,6 +14,8 @@ from ingest.snapshot import Snapshot
 from kg.analysis.pipeline import DeriveSummary, derive_all
 from kg.cli import state
 from kg.errors import ConfigError
+from kg.graph.ddl import apply_schema
+from kg.model import load_schema
 from kg.report.output import Format, console, error_console, print_json, progress
 
 collect_app = typer.Typer(
@@ -91,6 +93,7 @@ def _load_and_derive(
         path = snapshot_from_authorization_file(path, account_id, Path(tempfile.mkdtemp()))
     snapshot = Snapshot.open(path)
     with state.connect() as graph:
+        apply_schema(graph, load_schema())
         with progress("Loading", enabled=not quiet) as bar:
             loaded = load_snapshot(graph, snapshot, progress=bar.advance)
         with progress("Deriving", enabled=not quiet) as bar:
