@@ -174,3 +174,41 @@ def _conditions(props: dict[str, Any]) -> tuple[str, ...]:
         return ("holds only if its policy conditions are met",)
     items = found if isinstance(found, list) else [found]
     return tuple(f"condition: {json.dumps(item, sort_keys=True)}" for item in items)
+
+
+def hop_document(hop: Hop) -> dict[str, Any]:
+    return {
+        "from": hop.source,
+        "to": hop.target,
+        "relation": hop.relation,
+        "layer": hop.layer,
+        "explanation": hop.explanation,
+        "controls": list(hop.controls),
+    }
+
+
+def paths_document(paths: Sequence[AttackPath]) -> dict[str, Any]:
+    """The stable JSON shape of `kg paths --format json` (documented in docs/paths.md)."""
+    return {
+        "paths": [
+            {
+                "source": path.source,
+                "target": path.target,
+                "target_reason": path.target_reason,
+                "score": path.score,
+                "layers": list(path.layers),
+                "hops": [hop_document(hop) for hop in path.hops],
+            }
+            for path in paths
+        ]
+    }
+
+
+def chokepoints_document(found: Sequence[Chokepoint]) -> dict[str, Any]:
+    """The stable JSON shape of `kg chokepoints --format json`."""
+    return {
+        "chokepoints": [
+            {**hop_document(c.hop), "paths_broken": c.paths_broken, "paths_total": c.paths_total}
+            for c in found
+        ]
+    }

@@ -1,0 +1,46 @@
+"""The documented JSON shape of paths and chokepoints, and the self-contained HTML page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from kg.analysis.paths import AttackPath, Hop, chokepoints, chokepoints_document, paths_document
+from kg.report.paths_html import paths_html
+
+HOPS = (
+    Hop("internet", "arn:eni", "CAN_REACH", "network", "reach", ("sg-1 allows tcp/22",)),
+    Hop("arn:eni", "arn:i", "HAS_INTERFACE", "network", "lands"),
+)
+PATH = AttackPath("internet", "arn:i", "tagged sensitive=true", 2, HOPS)
+
+
+def test_paths_document_has_the_documented_keys_in_hop_order() -> None:
+    [path] = paths_document([PATH])["paths"]
+    assert set(path) == {"source", "target", "target_reason", "score", "layers", "hops"}
+    assert (path["source"], path["target"], path["score"]) == ("internet", "arn:i", 1)
+    assert path["hops"][0] == {
+        "from": "internet",
+        "to": "arn:eni",
+        "relation": "CAN_REACH",
+        "layer": "network",
+        "explanation": "reach",
+        "controls": ["sg-1 allows tcp/22"],
+    }
+    assert [hop["to"] for hop in path["hops"]] == ["arn:eni", "arn:i"]
+
+
+def test_chokepoints_document_counts_paths_broken() -> None:
+    [first, _] = chokepoints_document(chokepoints([PATH]))["chokepoints"]
+    assert (first["paths_broken"], first["paths_total"]) == (1, 1)
+
+
+def test_html_embeds_the_document_and_loads_nothing_from_elsewhere() -> None:
+    hostile = AttackPath("internet", "arn:</script><b>", "", 1, HOPS)
+    page = paths_html(paths_document([hostile]), title="<paths>")
+    assert "</script><b>" not in page
+    assert "<title>&lt;paths&gt;</title>" in page
+    assert not re.search(r"(src|href)=\"?https?:", page)
+    data = re.search(r'<script id="data" type="application/json">(.*?)</script>', page, re.S)
+    assert data is not None
+    assert json.loads(data.group(1))["paths"][0]["target"] == "arn:</script><b>"
