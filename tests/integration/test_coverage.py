@@ -143,3 +143,9 @@ def test_coverage_is_recomputed_after_reload(graph: Graph, tmp_path: Path) -> No
     _load(graph, DEMO)
     assert graph.read(_ACCOUNT_STATUS, account_id=APP_DEV, control=control) == before
     assert graph.read("MATCH ()-[c:HAS_COVERAGE]->() RETURN count(c) AS n")[0]["n"] == count
+
+
+def test_console_user_without_mfa_is_named(demo: Graph) -> None:
+    rows = demo.read(_ACCOUNT_STATUS, account_id=MANAGEMENT, control="PRIN-USER-CONSOLE-MFA")
+    assert [row["status"] for row in rows] in (["partial"], ["missing"])
+    assert "user/jane.ops" in rows[0]["evidence"]

@@ -10,9 +10,11 @@ in that region or everywhere (organization auto-enable covering an uncollected m
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from kg.analysis.coverage.facts import GLOBAL, Facts, Target
 from kg.analysis.coverage.org_policies import judge_denies
+from kg.analysis.coverage.properties import judge_nodes
 from kg.analysis.coverage.services import (
     find_setting,
     find_state,
@@ -133,12 +135,38 @@ def _delegated_admin_registered(control: Control, catalog: Catalog, facts: Facts
     return [_verdict(org, control, GLOBAL, seen)]
 
 
+def _node_property(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
+    params = control.check.params
+    label = params["label"]
+    nodes = facts.nodes.get(label, [])
+    if control.scope == "organization":
+        org = organization_target(facts)
+        return [_verdict(org, control, GLOBAL, judge_nodes(nodes, label, params))] if org else []
+    by_account: dict[str, list[dict[str, Any]]] = {}
+    for node in nodes:
+        by_account.setdefault(node.get("account_id") or "", []).append(node)
+    return [
+        _verdict(a, control, GLOBAL, judge_nodes(by_account.get(a.key, []), label, params))
+        for a in facts.accounts
+    ]
+
+
 EVALUATORS: Mapping[str, Evaluator] = {
     "org_policy_denies_actions": _org_policy_denies_actions,
     "service_enabled": _service_enabled,
     "account_setting_enabled": _account_setting_enabled,
     "delegated_admin_registered": _delegated_admin_registered,
+    "node_property": _node_property,
 }
+
+
+def labels_needed(catalog: Catalog) -> set[str]:
+    """The node labels the evaluated node_property controls read."""
+    return {
+        control.check.params["label"]
+        for control in evaluated_controls(catalog)
+        if control.check.kind == "node_property"
+    }
 
 
 def evaluated_controls(catalog: Catalog) -> list[Control]:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, LiteralString, cast
 
+from kg.errors import SchemaError
 from kg.graph.driver import Graph
+from kg.model import load_schema
 
 GLOBAL = "global"
 
@@ -90,6 +93,9 @@ class Facts:
         default_factory=lambda: defaultdict(list)
     )
 
+    # label -> properties of every node of that label (the labels node_property controls name)
+    nodes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
     def regions(self, account_id: str) -> list[str]:
         """The regions collected for the account (those holding any control state)."""
         return sorted({r for (a, r) in self.states if a == account_id and r != GLOBAL})
@@ -117,9 +123,22 @@ def _paths(parents: dict[str, str | None], key: str, root_arn: str | None) -> tu
     return tuple(reversed(chain))
 
 
-def read_facts(graph: Graph) -> Facts:
-    """Read the organization, policies, delegated admins and control states in one pass each."""
+def _declared(label: str) -> str:
+    """The label, once checked against the schema (labels cannot be query parameters)."""
+    schema = load_schema()
+    declared = set(schema.nodes) | {x for n in schema.nodes.values() for x in n.extra_labels}
+    if label not in declared:
+        raise SchemaError(f"coverage: label {label!r} is not declared in the graph model")
+    return label
+
+
+def read_facts(graph: Graph, labels: Iterable[str] = ()) -> Facts:
+    """Read the organization, policies, delegated admins, control states and the nodes of the
+    given labels, in one pass each."""
     facts = Facts()
+    for label in sorted(set(labels)):
+        query = f"MATCH (n:{_declared(label)}) RETURN properties(n) AS props"
+        facts.nodes[label] = [dict(row["props"]) for row in graph.read(cast(LiteralString, query))]
     for row in graph.read(_ORGANIZATION):
         facts.organization_arn = row["arn"]
         facts.management_account_id = row["management_account_id"]

@@ -7,6 +7,7 @@ import pytest
 
 from kg.analysis.coverage.conditions import condition_holds, failing
 from kg.analysis.coverage.org_policies import statement_denies
+from kg.analysis.coverage.properties import judge_nodes
 from kg.analysis.coverage.records import catalog_records
 from kg.analysis.coverage.verdicts import Observation, combine
 from kg.catalog import load_catalog
@@ -95,3 +96,21 @@ def test_catalog_records_link_every_control() -> None:
         targets = {row["target"] for row in records.rels[(rel_type, "Control", label)]}
         assert targets <= {row["id"] for row in records.nodes[label]}
     assert layers == {layer.id for layer in catalog.layers}
+
+
+def test_node_property_names_the_failing_nodes() -> None:
+    params = {
+        "where": [{"property": "password_enabled", "operator": "equals", "value": True}],
+        "expect": [{"property": "mfa_enabled", "operator": "equals", "value": True}],
+    }
+    users = [
+        {"arn": "arn:aws:iam::1:user/jane", "password_enabled": True, "mfa_enabled": False},
+        {"arn": "arn:aws:iam::1:user/admin", "password_enabled": True, "mfa_enabled": True},
+        {"arn": "arn:aws:iam::1:user/ci", "password_enabled": False},
+    ]
+    seen = judge_nodes(users, "User", params)
+    assert seen.status == "partial"
+    assert "user/jane" in seen.evidence and "user/ci" not in seen.evidence
+    assert judge_nodes(users[1:], "User", params).status == "in_place"
+    assert judge_nodes(users[:1], "User", params).status == "missing"
+    assert judge_nodes(users[2:], "User", params).status == "not_applicable"

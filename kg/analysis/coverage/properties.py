@@ -1,0 +1,45 @@
+"""node_property: do the nodes a control is about have the expected properties?
+
+Resource-scoped controls are reported per account (the account's nodes of the label together):
+in place when every node matching `where` passes, partial when some do, missing when none do,
+not_applicable when the account has no such node. The evidence names the nodes that fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from kg.analysis.coverage.conditions import condition_holds, failing
+from kg.analysis.coverage.verdicts import IN_PLACE, MISSING, NOT_APPLICABLE, PARTIAL, Observation
+
+_SHOWN = 5  # failing nodes named in the evidence
+
+
+def _name(props: Mapping[str, Any]) -> str:
+    return str(props.get("arn") or props.get("id") or props.get("name") or "?")
+
+
+def judge_nodes(
+    nodes: Iterable[Mapping[str, Any]], label: str, params: Mapping[str, Any]
+) -> Observation:
+    """The nodes of one target against the control's where/expect/expect_any."""
+    where = params.get("where") or ()
+    relevant = [n for n in nodes if all(condition_holds(n, c) for c in where)]
+    if not relevant:
+        return Observation(NOT_APPLICABLE, "", f"no {label} the control applies to")
+    failures = {
+        _name(node): reasons
+        for node in relevant
+        if (reasons := failing(node, params.get("expect") or (), params.get("expect_any") or ()))
+    }
+    if not failures:
+        return Observation(IN_PLACE, f"{len(relevant)} {label} checked", "every one passes")
+    shown = "; ".join(
+        f"{name}: not {', '.join(why)}" for name, why in list(failures.items())[:_SHOWN]
+    )
+    more = f" (and {len(failures) - _SHOWN} more)" if len(failures) > _SHOWN else ""
+    status = PARTIAL if len(failures) < len(relevant) else MISSING
+    return Observation(
+        status, shown + more, f"{len(failures)} of {len(relevant)} {label} fail the control"
+    )
