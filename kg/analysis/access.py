@@ -41,12 +41,13 @@ ACCESS_REL_TYPES = ("RUNS_AS", "CAN_ASSUME", "CAN_ACCESS")
 MAX_LISTED_ACTIONS = 50
 # A principal is admin-equivalent when every one of these is allowed on every resource: they
 # span identity, compute, data and keys, so a policy short of "*" on "*" rarely passes them all.
+# (sts:AssumeRole is left out: it always needs the target role's trust policy as well.)
 ADMIN_SENTINELS = (
     "iam:PutRolePolicy",
     "iam:AttachUserPolicy",
     "iam:PassRole",
     "iam:CreateAccessKey",
-    "sts:AssumeRole",
+    "iam:CreateRole",
     "ec2:RunInstances",
     "s3:GetObject",
     "s3:PutBucketPolicy",
@@ -155,7 +156,7 @@ MATCH (r:Resource)
 RETURN [label IN labels(r) WHERE label IN $labels][0] AS label, r.arn AS arn,
        r.account_id AS account_id, r.policy AS policy
 """
-_RUNS_AS_QUERY = """
+RUNS_AS_QUERY = """
 MATCH (i:Ec2Instance)-[:HAS_PROFILE]->(:InstanceProfile)-[:FOR_ROLE]->(r:Role)
 RETURN 'Ec2Instance' AS label, i.arn AS source, r.arn AS role
 UNION
@@ -417,7 +418,7 @@ def derive(graph: Graph) -> int:
     """Rewrite RUNS_AS, CAN_ASSUME, CAN_ACCESS and `is_admin`; return how many edges it wrote."""
     view = load_view(graph)
     records = GraphRecords()
-    for row in graph.read(_RUNS_AS_QUERY):
+    for row in graph.read(RUNS_AS_QUERY):
         records.rel("RUNS_AS", (row["label"], row["source"]), ("Role", row["role"]))
     _assume_records(view, records)
     _outsider_records(graph, view, records)

@@ -15,6 +15,8 @@ from kg.graph.driver import Graph
 
 # (name, module): each module defines `derive(graph) -> int`, the number of facts it wrote.
 STEPS: tuple[tuple[str, str], ...] = (
+    ("access", "kg.analysis.access"),
+    ("privesc", "kg.analysis.privesc"),
     ("exposure", "kg.analysis.exposure"),
     ("coverage", "kg.analysis.coverage"),
 )

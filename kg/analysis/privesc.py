@@ -1,0 +1,446 @@
+"""Privilege escalation: which principals can gain an admin-equivalent principal's power, and how.
+
+The technique catalog is data (TECHNIQUES): each technique names the permissions it needs, the
+resource each permission must be allowed on, and which targets it reaches. A technique is
+reported only when every permission is allowed (for certain, after SCPs, boundaries and
+resource policies) on a resource that makes it work, and only towards a target that is
+admin-equivalent while the principal is not: passing a role no more powerful than oneself
+escalates nothing. The catalog covers the public catalogues of AWS IAM escalation methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from kg.analysis.access import (
+    ATTACKER_CONTEXT,
+    RUNS_AS_QUERY,
+    Actor,
+    IamView,
+    Target,
+    is_admin,
+    load_view,
+    parse,
+)
+from kg.analysis.policy import (
+    PolicyKind,
+    PolicySet,
+    Principal,
+    PrincipalKind,
+    Request,
+    Resource,
+    evaluate,
+)
+from kg.graph.driver import Graph
+from kg.graph.records import GraphRecords
+from kg.graph.writer import GraphWriter
+from kg.model import load_schema
+
+
+class Via(StrEnum):
+    """What a technique acts on, and so which target it reaches."""
+
+    OWN_POLICY = "own_policy"  # a customer managed policy attached to the principal -> itself
+    SELF = "self"  # the principal's own user or role -> itself
+    OWN_GROUP = "own_group"  # a group the user is in -> itself
+    ADMIN_GROUP = "admin_group"  # a group whose policies make its members admin -> itself
+    ADMIN_USER = "admin_user"  # an admin user -> that user
+    ADMIN_ROLE = "admin_role"  # an admin role -> that role
+    PASSABLE_ROLE = "passable_role"  # an admin role trusting the technique's service
+    FUNCTION = "function"  # a Lambda function running as an admin role -> that role
+    INSTANCE = "instance"  # an EC2 instance running as an admin role -> that role
+
+
+ANY = "*"
+VIA = "via"
+REWRITTEN_TRUST = "rewritten_trust"  # sts:AssumeRole after the technique rewrote the trust
+
+
+@dataclass(frozen=True)
+class Technique:
+    name: str
+    via: Via
+    permissions: tuple[tuple[str, str], ...]  # (action, ANY | VIA | REWRITTEN_TRUST)
+    explanation: str
+    service: str | None = None  # for PASSABLE_ROLE: the service the role must trust
+    principal_label: str | None = None  # only users ("User") or only roles ("Role")
+
+
+def _passrole(name: str, service: str, actions: tuple[str, ...], how: str) -> Technique:
+    return Technique(
+        name,
+        Via.PASSABLE_ROLE,
+        (("iam:PassRole", VIA), *((action, ANY) for action in actions)),
+        f"Pass the role to {how}, whose code then runs with the role's credentials.",
+        service=service,
+    )
+
+
+TECHNIQUES: tuple[Technique, ...] = (
+    Technique(
+        "create-policy-version",
+        Via.OWN_POLICY,
+        (("iam:CreatePolicyVersion", VIA),),
+        "Write a new default version of a policy attached to itself granting everything.",
+    ),
+    Technique(
+        "set-default-policy-version",
+        Via.OWN_POLICY,
+        (("iam:SetDefaultPolicyVersion", VIA),),
+        "Make an older, broader version of a policy attached to itself the default.",
+    ),
+    Technique(
+        "attach-user-policy",
+        Via.SELF,
+        (("iam:AttachUserPolicy", VIA),),
+        "Attach AdministratorAccess to itself.",
+        principal_label="User",
+    ),
+    Technique(
+        "put-user-policy",
+        Via.SELF,
+        (("iam:PutUserPolicy", VIA),),
+        "Write an inline policy granting everything on itself.",
+        principal_label="User",
+    ),
+    Technique(
+        "attach-role-policy",
+        Via.SELF,
+        (("iam:AttachRolePolicy", VIA),),
+        "Attach AdministratorAccess to its own role.",
+        principal_label="Role",
+    ),
+    Technique(
+        "put-role-policy",
+        Via.SELF,
+        (("iam:PutRolePolicy", VIA),),
+        "Write an inline policy granting everything on its own role.",
+        principal_label="Role",
+    ),
+    Technique(
+        "attach-group-policy",
+        Via.OWN_GROUP,
+        (("iam:AttachGroupPolicy", VIA),),
+        "Attach AdministratorAccess to a group it is a member of.",
+    ),
+    Technique(
+        "put-group-policy",
+        Via.OWN_GROUP,
+        (("iam:PutGroupPolicy", VIA),),
+        "Write an inline policy granting everything on a group it is a member of.",
+    ),
+    Technique(
+        "add-user-to-group",
+        Via.ADMIN_GROUP,
+        (("iam:AddUserToGroup", VIA),),
+        "Add itself to a group whose policies grant admin.",
+    ),
+    Technique(
+        "create-access-key",
+        Via.ADMIN_USER,
+        (("iam:CreateAccessKey", VIA),),
+        "Create an access key for the admin user and sign in as it.",
+    ),
+    Technique(
+        "create-login-profile",
+        Via.ADMIN_USER,
+        (("iam:CreateLoginProfile", VIA),),
+        "Give the admin user a console password and sign in as it.",
+    ),
+    Technique(
+        "update-login-profile",
+        Via.ADMIN_USER,
+        (("iam:UpdateLoginProfile", VIA),),
+        "Reset the admin user's console password and sign in as it.",
+    ),
+    Technique(
+        "update-assume-role-policy",
+        Via.ADMIN_ROLE,
+        (("iam:UpdateAssumeRolePolicy", VIA), ("sts:AssumeRole", REWRITTEN_TRUST)),
+        "Rewrite the admin role's trust policy to trust itself, then assume the role.",
+    ),
+    Technique(
+        "assume-role",
+        Via.ADMIN_ROLE,
+        (("sts:AssumeRole", VIA),),
+        "Assume the admin role: its trust policy and the principal's permissions allow it.",
+    ),
+    _passrole("passrole-ec2", "ec2.amazonaws.com", ("ec2:RunInstances",), "a new EC2 instance"),
+    _passrole(
+        "passrole-lambda-invoke",
+        "lambda.amazonaws.com",
+        ("lambda:CreateFunction", "lambda:InvokeFunction"),
+        "a new Lambda function it then invokes",
+    ),
+    _passrole(
+        "passrole-lambda-event-source",
+        "lambda.amazonaws.com",
+        ("lambda:CreateFunction", "lambda:CreateEventSourceMapping"),
+        "a new Lambda function triggered by an event source it maps",
+    ),
+    _passrole(
+        "passrole-cloudformation",
+        "cloudformation.amazonaws.com",
+        ("cloudformation:CreateStack",),
+        "a CloudFormation stack whose resources it defines",
+    ),
+    _passrole(
+        "passrole-glue-dev-endpoint",
+        "glue.amazonaws.com",
+        ("glue:CreateDevEndpoint",),
+        "a new Glue development endpoint it can log in to",
+    ),
+    _passrole(
+        "passrole-codebuild",
+        "codebuild.amazonaws.com",
+        ("codebuild:CreateProject", "codebuild:StartBuild"),
+        "a CodeBuild project whose build commands it writes",
+    ),
+    _passrole(
+        "passrole-sagemaker-notebook",
+        "sagemaker.amazonaws.com",
+        ("sagemaker:CreateNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl"),
+        "a SageMaker notebook instance it opens",
+    ),
+    _passrole(
+        "passrole-ecs-task",
+        "ecs-tasks.amazonaws.com",
+        ("ecs:RegisterTaskDefinition", "ecs:RunTask"),
+        "an ECS task whose container it chooses",
+    ),
+    _passrole(
+        "passrole-datapipeline",
+        "datapipeline.amazonaws.com",
+        (
+            "datapipeline:CreatePipeline",
+            "datapipeline:PutPipelineDefinition",
+            "datapipeline:ActivatePipeline",
+        ),
+        "a Data Pipeline whose activities it defines",
+    ),
+    Technique(
+        "glue-update-dev-endpoint",
+        Via.PASSABLE_ROLE,
+        (("glue:UpdateDevEndpoint", ANY),),
+        "Add its SSH key to a Glue development endpoint running as the role, then log in "
+        "(needs such an endpoint to exist).",
+        service="glue.amazonaws.com",
+    ),
+    Technique(
+        "lambda-update-function-code",
+        Via.FUNCTION,
+        (("lambda:UpdateFunctionCode", VIA),),
+        "Replace the code of a function that runs as the role.",
+    ),
+    Technique(
+        "ssm-send-command",
+        Via.INSTANCE,
+        (("ssm:SendCommand", VIA),),
+        "Run commands on an instance that runs as the role and read its credentials.",
+    ),
+    Technique(
+        "ssm-start-session",
+        Via.INSTANCE,
+        (("ssm:StartSession", VIA),),
+        "Open a shell on an instance that runs as the role.",
+    ),
+    Technique(
+        "ec2-instance-connect",
+        Via.INSTANCE,
+        (("ec2-instance-connect:SendSSHPublicKey", VIA),),
+        "Push an SSH key to an instance that runs as the role and log in.",
+    ),
+)
+
+_OWN_POLICIES_QUERY = """
+MATCH (p:Principal)<-[:ATTACHED_TO]-(policy:IAMPolicy)
+WHERE (p:User OR p:Role) AND NOT policy:AwsManagedPolicy AND NOT coalesce(policy.inline, false)
+RETURN p.arn AS principal, policy.arn AS policy
+UNION
+MATCH (p:User)-[:MEMBER_OF]->(:Group)<-[:ATTACHED_TO]-(policy:IAMPolicy)
+WHERE NOT policy:AwsManagedPolicy AND NOT coalesce(policy.inline, false)
+RETURN p.arn AS principal, policy.arn AS policy
+"""
+_GROUPS_QUERY = """
+MATCH (g:Group)
+OPTIONAL MATCH (policy:IAMPolicy)-[:ATTACHED_TO]->(g)
+WITH g, collect(policy {.arn, .document}) AS policies
+RETURN g.arn AS arn, policies, [(u:User)-[:MEMBER_OF]->(g) | u.arn] AS members
+"""
+
+
+@dataclass(frozen=True)
+class Estate:
+    """What the techniques look at: built from the graph, or in memory by tests."""
+
+    actors: dict[str, Actor]
+    roles: dict[str, Target]  # role ARN -> its trust policy
+    own_policies: dict[str, tuple[str, ...]]  # principal ARN -> customer managed policy ARNs
+    group_policies: dict[str, PolicySet]  # group ARN -> its policies (identity only)
+    memberships: dict[str, tuple[str, ...]]  # user ARN -> group ARNs
+    runs_as: tuple[tuple[str, str, str], ...] = ()  # (Ec2Instance|LambdaFunction, ARN, role)
+
+    def admins(self) -> frozenset[str]:
+        return frozenset(arn for arn, actor in self.actors.items() if is_admin(actor))
+
+
+@dataclass(frozen=True)
+class Finding:
+    source: str
+    target: str
+    technique: Technique
+    via: str
+
+    @property
+    def permissions(self) -> list[str]:
+        return [action for action, _ in self.technique.permissions]
+
+
+def _account_of(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 and parts[4].isdigit() else None
+
+
+def _rewritten_trust(actor: Actor) -> Target:
+    """The trust policy the attacker writes: its own account may assume the role."""
+    account = actor.principal.account_id
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    policy = parse(trust, f"trust rewritten by {actor.arn}", PolicyKind.RESOURCE)
+    return Target("Role", "", account or "", policy, None)
+
+
+def _allowed(actor: Actor, action: str, arn: str, trust: Target | None) -> bool:
+    resource = Resource(arn, _account_of(arn) if arn != ANY else None)
+    policies = actor.with_resource(trust.policy if trust is not None else None)
+    return evaluate(actor.principal, Request(action, resource, ATTACKER_CONTEXT), policies).allowed
+
+
+def _trusts_service(role: Target, service: str) -> bool:
+    policies = PolicySet(resource=role.policy)
+    request = Request("sts:AssumeRole", Resource(role.arn, role.account_id))
+    return evaluate(Principal(PrincipalKind.SERVICE, service), request, policies).possibly_allowed
+
+
+def _candidates(
+    technique: Technique, actor: Actor, estate: Estate, admins: frozenset[str]
+) -> Iterator[tuple[str, str]]:
+    """(via, target) pairs the technique could use for this actor."""
+    match technique.via:
+        case Via.OWN_POLICY:
+            yield from ((policy, actor.arn) for policy in estate.own_policies.get(actor.arn, ()))
+        case Via.SELF:
+            if technique.principal_label == actor.label:
+                yield actor.arn, actor.arn
+        case Via.OWN_GROUP:
+            yield from ((group, actor.arn) for group in estate.memberships.get(actor.arn, ()))
+        case Via.ADMIN_GROUP:
+            if actor.label == "User":
+                for group, policies in estate.group_policies.items():
+                    joined = replace(
+                        actor.policies, identity=actor.policies.identity + policies.identity
+                    )
+                    if is_admin(replace(actor, policies=joined)):
+                        yield group, actor.arn
+        case Via.ADMIN_USER | Via.ADMIN_ROLE:
+            label = "User" if technique.via is Via.ADMIN_USER else "Role"
+            for arn in sorted(admins - {actor.arn}):
+                if estate.actors[arn].label == label:
+                    yield arn, arn
+        case Via.PASSABLE_ROLE:
+            assert technique.service is not None
+            for arn in sorted(admins & set(estate.roles)):
+                if _trusts_service(estate.roles[arn], technique.service):
+                    yield arn, arn
+        case Via.FUNCTION | Via.INSTANCE:
+            label = "LambdaFunction" if technique.via is Via.FUNCTION else "Ec2Instance"
+            for source_label, arn, role in estate.runs_as:
+                if source_label == label and role in admins and role != actor.arn:
+                    yield arn, role
+
+
+def _works(technique: Technique, actor: Actor, via: str, estate: Estate) -> bool:
+    for action, on in technique.permissions:
+        trust: Target | None = None
+        if on == REWRITTEN_TRUST:
+            trust = _rewritten_trust(actor)
+        elif action == "sts:AssumeRole":
+            trust = estate.roles.get(via)
+            if trust is None:
+                return False
+        arn = ANY if on == ANY else via
+        if not _allowed(actor, action, arn, trust):
+            return False
+    return True
+
+
+def find_escalations(
+    estate: Estate, techniques: tuple[Technique, ...] = TECHNIQUES
+) -> list[Finding]:
+    """Every (principal, technique, via) that gains an admin's power the principal lacks."""
+    admins = estate.admins()
+    findings = []
+    for actor in estate.actors.values():
+        if actor.arn in admins:
+            continue
+        for technique in techniques:
+            for via, target in _candidates(technique, actor, estate, admins):
+                if _works(technique, actor, via, estate):
+                    findings.append(Finding(actor.arn, target, technique, via))
+    return findings
+
+
+def load_estate(graph: Graph, view: IamView) -> Estate:
+    own: dict[str, list[str]] = {}
+    for row in graph.read(_OWN_POLICIES_QUERY):
+        own.setdefault(row["principal"], []).append(row["policy"])
+    group_policies: dict[str, PolicySet] = {}
+    memberships: dict[str, list[str]] = {}
+    for row in graph.read(_GROUPS_QUERY):
+        group_policies[row["arn"]] = PolicySet(
+            identity=tuple(
+                parse(p["document"], p["arn"], PolicyKind.IDENTITY)
+                for p in row["policies"]
+                if p["document"]
+            )
+        )
+        for member in row["members"]:
+            memberships.setdefault(member, []).append(row["arn"])
+    runs_as = tuple((row["label"], row["source"], row["role"]) for row in graph.read(RUNS_AS_QUERY))
+    return Estate(
+        actors=view.actors,
+        roles=view.roles,
+        own_policies={arn: tuple(sorted(set(p))) for arn, p in own.items()},
+        group_policies=group_policies,
+        memberships={arn: tuple(sorted(g)) for arn, g in memberships.items()},
+        runs_as=runs_as,
+    )
+
+
+def derive(graph: Graph) -> int:
+    """Rewrite CAN_ESCALATE_TO; return how many edges it wrote."""
+    view = load_view(graph)
+    estate = load_estate(graph, view)
+    records = GraphRecords()
+    for finding in find_escalations(estate):
+        records.rel(
+            "CAN_ESCALATE_TO",
+            (estate.actors[finding.source].label, finding.source),
+            (estate.actors[finding.target].label, finding.target),
+            technique=finding.technique.name,
+            permissions=finding.permissions,
+            explanation=finding.technique.explanation,
+            via=finding.via,
+        )
+    writer = GraphWriter(graph, load_schema())
+    return writer.replace_derived(records, rel_types=["CAN_ESCALATE_TO"]).relationships

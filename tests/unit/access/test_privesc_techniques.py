@@ -1,0 +1,246 @@
+"""Every escalation technique: found when its permissions are all allowed on a resource that makes
+it work, and not found when a permission is missing, denied, cut by an SCP or a boundary, or
+aimed at a target that is not more powerful."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kg.analysis.access import Actor, Target
+from kg.analysis.policy import OrgLevel, Policy, PolicyKind, PolicySet, Principal, PrincipalKind
+from kg.analysis.privesc import TECHNIQUES, Estate, Technique, Via, find_escalations
+
+ACCOUNT = "111111111111"
+ATTACKER_USER = f"arn:aws:iam::{ACCOUNT}:user/attacker"
+ATTACKER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/attacker"
+ADMIN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/admin"
+PLAIN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/plain"
+ADMIN_USER = f"arn:aws:iam::{ACCOUNT}:user/admin"
+OWN_POLICY = f"arn:aws:iam::{ACCOUNT}:policy/attacker-policy"
+DEVS_GROUP = f"arn:aws:iam::{ACCOUNT}:group/devs"
+ADMINS_GROUP = f"arn:aws:iam::{ACCOUNT}:group/admins"
+FUNCTION = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:admin-fn"
+INSTANCE = f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0123456789abcdef0"
+SERVICES = sorted({t.service for t in TECHNIQUES if t.service})
+
+
+def _policy(statements: list[dict[str, Any]], kind: PolicyKind, name: str) -> Policy:
+    document = {"Version": "2012-10-17", "Statement": statements}
+    return Policy.parse(document, policy_id=name, kind=kind)
+
+
+def _allow(actions: list[str], resource: str | list[str] = "*") -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": actions, "Resource": resource}
+
+
+def _deny(actions: list[str]) -> dict[str, Any]:
+    return {"Effect": "Deny", "Action": actions, "Resource": "*"}
+
+
+def _actor(
+    arn: str,
+    statements: list[dict[str, Any]],
+    *,
+    boundary: list[dict[str, Any]] | None = None,
+    scp: list[dict[str, Any]] | None = None,
+) -> Actor:
+    kind = PrincipalKind.USER if ":user/" in arn else PrincipalKind.ROLE
+    identity = (_policy(statements, PolicyKind.IDENTITY, f"{arn}/policy"),) if statements else ()
+    scps = None
+    if scp is not None:
+        scps = (OrgLevel("r-root", (_policy(scp, PolicyKind.SCP, "scp"),)),)
+    return Actor(
+        "User" if kind is PrincipalKind.USER else "Role",
+        Principal(kind, arn),
+        PolicySet(
+            identity=identity,
+            scps=scps,
+            boundary=_policy(boundary, PolicyKind.BOUNDARY, "boundary") if boundary else None,
+            management_account_id="999999999999",
+        ),
+    )
+
+
+def _role_target(arn: str) -> Target:
+    trust = [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": SERVICES, "AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "sts:AssumeRole",
+        }
+    ]
+    return Target("Role", arn, ACCOUNT, _policy(trust, PolicyKind.RESOURCE, f"{arn} trust"), None)
+
+
+def _estate(attacker: Actor, *, admin_role_arn: str = ADMIN_ROLE) -> Estate:
+    everything = [_allow(["*"])]
+    actors = {
+        attacker.arn: attacker,
+        admin_role_arn: _actor(admin_role_arn, everything),
+        ADMIN_USER: _actor(ADMIN_USER, everything),
+        PLAIN_ROLE: _actor(PLAIN_ROLE, [_allow(["s3:ListAllMyBuckets"])]),
+    }
+    admins_group = PolicySet(identity=(_policy(everything, PolicyKind.IDENTITY, "admins"),))
+    return Estate(
+        actors=actors,
+        roles={arn: _role_target(arn) for arn in (admin_role_arn, PLAIN_ROLE)},
+        own_policies={attacker.arn: (OWN_POLICY,)},
+        group_policies={DEVS_GROUP: PolicySet(), ADMINS_GROUP: admins_group},
+        memberships={ATTACKER_USER: (DEVS_GROUP,)} if attacker.label == "User" else {},
+        runs_as=(
+            ("LambdaFunction", FUNCTION, admin_role_arn),
+            ("Ec2Instance", INSTANCE, admin_role_arn),
+        ),
+    )
+
+
+def _attacker_arn(technique: Technique) -> str:
+    return ATTACKER_ROLE if technique.principal_label == "Role" else ATTACKER_USER
+
+
+def _actions(technique: Technique) -> list[str]:
+    return [action for action, _ in technique.permissions]
+
+
+def _found(estate: Estate, technique: Technique) -> list[str]:
+    """The targets the attacker reaches with the technique."""
+    return [
+        finding.target
+        for finding in find_escalations(estate, (technique,))
+        if "attacker" in finding.source
+    ]
+
+
+IDS = [t.name for t in TECHNIQUES]
+
+
+@pytest.mark.parametrize("technique", TECHNIQUES, ids=IDS)
+def test_technique_found_when_every_permission_is_allowed(technique: Technique) -> None:
+    attacker = _actor(_attacker_arn(technique), [_allow(_actions(technique))])
+    targets = _found(_estate(attacker), technique)
+    assert targets
+    self_escalation = technique.via in (Via.OWN_POLICY, Via.SELF, Via.OWN_GROUP, Via.ADMIN_GROUP)
+    expected = (
+        attacker.arn
+        if self_escalation
+        else (ADMIN_USER if technique.via is Via.ADMIN_USER else ADMIN_ROLE)
+    )
+    assert set(targets) == {expected}
+
+
+@pytest.mark.parametrize("technique", TECHNIQUES, ids=IDS)
+def test_technique_not_found_when_a_permission_is_missing(technique: Technique) -> None:
+    attacker = _actor(
+        _attacker_arn(technique),
+        [_allow(_actions(technique)[:-1])] if len(technique.permissions) > 1 else [],
+    )
+    assert _found(_estate(attacker), technique) == []
+
+
+@pytest.mark.parametrize("technique", TECHNIQUES, ids=IDS)
+def test_technique_not_found_when_a_permission_is_denied(technique: Technique) -> None:
+    statements = [_allow(_actions(technique)), _deny(_actions(technique)[-1:])]
+    assert _found(_estate(_actor(_attacker_arn(technique), statements)), technique) == []
+
+
+@pytest.mark.parametrize("technique", TECHNIQUES, ids=IDS)
+def test_technique_not_found_when_an_scp_denies_it(technique: Technique) -> None:
+    scp = [_allow(["*"]), _deny(_actions(technique)[:1])]
+    attacker = _actor(_attacker_arn(technique), [_allow(_actions(technique))], scp=scp)
+    assert _found(_estate(attacker), technique) == []
+
+
+@pytest.mark.parametrize("technique", TECHNIQUES, ids=IDS)
+def test_technique_not_found_outside_the_permissions_boundary(technique: Technique) -> None:
+    boundary = [_allow(["s3:*", "ec2:Describe*"])]
+    attacker = _actor(_attacker_arn(technique), [_allow(_actions(technique))], boundary=boundary)
+    assert _found(_estate(attacker), technique) == []
+
+
+@pytest.mark.parametrize(
+    "technique",
+    [t for t in TECHNIQUES if t.via is Via.PASSABLE_ROLE and "iam:PassRole" in _actions(t)],
+    ids=lambda t: t.name,
+)
+def test_passrole_scoped_to_a_role_that_is_not_admin_escalates_nothing(
+    technique: Technique,
+) -> None:
+    others = [a for a in _actions(technique) if a != "iam:PassRole"]
+    attacker = _actor(ATTACKER_USER, [_allow(["iam:PassRole"], PLAIN_ROLE), _allow(others)])
+    assert _found(_estate(attacker), technique) == []
+
+
+def test_passrole_needs_the_role_to_trust_the_service() -> None:
+    technique = next(t for t in TECHNIQUES if t.name == "passrole-lambda-invoke")
+    attacker = _actor(ATTACKER_USER, [_allow(_actions(technique))])
+    estate = _estate(attacker)
+    untrusting = Target(
+        "Role",
+        ADMIN_ROLE,
+        ACCOUNT,
+        _policy(
+            [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ec2.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+            PolicyKind.RESOURCE,
+            "trust",
+        ),
+        None,
+    )
+    estate = Estate(
+        estate.actors,
+        {**estate.roles, ADMIN_ROLE: untrusting},
+        estate.own_policies,
+        estate.group_policies,
+        estate.memberships,
+        estate.runs_as,
+    )
+    assert _found(estate, technique) == []
+
+
+def test_admins_are_not_reported_as_escalating() -> None:
+    attacker = _actor(ATTACKER_USER, [_allow(["*"])])
+    assert [f for f in find_escalations(_estate(attacker)) if f.source == ATTACKER_USER] == []
+
+
+def test_catalog_names_are_unique_and_cover_the_public_techniques() -> None:
+    assert len(IDS) == len(set(IDS))
+    actions = {action for t in TECHNIQUES for action in _actions(t)}
+    assert {
+        "iam:CreatePolicyVersion",
+        "iam:SetDefaultPolicyVersion",
+        "iam:AttachUserPolicy",
+        "iam:AttachGroupPolicy",
+        "iam:AttachRolePolicy",
+        "iam:PutUserPolicy",
+        "iam:PutGroupPolicy",
+        "iam:PutRolePolicy",
+        "iam:AddUserToGroup",
+        "iam:CreateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:UpdateLoginProfile",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PassRole",
+        "ec2:RunInstances",
+        "lambda:CreateFunction",
+        "lambda:InvokeFunction",
+        "lambda:CreateEventSourceMapping",
+        "cloudformation:CreateStack",
+        "glue:CreateDevEndpoint",
+        "glue:UpdateDevEndpoint",
+        "codebuild:CreateProject",
+        "sagemaker:CreateNotebookInstance",
+        "ecs:RunTask",
+        "datapipeline:CreatePipeline",
+        "lambda:UpdateFunctionCode",
+        "ssm:SendCommand",
+        "ssm:StartSession",
+        "ec2-instance-connect:SendSSHPublicKey",
+        "sts:AssumeRole",
+    } <= actions
