@@ -14,7 +14,7 @@ from typing import Any
 
 from kg.analysis.coverage.facts import GLOBAL, Facts, Target
 from kg.analysis.coverage.org_policies import judge_denies
-from kg.analysis.coverage.properties import judge_nodes
+from kg.analysis.coverage.properties import judge_exists, judge_nodes
 from kg.analysis.coverage.services import (
     find_setting,
     find_state,
@@ -135,20 +135,41 @@ def _delegated_admin_registered(control: Control, catalog: Catalog, facts: Facts
     return [_verdict(org, control, GLOBAL, seen)]
 
 
-def _node_property(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
-    params = control.check.params
-    label = params["label"]
-    nodes = facts.nodes.get(label, [])
-    if control.scope == "organization":
-        org = organization_target(facts)
-        return [_verdict(org, control, GLOBAL, judge_nodes(nodes, label, params))] if org else []
-    by_account: dict[str, list[dict[str, Any]]] = {}
-    for node in nodes:
-        by_account.setdefault(node.get("account_id") or "", []).append(node)
-    return [
-        _verdict(a, control, GLOBAL, judge_nodes(by_account.get(a.key, []), label, params))
-        for a in facts.accounts
-    ]
+NodeJudge = Callable[[list[dict[str, Any]], str, Mapping[str, Any]], Observation]
+
+
+def _over_nodes(judge: NodeJudge) -> Evaluator:
+    """An evaluator judging the label's nodes: all of them for the organization, each account's
+    own for account (and resource) controls, each collected region's for regional ones."""
+
+    def evaluator(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
+        params = control.check.params
+        label = params["label"]
+        nodes = facts.nodes.get(label, [])
+        if control.scope == "organization":
+            org = organization_target(facts)
+            return [_verdict(org, control, GLOBAL, judge(nodes, label, params))] if org else []
+        owned: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for node in nodes:
+            account_id, region = node.get("account_id") or "", node.get("region") or GLOBAL
+            owned.setdefault((account_id, GLOBAL), []).append(node)
+            if region != GLOBAL:
+                owned.setdefault((account_id, region), []).append(node)
+        if control.scope == "region":
+            return _per_region(
+                control,
+                facts,
+                lambda account_id, region: judge(
+                    owned.get((account_id, region), []), label, params
+                ),
+                ((a, a.key) for a in facts.accounts),
+            )
+        return [
+            _verdict(a, control, GLOBAL, judge(owned.get((a.key, GLOBAL), []), label, params))
+            for a in facts.accounts
+        ]
+
+    return evaluator
 
 
 EVALUATORS: Mapping[str, Evaluator] = {
@@ -156,16 +177,17 @@ EVALUATORS: Mapping[str, Evaluator] = {
     "service_enabled": _service_enabled,
     "account_setting_enabled": _account_setting_enabled,
     "delegated_admin_registered": _delegated_admin_registered,
-    "node_property": _node_property,
+    "node_property": _over_nodes(judge_nodes),
+    "resource_exists": _over_nodes(judge_exists),
 }
 
 
 def labels_needed(catalog: Catalog) -> set[str]:
-    """The node labels the evaluated node_property controls read."""
+    """The node labels the evaluated node_property and resource_exists controls read."""
     return {
         control.check.params["label"]
         for control in evaluated_controls(catalog)
-        if control.check.kind == "node_property"
+        if control.check.kind in ("node_property", "resource_exists")
     }
 
 

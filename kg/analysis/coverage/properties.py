@@ -43,3 +43,15 @@ def judge_nodes(
     return Observation(
         status, shown + more, f"{len(failures)} of {len(relevant)} {label} fail the control"
     )
+
+
+def judge_exists(
+    nodes: Iterable[Mapping[str, Any]], label: str, params: Mapping[str, Any]
+) -> Observation:
+    """resource_exists: at least one node of the label matches every `where` condition."""
+    where = params["where"]
+    found = next((n for n in nodes if all(condition_holds(n, c) for c in where)), None)
+    if found is None:
+        wanted = ", ".join(f"{c['property']} {c['operator']} {c.get('value')!r}" for c in where)
+        return Observation(MISSING, "", f"no {label} with {wanted}")
+    return Observation(IN_PLACE, f"{label} {_name(found)}", "exists")

@@ -118,3 +118,42 @@ def test_an_account_with_no_collected_region_is_unknown() -> None:
     found = _by_target(evaluate(load_catalog(), facts), "ACCT-GUARDDUTY-ENABLED")
     assert found[("444444444444", GLOBAL)].status == "unknown"
     assert "no region" in found[("444444444444", GLOBAL)].reason
+
+
+def test_organization_trail_exists_or_is_missing() -> None:
+    facts = _facts()
+    trail = {
+        "arn": "arn:aws:cloudtrail:us-east-1:111111111111:trail/org",
+        "account_id": MANAGEMENT,
+        "region": "us-east-1",
+        "is_organization_trail": True,
+        "is_multi_region": True,
+        "is_logging": True,
+    }
+    facts.nodes["CloudTrailTrail"] = [trail]
+    found = _by_target(evaluate(load_catalog(), facts), "ORG-CLOUDTRAIL-ORG-TRAIL")
+    assert found[(ORG, GLOBAL)].status == "in_place"
+    assert "trail/org" in found[(ORG, GLOBAL)].evidence
+    facts.nodes["CloudTrailTrail"] = [{**trail, "is_organization_trail": False}]
+    found = _by_target(evaluate(load_catalog(), facts), "ORG-CLOUDTRAIL-ORG-TRAIL")
+    assert found[(ORG, GLOBAL)].status == "missing"
+
+
+def test_resource_controls_are_judged_per_account() -> None:
+    facts = _facts()
+    facts.nodes["Secret"] = [
+        {
+            "arn": "arn:aws:secretsmanager:us-east-1:222222222222:secret:a",
+            "account_id": TOOLING,
+            "rotation_enabled": True,
+        },
+        {
+            "arn": "arn:aws:secretsmanager:us-east-1:333333333333:secret:b",
+            "account_id": SANDBOX,
+            "rotation_enabled": False,
+        },
+    ]
+    found = _by_target(evaluate(load_catalog(), facts), "RES-SECRET-ROTATION")
+    assert found[(TOOLING, GLOBAL)].status == "in_place"
+    assert found[(SANDBOX, GLOBAL)].status == "missing"
+    assert found[(MANAGEMENT, GLOBAL)].status == "not_applicable"
