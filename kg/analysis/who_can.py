@@ -1,0 +1,46 @@
+"""Who can perform one action (on one resource): decided live by the policy engine over the
+loaded policies, so the answer names the statements that allow it and any open conditions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kg.analysis.access import Target, conditions_json, decide, load_view
+from kg.analysis.policy import action_catalog
+from kg.errors import KgError
+from kg.graph.driver import Graph
+
+
+class UnknownActionError(KgError):
+    """The action is not an IAM action (per the IAM definition data)."""
+
+
+def _account_of(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 else ""
+
+
+def who_can(graph: Graph, action: str, resource: str | None = None) -> list[dict[str, Any]]:
+    """Principals allowed (or conditionally allowed) `action` on `resource` (default: any)."""
+    if action_catalog().info(action) is None:
+        raise UnknownActionError(f"action {action!r}: not a known IAM action (service:Action)")
+    view = load_view(graph)
+    arn = resource or "*"
+    known = {target.arn: target for target in view.resources}
+    target = view.roles.get(arn) or known.get(arn) or Target("", arn, _account_of(arn), None, None)
+    rows = []
+    for actor in sorted(view.actors.values(), key=lambda a: a.arn):
+        decision = decide(actor, action, target)
+        if not decision.possibly_allowed:
+            continue
+        rows.append(
+            {
+                "principal": actor.arn,
+                "account_id": actor.principal.account_id,
+                "resource": arn,
+                "outcome": str(decision.outcome),
+                "allowed_by": sorted({str(ref) for ref in decision.statements}),
+                "conditions": conditions_json([decision]),
+            }
+        )
+    return rows
