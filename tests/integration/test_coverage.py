@@ -149,3 +149,9 @@ def test_console_user_without_mfa_is_named(demo: Graph) -> None:
     rows = demo.read(_ACCOUNT_STATUS, account_id=MANAGEMENT, control="PRIN-USER-CONSOLE-MFA")
     assert [row["status"] for row in rows] in (["partial"], ["missing"])
     assert "user/jane.ops" in rows[0]["evidence"]
+
+
+def test_security_group_open_on_ssh_is_named(demo: Graph) -> None:
+    rows = demo.read(_ACCOUNT_STATUS, account_id=APP_DEV, control="NET-SG-NO-ADMIN-PORTS-OPEN")
+    assert [row["status"] for row in rows] in (["partial"], ["missing"])
+    assert "sg-f55e42e7b9cf787b1 open on 22" in rows[0]["evidence"]

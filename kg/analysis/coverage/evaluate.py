@@ -14,7 +14,7 @@ from typing import Any
 
 from kg.analysis.coverage.facts import GLOBAL, Facts, Target
 from kg.analysis.coverage.org_policies import judge_denies
-from kg.analysis.coverage.properties import judge_exists, judge_nodes
+from kg.analysis.coverage.properties import judge_exists, judge_nodes, judge_open_ingress
 from kg.analysis.coverage.services import (
     find_setting,
     find_state,
@@ -135,6 +135,16 @@ def _delegated_admin_registered(control: Control, catalog: Catalog, facts: Facts
     return [_verdict(org, control, GLOBAL, seen)]
 
 
+# The kinds judged over a label's nodes; sg_ingress_not_open reads the security group rules.
+_NODE_KINDS = ("node_property", "resource_exists", "sg_ingress_not_open")
+
+
+def _label_of(control: Control) -> str:
+    if control.check.kind == "sg_ingress_not_open":
+        return "SecurityGroupRule"
+    return str(control.check.params["label"])
+
+
 NodeJudge = Callable[[list[dict[str, Any]], str, Mapping[str, Any]], Observation]
 
 
@@ -144,7 +154,7 @@ def _over_nodes(judge: NodeJudge) -> Evaluator:
 
     def evaluator(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
         params = control.check.params
-        label = params["label"]
+        label = _label_of(control)
         nodes = facts.nodes.get(label, [])
         if control.scope == "organization":
             org = organization_target(facts)
@@ -179,16 +189,13 @@ EVALUATORS: Mapping[str, Evaluator] = {
     "delegated_admin_registered": _delegated_admin_registered,
     "node_property": _over_nodes(judge_nodes),
     "resource_exists": _over_nodes(judge_exists),
+    "sg_ingress_not_open": _over_nodes(judge_open_ingress),
 }
 
 
 def labels_needed(catalog: Catalog) -> set[str]:
-    """The node labels the evaluated node_property and resource_exists controls read."""
-    return {
-        control.check.params["label"]
-        for control in evaluated_controls(catalog)
-        if control.check.kind in ("node_property", "resource_exists")
-    }
+    """The node labels the controls judged over nodes read."""
+    return {_label_of(c) for c in evaluated_controls(catalog) if c.check.kind in _NODE_KINDS}
 
 
 def evaluated_controls(catalog: Catalog) -> list[Control]:

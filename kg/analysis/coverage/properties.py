@@ -55,3 +55,42 @@ def judge_exists(
         wanted = ", ".join(f"{c['property']} {c['operator']} {c.get('value')!r}" for c in where)
         return Observation(MISSING, "", f"no {label} with {wanted}")
     return Observation(IN_PLACE, f"{label} {_name(found)}", "exists")
+
+
+_PORT_PROTOCOLS = ("-1", "tcp", "udp", "6", "17")
+
+
+def _opens(rule: Mapping[str, Any], ports: Iterable[int], sources: set[str]) -> list[int]:
+    """The listed ports an ingress rule lets in from a listed source."""
+    if rule.get("direction") != "ingress" or str(rule.get("protocol")) not in _PORT_PROTOCOLS:
+        return []
+    peers = {rule.get("cidr"), rule.get("ipv6_cidr"), *(rule.get("prefix_list_cidrs") or [])}
+    if not peers & sources:
+        return []
+    if str(rule.get("protocol")) == "-1" or rule.get("from_port") is None:
+        return list(ports)
+    low, high = int(rule["from_port"]), int(rule.get("to_port", rule["from_port"]))
+    return [port for port in ports if low <= port <= high]
+
+
+def judge_open_ingress(
+    rules: Iterable[Mapping[str, Any]], label: str, params: Mapping[str, Any]
+) -> Observation:
+    """sg_ingress_not_open over one account's security group rules, group by group."""
+    ports, sources = list(params["ports"]), set(params.get("sources") or ())
+    groups: dict[str, set[int]] = {}
+    for rule in rules:
+        groups.setdefault(str(rule.get("group_id")), set()).update(_opens(rule, ports, sources))
+    if not groups:
+        return Observation(NOT_APPLICABLE, "", "no security group rules")
+    open_groups = {group: sorted(found) for group, found in groups.items() if found}
+    if not open_groups:
+        return Observation(IN_PLACE, f"{len(groups)} security groups checked", "none open")
+    named = list(open_groups.items())[:_SHOWN]
+    shown = "; ".join(f"{group} open on {', '.join(map(str, found))}" for group, found in named)
+    more = f" (and {len(open_groups) - _SHOWN} more)" if len(open_groups) > _SHOWN else ""
+    status = PARTIAL if len(open_groups) < len(groups) else MISSING
+    reason = (
+        f"{len(open_groups)} of {len(groups)} security groups open to {', '.join(sorted(sources))}"
+    )
+    return Observation(status, shown + more, reason)

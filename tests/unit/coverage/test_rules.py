@@ -7,7 +7,7 @@ import pytest
 
 from kg.analysis.coverage.conditions import condition_holds, failing
 from kg.analysis.coverage.org_policies import statement_denies
-from kg.analysis.coverage.properties import judge_nodes
+from kg.analysis.coverage.properties import judge_nodes, judge_open_ingress
 from kg.analysis.coverage.records import catalog_records
 from kg.analysis.coverage.verdicts import Observation, combine
 from kg.catalog import load_catalog
@@ -114,3 +114,29 @@ def test_node_property_names_the_failing_nodes() -> None:
     assert judge_nodes(users[1:], "User", params).status == "in_place"
     assert judge_nodes(users[:1], "User", params).status == "missing"
     assert judge_nodes(users[2:], "User", params).status == "not_applicable"
+
+
+def _rule(group: str, protocol: str, ports: tuple[int, int] | None, **peer: object) -> dict:
+    low, high = ports or (None, None)
+    return {
+        "group_id": group,
+        "direction": "ingress",
+        "protocol": protocol,
+        "from_port": low,
+        "to_port": high,
+        **peer,
+    }
+
+
+def test_security_groups_open_to_the_world_on_admin_ports() -> None:
+    params = {"ports": [22, 3389], "sources": ["0.0.0.0/0", "::/0"]}
+    ssh_open = _rule("sg-open", "tcp", (20, 23), cidr="0.0.0.0/0")
+    all_v6 = _rule("sg-all", "-1", None, ipv6_cidr="::/0")
+    internal = _rule("sg-int", "tcp", (22, 22), cidr="10.0.0.0/8")
+    web = _rule("sg-web", "tcp", (443, 443), cidr="0.0.0.0/0")
+    seen = judge_open_ingress([ssh_open, all_v6, internal, web], "SecurityGroupRule", params)
+    assert seen.status == "partial"
+    assert "sg-open open on 22" in seen.evidence and "sg-all open on 22, 3389" in seen.evidence
+    assert "sg-int" not in seen.evidence and "sg-web" not in seen.evidence
+    assert judge_open_ingress([internal, web], "SecurityGroupRule", params).status == "in_place"
+    assert judge_open_ingress([], "SecurityGroupRule", params).status == "not_applicable"
