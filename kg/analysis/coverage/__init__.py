@@ -11,7 +11,13 @@ snapshot never survives a reload::
 
 from __future__ import annotations
 
-from kg.analysis.coverage.evaluate import EVALUATORS, evaluate, evaluated_controls, labels_needed
+from kg.analysis.coverage.evaluate import (
+    EVALUATORS,
+    evaluate,
+    evaluated_controls,
+    labels_needed,
+    relationships_needed,
+)
 from kg.analysis.coverage.facts import GLOBAL, Facts, read_facts
 from kg.analysis.coverage.records import (
     COVERAGE_REL,
@@ -41,7 +47,7 @@ __all__ = [
 def derive(graph: Graph) -> int:
     """Rewrite the catalog and every coverage verdict; the number of facts written."""
     catalog = load_catalog()
-    facts = read_facts(graph, labels_needed(catalog))
+    facts = read_facts(graph, labels_needed(catalog), relationships_needed(catalog))
     records = catalog_records(catalog)
     records.extend(coverage_records(evaluate(catalog, facts)))
     summary = GraphWriter(graph, load_schema()).replace_derived(

@@ -14,7 +14,12 @@ from typing import Any
 
 from kg.analysis.coverage.facts import GLOBAL, Facts, Target
 from kg.analysis.coverage.org_policies import judge_denies
-from kg.analysis.coverage.properties import judge_exists, judge_nodes, judge_open_ingress
+from kg.analysis.coverage.properties import (
+    judge_exists,
+    judge_nodes,
+    judge_open_ingress,
+    judge_related,
+)
 from kg.analysis.coverage.services import (
     find_setting,
     find_state,
@@ -148,14 +153,25 @@ def _label_of(control: Control) -> str:
 NodeJudge = Callable[[list[dict[str, Any]], str, Mapping[str, Any]], Observation]
 
 
-def _over_nodes(judge: NodeJudge) -> Evaluator:
+def _by_label(control: Control, facts: Facts) -> list[dict[str, Any]]:
+    return facts.nodes.get(_label_of(control), [])
+
+
+def _by_control(control: Control, facts: Facts) -> list[dict[str, Any]]:
+    return facts.related.get(control.id, [])
+
+
+def _over_nodes(
+    judge: NodeJudge,
+    source: Callable[[Control, Facts], list[dict[str, Any]]] = _by_label,
+) -> Evaluator:
     """An evaluator judging the label's nodes: all of them for the organization, each account's
     own for account (and resource) controls, each collected region's for regional ones."""
 
     def evaluator(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
         params = control.check.params
         label = _label_of(control)
-        nodes = facts.nodes.get(label, [])
+        nodes = source(control, facts)
         if control.scope == "organization":
             org = organization_target(facts)
             return [_verdict(org, control, GLOBAL, judge(nodes, label, params))] if org else []
@@ -190,12 +206,22 @@ EVALUATORS: Mapping[str, Evaluator] = {
     "node_property": _over_nodes(judge_nodes),
     "resource_exists": _over_nodes(judge_exists),
     "sg_ingress_not_open": _over_nodes(judge_open_ingress),
+    "resource_relationship": _over_nodes(judge_related, _by_control),
 }
 
 
 def labels_needed(catalog: Catalog) -> set[str]:
     """The node labels the controls judged over nodes read."""
     return {_label_of(c) for c in evaluated_controls(catalog) if c.check.kind in _NODE_KINDS}
+
+
+def relationships_needed(catalog: Catalog) -> dict[str, dict[str, Any]]:
+    """Per resource_relationship control, the params naming the relationship it reads."""
+    return {
+        c.id: c.check.plain_params()
+        for c in evaluated_controls(catalog)
+        if c.check.kind == "resource_relationship"
+    }
 
 
 def evaluated_controls(catalog: Catalog) -> list[Control]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, LiteralString, cast
 
@@ -95,6 +95,9 @@ class Facts:
 
     # label -> properties of every node of that label (the labels node_property controls name)
     nodes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # control id -> its label's nodes, each with "related": the nodes at the other end of the
+    # control's relationship (resource_relationship controls)
+    related: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def regions(self, account_id: str) -> list[str]:
         """The regions collected for the account (those holding any control state)."""
@@ -132,13 +135,37 @@ def _declared(label: str) -> str:
     return label
 
 
-def read_facts(graph: Graph, labels: Iterable[str] = ()) -> Facts:
-    """Read the organization, policies, delegated admins, control states and the nodes of the
-    given labels, in one pass each."""
+def _declared_rel(rel_type: str) -> str:
+    if rel_type not in {rel.type for rel in load_schema().rels.values()}:
+        raise SchemaError(f"coverage: relationship {rel_type!r} is not declared in the graph model")
+    return rel_type
+
+
+def _related_query(params: Mapping[str, Any]) -> str:
+    """Each node of the label with the nodes at the other end of the relationship."""
+    rel = f"[:{_declared_rel(params['relationship'])}]"
+    arrow = f"<-{rel}-" if params["direction"] == "in" else f"-{rel}->"
+    return (
+        f"MATCH (n:{_declared(params['label'])})\n"
+        f"OPTIONAL MATCH (n){arrow}(o:{_declared(params['other_label'])})\n"
+        "RETURN properties(n) AS props, [x IN collect(o) | properties(x)] AS related"
+    )
+
+
+def read_facts(
+    graph: Graph,
+    labels: Iterable[str] = (),
+    relationships: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Facts:
+    """Read the organization, policies, delegated admins, control states, the nodes of the given
+    labels and, per control id, the relationships its params name; one pass each."""
     facts = Facts()
     for label in sorted(set(labels)):
         query = f"MATCH (n:{_declared(label)}) RETURN properties(n) AS props"
         facts.nodes[label] = [dict(row["props"]) for row in graph.read(cast(LiteralString, query))]
+    for control_id, params in (relationships or {}).items():
+        rows = graph.read(cast(LiteralString, _related_query(params)))
+        facts.related[control_id] = [{**row["props"], "related": row["related"]} for row in rows]
     for row in graph.read(_ORGANIZATION):
         facts.organization_arn = row["arn"]
         facts.management_account_id = row["management_account_id"]

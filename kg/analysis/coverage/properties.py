@@ -20,29 +20,51 @@ def _name(props: Mapping[str, Any]) -> str:
     return str(props.get("arn") or props.get("id") or props.get("name") or "?")
 
 
+def _each(label: str, relevant: int, failures: Mapping[str, str]) -> Observation:
+    """Nodes judged one by one, as one observation: partial when some fail."""
+    if not relevant:
+        return Observation(NOT_APPLICABLE, "", f"no {label} the control applies to")
+    if not failures:
+        return Observation(IN_PLACE, f"{relevant} {label} checked", "every one passes")
+    shown = "; ".join(f"{name}: {why}" for name, why in list(failures.items())[:_SHOWN])
+    more = f" (and {len(failures) - _SHOWN} more)" if len(failures) > _SHOWN else ""
+    status = PARTIAL if len(failures) < relevant else MISSING
+    return Observation(status, shown + more, f"{len(failures)} of {relevant} {label} fail")
+
+
+def _applies(nodes: Iterable[Mapping[str, Any]], params: Mapping[str, Any]) -> list[Any]:
+    where = params.get("where") or ()
+    return [n for n in nodes if all(condition_holds(n, c) for c in where)]
+
+
 def judge_nodes(
     nodes: Iterable[Mapping[str, Any]], label: str, params: Mapping[str, Any]
 ) -> Observation:
-    """The nodes of one target against the control's where/expect/expect_any."""
-    where = params.get("where") or ()
-    relevant = [n for n in nodes if all(condition_holds(n, c) for c in where)]
-    if not relevant:
-        return Observation(NOT_APPLICABLE, "", f"no {label} the control applies to")
+    """node_property over one target's nodes: where, then expect and expect_any."""
+    relevant = _applies(nodes, params)
+    expect, expect_any = params.get("expect") or (), params.get("expect_any") or ()
     failures = {
-        _name(node): reasons
+        _name(node): "not " + ", ".join(reasons)
         for node in relevant
-        if (reasons := failing(node, params.get("expect") or (), params.get("expect_any") or ()))
+        if (reasons := failing(node, expect, expect_any))
     }
-    if not failures:
-        return Observation(IN_PLACE, f"{len(relevant)} {label} checked", "every one passes")
-    shown = "; ".join(
-        f"{name}: not {', '.join(why)}" for name, why in list(failures.items())[:_SHOWN]
-    )
-    more = f" (and {len(failures) - _SHOWN} more)" if len(failures) > _SHOWN else ""
-    status = PARTIAL if len(failures) < len(relevant) else MISSING
-    return Observation(
-        status, shown + more, f"{len(failures)} of {len(relevant)} {label} fail the control"
-    )
+    return _each(label, len(relevant), failures)
+
+
+def judge_related(
+    nodes: Iterable[Mapping[str, Any]], label: str, params: Mapping[str, Any]
+) -> Observation:
+    """resource_relationship over one target's nodes, each carrying its "related" nodes."""
+    other_where = params.get("other_where") or ()
+    want = params.get("presence", "present") == "present"
+    link = f"{params['relationship']} from {params['other_label']}"
+    relevant = _applies(nodes, params)
+    failures = {
+        _name(node): f"no {link}" if want else f"has {link}"
+        for node in relevant
+        if any(all(condition_holds(o, c) for c in other_where) for o in node["related"]) != want
+    }
+    return _each(label, len(relevant), failures)
 
 
 def judge_exists(

@@ -7,7 +7,7 @@ import pytest
 
 from kg.analysis.coverage.conditions import condition_holds, failing
 from kg.analysis.coverage.org_policies import statement_denies
-from kg.analysis.coverage.properties import judge_nodes, judge_open_ingress
+from kg.analysis.coverage.properties import judge_nodes, judge_open_ingress, judge_related
 from kg.analysis.coverage.records import catalog_records
 from kg.analysis.coverage.verdicts import Observation, combine
 from kg.catalog import load_catalog
@@ -140,3 +140,21 @@ def test_security_groups_open_to_the_world_on_admin_ports() -> None:
     assert "sg-int" not in seen.evidence and "sg-web" not in seen.evidence
     assert judge_open_ingress([internal, web], "SecurityGroupRule", params).status == "in_place"
     assert judge_open_ingress([], "SecurityGroupRule", params).status == "not_applicable"
+
+
+def test_relationship_present_or_absent() -> None:
+    params = {
+        "relationship": "MONITORS",
+        "direction": "in",
+        "other_label": "FlowLog",
+        "other_where": [{"property": "status", "operator": "equals", "value": "ACTIVE"}],
+    }
+    watched = {"arn": "arn:aws:ec2:r:1:vpc/vpc-a", "related": [{"status": "ACTIVE"}]}
+    stale = {"arn": "arn:aws:ec2:r:1:vpc/vpc-b", "related": [{"status": "FAILED"}]}
+    bare = {"arn": "arn:aws:ec2:r:1:vpc/vpc-c", "related": []}
+    seen = judge_related([watched, stale, bare], "Vpc", params)
+    assert seen.status == "partial"
+    assert "vpc-b: no MONITORS from FlowLog" in seen.evidence and "vpc-a" not in seen.evidence
+    absent = {**params, "presence": "absent", "other_where": []}
+    assert judge_related([bare], "Vpc", absent).status == "in_place"
+    assert judge_related([watched], "Vpc", absent).status == "missing"
