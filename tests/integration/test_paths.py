@@ -1,0 +1,89 @@
+"""Attack paths over the demo organization, through every derive step the pipeline runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.example.demo import facts
+from ingest.load import load_snapshot
+from ingest.snapshot import Snapshot
+from kg.analysis import access, paths, pipeline
+from kg.graph.driver import Graph
+
+pytestmark = pytest.mark.integration
+DEMO = Path(__file__).resolve().parents[2] / "ingest" / "example" / "demo_snapshot"
+
+
+@pytest.fixture
+def demo(graph: Graph) -> Graph:
+    load_snapshot(graph, Snapshot.open(DEMO))
+    access.derive(graph)  # the pipeline may not list it yet; the derive is idempotent
+    pipeline.derive_all(graph)
+    return graph
+
+
+def test_internet_to_the_bastion_instance_is_one_ssh_hop_and_its_interface(demo: Graph) -> None:
+    [path] = paths.find_paths(demo, "internet", facts.BASTION_INSTANCE_ARN)
+    assert path.source == "internet"
+    assert [hop.relation for hop in path.hops] == ["CAN_REACH", "HAS_INTERFACE"]
+    reach = path.hops[0]
+    assert "tcp/22" in reach.explanation
+    assert any(facts.BASTION_SECURITY_GROUP_ID in control for control in reach.controls)
+
+
+def test_the_runner_behind_the_denying_nacl_has_no_path(demo: Graph) -> None:
+    assert paths.find_paths(demo, "internet", facts.NACL_BLOCKED_INSTANCE_ARN) == []
+
+
+def test_the_alb_reaches_each_private_target_on_8443(demo: Graph) -> None:
+    for instance in facts.ALB_TARGET_INSTANCE_ARNS:
+        [path] = paths.find_paths(demo, "internet", instance)
+        assert [(hop.relation, hop.source) for hop in path.hops] == [
+            ("CAN_REACH", "internet"),
+            ("CAN_REACH", facts.INTERNET_FACING_ALB_ARN),
+        ]
+        assert "tcp/8443" in path.hops[1].explanation
+
+
+def test_internet_to_customer_records_goes_through_the_bastion_role_and_a_cross_account_role(
+    demo: Graph,
+) -> None:
+    found = paths.find_paths(demo, "internet", "crown-jewels", max_hops=6)
+    [path] = [p for p in found if p.target == facts.CUSTOMER_RECORDS_BUCKET_ARN]
+    assert [hop.relation for hop in path.hops] == [
+        "CAN_REACH",
+        "HAS_INTERFACE",
+        "RUNS_AS",
+        "CAN_ASSUME",
+        "CAN_ACCESS",
+    ]
+    assert [hop.target for hop in path.hops[2:]] == [
+        facts.BASTION_ROLE_ARN,
+        facts.ANALYTICS_READER_ROLE_ARN,
+        facts.CUSTOMER_RECORDS_BUCKET_ARN,
+    ]
+    assert path.target_reason == "tagged data-classification=confidential"
+    assert path.layers == ("network", "principals", "resources")
+
+
+def test_a_hop_bound_below_the_path_length_finds_nothing(demo: Graph) -> None:
+    found = paths.find_paths(demo, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN, max_hops=4)
+    assert found == []
+
+
+def test_chokepoints_count_the_paths_each_hop_would_break(demo: Graph) -> None:
+    found = paths.find_paths(demo, "internet", "crown-jewels")
+    points = paths.chokepoints(found)
+    broken = [point.paths_broken for point in points]
+    assert broken == sorted(broken, reverse=True)
+    [bastion_role] = [
+        point
+        for point in points
+        if point.hop.relation == "RUNS_AS" and point.hop.target == facts.BASTION_ROLE_ARN
+    ]
+    through_bastion = [p for p in found if bastion_role.hop in p.hops]
+    assert facts.CUSTOMER_RECORDS_BUCKET_ARN in {p.target for p in through_bastion}
+    assert bastion_role.paths_broken == len(through_bastion)
+    assert bastion_role.paths_total == len(found)
