@@ -1,0 +1,149 @@
+"""Effective access over the demo organization: the documented attack paths exist as derived
+edges, and a Deny, boundary or SCP cuts what it should."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.example.demo import facts
+from ingest.load import load_snapshot
+from ingest.snapshot import Snapshot
+from kg.analysis import access, privesc
+from kg.graph.driver import Graph
+
+pytestmark = pytest.mark.integration
+DEMO = Path(__file__).resolve().parents[2] / "ingest" / "example" / "demo_snapshot"
+
+
+@pytest.fixture
+def demo(graph: Graph) -> Graph:
+    load_snapshot(graph, Snapshot.open(DEMO))
+    access.derive(graph)
+    privesc.derive(graph)
+    return graph
+
+
+def test_bastion_instance_runs_as_its_role(demo: Graph) -> None:
+    rows = demo.read(
+        "MATCH (:Ec2Instance {arn: $instance})-[:RUNS_AS]->(r:Role) RETURN r.arn AS role",
+        instance=facts.BASTION_INSTANCE_ARN,
+    )
+    assert [row["role"] for row in rows] == [facts.BASTION_ROLE_ARN]
+
+
+def test_bastion_role_assumes_analytics_reader_across_accounts(demo: Graph) -> None:
+    rows = demo.read(
+        "MATCH (:Role {arn: $source})-[e:CAN_ASSUME]->(:Role {arn: $target}) "
+        "RETURN e.conditional AS conditional",
+        source=facts.BASTION_ROLE_ARN,
+        target=facts.ANALYTICS_READER_ROLE_ARN,
+    )
+    assert rows == [{"conditional": False}]
+
+
+def test_only_the_trusted_role_assumes_analytics_reader(demo: Graph) -> None:
+    rows = demo.read(
+        "MATCH (p)-[:CAN_ASSUME]->(:Role {arn: $target}) RETURN p.arn AS arn",
+        target=facts.ANALYTICS_READER_ROLE_ARN,
+    )
+    assert {row["arn"] for row in rows} == {facts.BASTION_ROLE_ARN}
+
+
+def test_analytics_reader_reads_customer_records(demo: Graph) -> None:
+    rows = demo.read(
+        "MATCH (:Role {arn: $role})-[e:CAN_ACCESS]->(:S3Bucket {arn: $bucket}) "
+        "RETURN e.actions AS actions, e.access_levels AS levels, e.conditional AS conditional",
+        role=facts.ANALYTICS_READER_ROLE_ARN,
+        bucket=facts.CUSTOMER_RECORDS_BUCKET_ARN,
+    )
+    assert len(rows) == 1
+    assert {"s3:GetObject", "s3:ListBucket"} <= set(rows[0]["actions"])
+    assert "s3:PutObject" not in rows[0]["actions"]
+    assert rows[0]["conditional"] is False
+
+
+def test_bastion_role_cannot_read_customer_records_directly(demo: Graph) -> None:
+    rows = demo.read(
+        "MATCH (:Role {arn: $role})-[e:CAN_ACCESS]->(:S3Bucket {arn: $bucket}) RETURN e",
+        role=facts.BASTION_ROLE_ARN,
+        bucket=facts.CUSTOMER_RECORDS_BUCKET_ARN,
+    )
+    assert rows == []
+
+
+def test_ci_deployer_escalates_to_deploy_automation_through_lambda(demo: Graph) -> None:
+    rows = demo.read(
+        "MATCH (:Role {arn: $source})-[e:CAN_ESCALATE_TO]->(:Role {arn: $target}) "
+        "RETURN e.technique AS technique, e.permissions AS permissions",
+        source=facts.CI_ROLE_ARN,
+        target=facts.ESCALATION_TARGET_ROLE_ARN,
+    )
+    techniques = {row["technique"] for row in rows}
+    assert "passrole-lambda-invoke" in techniques
+    lambda_row = next(row for row in rows if row["technique"] == "passrole-lambda-invoke")
+    assert "iam:PassRole" in lambda_row["permissions"]
+
+
+def test_deploy_automation_is_admin_and_ci_deployer_is_not(demo: Graph) -> None:
+    rows = demo.read(
+        "MATCH (r:Role) WHERE r.arn IN $arns RETURN r.arn AS arn, r.is_admin AS admin",
+        arns=[facts.CI_ROLE_ARN, facts.ESCALATION_TARGET_ROLE_ARN],
+    )
+    assert {row["arn"]: row["admin"] for row in rows} == {
+        facts.CI_ROLE_ARN: False,
+        facts.ESCALATION_TARGET_ROLE_ARN: True,
+    }
+
+
+def test_derive_twice_gives_the_same_edges(demo: Graph) -> None:
+    count = "MATCH ()-[e:CAN_ACCESS|CAN_ASSUME|RUNS_AS]->() RETURN count(e) AS n"
+    before = demo.read(count)
+    access.derive(demo)
+    assert demo.read(count) == before
+
+
+def _document(effect: str, action: str) -> str:
+    statement = {"Effect": effect, "Action": action, "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_a_permissions_boundary_cuts_the_cross_account_assume(demo: Graph) -> None:
+    demo.write(
+        "MATCH (r:Role {arn: $role}) "
+        "CREATE (:IAMPolicy {arn: $arn, account_id: r.account_id, document: $document})"
+        "-[:BOUNDS]->(r)",
+        role=facts.BASTION_ROLE_ARN,
+        arn=f"{facts.BASTION_ROLE_ARN}-boundary",
+        document=_document("Allow", "s3:*"),
+    )
+    access.derive(demo)
+    rows = demo.read(
+        "MATCH (:Role {arn: $source})-[e:CAN_ASSUME]->(:Role {arn: $target}) RETURN e",
+        source=facts.BASTION_ROLE_ARN,
+        target=facts.ANALYTICS_READER_ROLE_ARN,
+    )
+    assert rows == []
+
+
+def test_an_scp_deny_on_the_account_cuts_reads_of_customer_records(demo: Graph) -> None:
+    demo.write(
+        "MATCH (r:Role {arn: $role})-[:BELONGS_TO]->(a:Account) "
+        "CREATE (:OrgPolicy {arn: $arn, policy_type: 'SERVICE_CONTROL_POLICY', "
+        "document: $document})-[:ATTACHED_TO]->(a)",
+        role=facts.ANALYTICS_READER_ROLE_ARN,
+        arn="arn:aws:organizations::111122223333:policy/o-test/service_control_policy/p-deny",
+        document=_document("Deny", "s3:GetObject"),
+    )
+    access.derive(demo)
+    rows = demo.read(
+        "MATCH (:Role {arn: $role})-[e:CAN_ACCESS]->(:S3Bucket {arn: $bucket}) "
+        "RETURN e.actions AS actions",
+        role=facts.ANALYTICS_READER_ROLE_ARN,
+        bucket=facts.CUSTOMER_RECORDS_BUCKET_ARN,
+    )
+    assert len(rows) == 1
+    assert "s3:GetObject" not in rows[0]["actions"]
+    assert "s3:ListBucket" in rows[0]["actions"]
