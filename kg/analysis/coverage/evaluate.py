@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from kg.analysis.coverage.facts import GLOBAL, Facts, Target
-from kg.analysis.coverage.org_policies import judge_denies
+from kg.analysis.coverage.org_policies import judge_denies, judge_sets_attribute
 from kg.analysis.coverage.properties import (
     judge_exists,
     judge_nodes,
@@ -44,17 +44,26 @@ def _verdict(target: Target, control: Control, region: str, seen: Observation) -
     return Verdict(target, control.id, region, seen.status, seen.evidence, seen.reason)
 
 
-def _org_policy_denies_actions(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
-    params = control.check.params
-    if facts.root_arn is None:
-        return []
-    if params["attached_at"] == "root":
-        org = organization_target(facts)
-        return [_verdict(org, control, GLOBAL, judge_denies(facts, org, params))] if org else []
-    return [
-        _verdict(target, control, GLOBAL, judge_denies(facts, target, params))
-        for target in (*facts.ous, *facts.accounts)
-    ]
+PolicyJudge = Callable[[Facts, Target, Mapping[str, Any]], Observation]
+
+
+def _over_org_tree(judge: PolicyJudge) -> Evaluator:
+    """An evaluator of organization policies: the organization alone for policies that must be
+    on the root, else every OU and account from the policies on its path."""
+
+    def evaluator(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
+        params = control.check.params
+        if facts.root_arn is None:
+            return []
+        if params["attached_at"] == "root":
+            org = organization_target(facts)
+            return [_verdict(org, control, GLOBAL, judge(facts, org, params))] if org else []
+        return [
+            _verdict(target, control, GLOBAL, judge(facts, target, params))
+            for target in (*facts.ous, *facts.accounts)
+        ]
+
+    return evaluator
 
 
 def _per_region(
@@ -199,7 +208,8 @@ def _over_nodes(
 
 
 EVALUATORS: Mapping[str, Evaluator] = {
-    "org_policy_denies_actions": _org_policy_denies_actions,
+    "org_policy_denies_actions": _over_org_tree(judge_denies),
+    "org_policy_sets_attribute": _over_org_tree(judge_sets_attribute),
     "service_enabled": _service_enabled,
     "account_setting_enabled": _account_setting_enabled,
     "delegated_admin_registered": _delegated_admin_registered,

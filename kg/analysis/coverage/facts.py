@@ -63,7 +63,8 @@ class OrgPolicy:
     arn: str
     name: str
     policy_type: str
-    statements: tuple[dict[str, Any], ...]
+    statements: tuple[dict[str, Any], ...]  # control policies (SCP, RCP)
+    content: dict[str, Any]  # the whole document (management policies: @@assign grammar)
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,17 @@ class Facts:
         return [account.key for account in self.accounts]
 
 
-def _statements(document: str | None) -> tuple[dict[str, Any], ...]:
-    if not document:
-        return ()
-    parsed = json.loads(document)
-    statements = parsed.get("Statement", []) if isinstance(parsed, dict) else []
-    return tuple(s for s in statements if isinstance(s, dict))
+def _policy(row: Mapping[str, Any]) -> OrgPolicy:
+    parsed = json.loads(row["document"]) if row["document"] else {}
+    content = parsed if isinstance(parsed, dict) else {}
+    statements = content.get("Statement", [])
+    return OrgPolicy(
+        row["arn"],
+        row["name"],
+        row["policy_type"],
+        tuple(s for s in statements if isinstance(s, dict)) if isinstance(statements, list) else (),
+        content,
+    )
 
 
 def _paths(parents: dict[str, str | None], key: str, root_arn: str | None) -> tuple[str, ...]:
@@ -199,10 +205,7 @@ def read_facts(
         for row in account_rows
     ]
     for row in graph.read(_POLICIES):
-        policy = OrgPolicy(
-            row["arn"], row["name"], row["policy_type"], _statements(row["document"])
-        )
-        facts.attached[row["target"]].append(policy)
+        facts.attached[row["target"]].append(_policy(row))
     for row in graph.read(_DELEGATED_ADMINS):
         facts.delegated_admins[row["service_principal"]].append(row["account_id"])
     for row in graph.read(_STATES):

@@ -102,3 +102,47 @@ def judge_denies(facts: Facts, target: Target, params: Mapping[str, Any]) -> Obs
         missing
     )
     return Observation(PARTIAL if denying else MISSING, evidence, reason)
+
+
+def _assigned(content: Mapping[str, Any], path: list[str]) -> tuple[Any, bool] | None:
+    """The @@assign value a management policy gives the attribute, and whether it stops child
+    policies from changing it (@@operators_allowed_for_child_policies: ["@@none"]); None when
+    the policy does not set it."""
+    node: Any = content
+    locked = False
+    for part in path:
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        allowed = node.get("@@operators_allowed_for_child_policies")
+        locked = locked or allowed == ["@@none"]
+        node = node[part]
+    if not isinstance(node, Mapping) or "@@assign" not in node:
+        return None
+    return node["@@assign"], locked or node.get("@@operators_allowed_for_child_policies") == [
+        "@@none"
+    ]
+
+
+def judge_sets_attribute(facts: Facts, target: Target, params: Mapping[str, Any]) -> Observation:
+    """org_policy_sets_attribute: the effective value along the path from the root (the closest
+    assignment wins, unless a policy above locked the attribute) is an accepted one."""
+    keys = (facts.root_arn,) if params["attached_at"] == "root" else target.path_keys
+    path = str(params["attribute"]).split(".")
+    effective: tuple[Any, str] | None = None
+    locked = False
+    for attached_to, policy in _policies_in_force(
+        facts, tuple(k for k in keys if k), params["policy_type"]
+    ):
+        found = _assigned(policy.content, path)
+        if found is None or locked:
+            continue
+        value, locks = found
+        where = "root" if attached_to == facts.root_arn else attached_to
+        effective = (value, f"{policy.name} ({policy.arn}) on {where} assigns {value!r}")
+        locked = locks
+    if effective is None:
+        return Observation(MISSING, "", f"no {params['policy_type']} in force sets {path[-1]}")
+    value, evidence = effective
+    if str(value) in params["accepted"]:
+        return Observation(IN_PLACE, evidence, "the effective value is accepted")
+    return Observation(MISSING, evidence, f"effective value {value!r} is not accepted")

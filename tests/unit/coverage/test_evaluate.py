@@ -16,18 +16,20 @@ SECURITY_OU = "arn:aws:organizations::111111111111:ou/o-x/ou-sec"
 SANDBOX_OU = "arn:aws:organizations::111111111111:ou/o-x/ou-sbx"
 MANAGEMENT, TOOLING, SANDBOX = "111111111111", "222222222222", "333333333333"
 
+_PROTECT_STATEMENTS: tuple[dict[str, Any], ...] = (
+    {
+        "Effect": "Deny",
+        "Action": ["guardduty:Delete*", "guardduty:Disassociate*"],
+        "Resource": "*",
+        "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/SecAdmin"}},
+    },
+)
 PROTECT_GUARDDUTY = OrgPolicy(
     "arn:aws:organizations::111111111111:policy/o-x/service_control_policy/p-1",
     "ProtectSecurityServices",
     "SERVICE_CONTROL_POLICY",
-    (
-        {
-            "Effect": "Deny",
-            "Action": ["guardduty:Delete*", "guardduty:Disassociate*"],
-            "Resource": "*",
-            "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/SecAdmin"}},
-        },
-    ),
+    _PROTECT_STATEMENTS,
+    {"Version": "2012-10-17", "Statement": list(_PROTECT_STATEMENTS)},
 )
 
 
@@ -157,3 +159,25 @@ def test_resource_controls_are_judged_per_account() -> None:
     assert found[(TOOLING, GLOBAL)].status == "in_place"
     assert found[(SANDBOX, GLOBAL)].status == "missing"
     assert found[(MANAGEMENT, GLOBAL)].status == "not_applicable"
+
+
+def _declarative(name: str, tokens: str, lock: bool = False) -> OrgPolicy:
+    leaf: dict[str, Any] = {"@@assign": tokens}
+    if lock:
+        leaf["@@operators_allowed_for_child_policies"] = ["@@none"]
+    content = {"ec2_attributes": {"instance_metadata_defaults": {"http_tokens": leaf}}}
+    arn = f"arn:aws:organizations::111111111111:policy/o-x/declarative_policy_ec2/p-{name}"
+    return OrgPolicy(arn, name, "DECLARATIVE_POLICY_EC2", (), content)
+
+
+def test_closest_declarative_assignment_wins_unless_locked_above() -> None:
+    facts = _facts()
+    facts.attached[ROOT].append(_declarative("root", "required"))
+    facts.attached[SANDBOX_OU].append(_declarative("sandbox", "optional"))
+    found = _by_target(evaluate(load_catalog(), facts), "OU-DECLARATIVE-IMDSV2")
+    assert found[(TOOLING, GLOBAL)].status == "in_place"
+    assert found[(SANDBOX, GLOBAL)].status == "missing"
+    assert "sandbox" in found[(SANDBOX, GLOBAL)].evidence
+    facts.attached[ROOT] = [_declarative("root", "required", lock=True)]
+    found = _by_target(evaluate(load_catalog(), facts), "OU-DECLARATIVE-IMDSV2")
+    assert found[(SANDBOX, GLOBAL)].status == "in_place"
