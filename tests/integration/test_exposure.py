@@ -4,6 +4,7 @@ and why; the NACL-blocked runner is not reported; the ALB reaches its private ta
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ def demo(graph: Graph) -> Graph:
     return graph
 
 
-def _internet_reach(graph: Graph, instance_arn: str) -> list[dict[str, object]]:
+def _internet_reach(graph: Graph, instance_arn: str) -> list[dict[str, Any]]:
     return graph.read(
         "MATCH (:Internet)-[e:CAN_REACH]->(:NetworkInterface)<-[:HAS_INTERFACE]-"
         "(:Ec2Instance {arn: $arn}) RETURN e.protocol AS protocol, e.ports AS ports, "
