@@ -9,17 +9,22 @@ the principals' `is_admin` flag. Only the actions of each resource's own service
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
+from kg.analysis.iam_view import (
+    RUNS_AS_QUERY,
+    Actor,
+    IamView,
+    Target,
+    load_view,
+    parse,
+)
 from kg.analysis.policy import (
     ConditionContext,
     Decision,
-    OrgLevel,
     Outcome,
     Policy,
-    PolicyError,
     PolicyKind,
     PolicySet,
     Principal,
@@ -30,12 +35,10 @@ from kg.analysis.policy import (
     evaluate,
     evaluate_actions,
 )
-from kg.errors import KgError
 from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
 from kg.graph.writer import GraphWriter
 from kg.model import load_schema
-from kg.model.access import RESOURCE_LABELS
 
 ACCESS_REL_TYPES = ("RUNS_AS", "CAN_ASSUME", "CAN_ACCESS")
 MAX_LISTED_ACTIONS = 50
@@ -69,100 +72,6 @@ _ALLOW_ALL = {
 ATTACKER_CONTEXT = ConditionContext.of({"aws:SecureTransport": True})
 
 
-class AccessAnalysisError(KgError):
-    """A policy stored in the graph could not be read."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """A user or role with every policy that bears on its requests (no resource policy yet)."""
-
-    label: str
-    principal: Principal
-    policies: PolicySet
-
-    @property
-    def arn(self) -> str:
-        return self.principal.arn
-
-    def with_resource(self, resource_policy: Policy | None) -> PolicySet:
-        base = self.policies
-        return PolicySet(
-            identity=base.identity,
-            resource=resource_policy,
-            scps=base.scps,
-            rcps=base.rcps,
-            boundary=base.boundary,
-            management_account_id=base.management_account_id,
-        )
-
-
-@dataclass(frozen=True)
-class Target:
-    """A resource-labelled node (or a role, for assumption) and its resource policy."""
-
-    label: str
-    arn: str
-    account_id: str
-    policy: Policy | None
-    rcps: tuple[OrgLevel, ...] | None
-
-
-@dataclass(frozen=True)
-class IamView:
-    actors: dict[str, Actor]
-    roles: dict[str, Target]  # role ARN -> its trust policy as the resource policy
-    resources: list[Target]
-    management_account_id: str | None
-
-
-def parse(document: Any, policy_id: str, kind: PolicyKind) -> Policy:
-    try:
-        return Policy.parse(document, policy_id=policy_id, kind=kind)
-    except PolicyError as exc:
-        raise AccessAnalysisError(f"graph policy {policy_id}: {exc}") from None
-
-
-_ORG_QUERY = """
-MATCH (o:Organization)
-OPTIONAL MATCH (root:OrganizationRoot)-[:IN]->(o)
-RETURN o.id AS org_id, o.management_account_id AS management,
-       coalesce(root.enabled_policy_types, []) AS enabled
-LIMIT 1
-"""
-_LEVELS_QUERY = """
-MATCH (a:Account) WHERE NOT coalesce(a.external, false)
-OPTIONAL MATCH path = (a)-[:IN*1..12]->(:OrganizationRoot)
-WITH a, CASE WHEN path IS NULL THEN [] ELSE nodes(path) END AS chain
-RETURN a.account_id AS account_id,
-       [n IN chain | {target: coalesce(n.id, n.account_id),
-        policies: [(p:OrgPolicy)-[:ATTACHED_TO]->(n) |
-                   {arn: p.arn, type: p.policy_type, document: p.document}]}] AS levels
-"""
-_ACTORS_QUERY = """
-MATCH (p:Principal) WHERE p:User OR p:Role
-OPTIONAL MATCH (own:IAMPolicy)-[:ATTACHED_TO]->(p)
-WITH p, collect(DISTINCT own {.arn, .document}) AS own
-OPTIONAL MATCH (p)-[:MEMBER_OF]->(:Group)<-[:ATTACHED_TO]-(inherited:IAMPolicy)
-WITH p, own, collect(DISTINCT inherited {.arn, .document}) AS inherited
-OPTIONAL MATCH (boundary:IAMPolicy)-[:BOUNDS]->(p)
-RETURN CASE WHEN p:User THEN 'User' ELSE 'Role' END AS label, p.arn AS arn,
-       p.account_id AS account_id, coalesce(p.service_linked, false) AS service_linked,
-       p.trust_policy AS trust_policy, own + inherited AS policies,
-       boundary {.arn, .document} AS boundary
-"""
-_RESOURCES_QUERY = """
-MATCH (r:Resource)
-RETURN [label IN labels(r) WHERE label IN $labels][0] AS label, r.arn AS arn,
-       r.account_id AS account_id, r.policy AS policy
-"""
-RUNS_AS_QUERY = """
-MATCH (i:Ec2Instance)-[:HAS_PROFILE]->(:InstanceProfile)-[:FOR_ROLE]->(r:Role)
-RETURN 'Ec2Instance' AS label, i.arn AS source, r.arn AS role
-UNION
-MATCH (f:LambdaFunction)-[:HAS_EXECUTION_ROLE]->(r:Role)
-RETURN 'LambdaFunction' AS label, f.arn AS source, r.arn AS role
-"""
 _OUTSIDERS_QUERY = """
 MATCH (r:Role)-[:TRUSTS]->(x)
 WHERE x:ServicePrincipal OR x:FederatedProvider OR x:AnyPrincipal
@@ -170,87 +79,6 @@ WHERE x:ServicePrincipal OR x:FederatedProvider OR x:AnyPrincipal
 RETURN DISTINCT r.arn AS role, [l IN labels(x) WHERE l IN $labels][0] AS label,
        coalesce(x.name, x.account_id) AS key
 """
-
-
-def _org_levels(
-    rows: Sequence[dict[str, Any]], enabled: Sequence[str], kind: PolicyKind
-) -> dict[str, tuple[OrgLevel, ...] | None]:
-    """Per account, the levels from the root down with their policies of one kind."""
-    type_name = {
-        PolicyKind.SCP: "SERVICE_CONTROL_POLICY",
-        PolicyKind.RCP: "RESOURCE_CONTROL_POLICY",
-    }
-    wanted = type_name[kind]
-    levels: dict[str, tuple[OrgLevel, ...] | None] = {}
-    for row in rows:
-        if not row["levels"] or wanted not in enabled:
-            levels[row["account_id"]] = None
-            continue
-        levels[row["account_id"]] = tuple(
-            OrgLevel(
-                level["target"],
-                tuple(
-                    parse(p["document"], p["arn"], kind)
-                    for p in level["policies"]
-                    if p["type"] == wanted and p["document"]
-                ),
-            )
-            for level in reversed(row["levels"])
-        )
-    return levels
-
-
-def load_view(graph: Graph) -> IamView:
-    """Everything the decisions need, read once from the graph."""
-    org = graph.read(_ORG_QUERY)
-    org_id = org[0]["org_id"] if org else None
-    management = org[0]["management"] if org else None
-    enabled = org[0]["enabled"] if org else []
-    level_rows = graph.read(_LEVELS_QUERY)
-    scps = _org_levels(level_rows, enabled, PolicyKind.SCP)
-    rcps = _org_levels(level_rows, enabled, PolicyKind.RCP)
-    actors: dict[str, Actor] = {}
-    roles: dict[str, Target] = {}
-    for row in graph.read(_ACTORS_QUERY):
-        kind = PrincipalKind.USER if row["label"] == "User" else PrincipalKind.ROLE
-        account = row["account_id"]
-        principal = Principal(
-            kind, row["arn"], account, org_id=org_id, service_linked=row["service_linked"]
-        )
-        boundary = row["boundary"]
-        actors[row["arn"]] = Actor(
-            row["label"],
-            principal,
-            PolicySet(
-                identity=tuple(
-                    parse(p["document"], p["arn"], PolicyKind.IDENTITY)
-                    for p in row["policies"]
-                    if p["document"]
-                ),
-                scps=scps.get(account),
-                boundary=parse(boundary["document"], boundary["arn"], PolicyKind.BOUNDARY)
-                if boundary and boundary["document"]
-                else None,
-                management_account_id=management,
-            ),
-        )
-        if kind is PrincipalKind.ROLE and row["trust_policy"]:
-            trust = parse(row["trust_policy"], f"{row['arn']} trust policy", PolicyKind.RESOURCE)
-            roles[row["arn"]] = Target("Role", row["arn"], account, trust, rcps.get(account))
-    resources = [
-        Target(
-            row["label"],
-            row["arn"],
-            row["account_id"],
-            parse(row["policy"], f"{row['arn']} policy", PolicyKind.RESOURCE)
-            if row["policy"]
-            else None,
-            rcps.get(row["account_id"]),
-        )
-        for row in graph.read(_RESOURCES_QUERY, labels=list(RESOURCE_LABELS))
-        if row["label"]
-    ]
-    return IamView(actors, roles, resources, management)
 
 
 def decide(actor: Actor, action: str, target: Target) -> Decision:

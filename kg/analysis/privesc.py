@@ -5,25 +5,16 @@ resource each permission must be allowed on, and which targets it reaches. A tec
 reported only when every permission is allowed (for certain, after SCPs, boundaries and
 resource policies) on a resource that makes it work, and only towards a target that is
 admin-equivalent while the principal is not: passing a role no more powerful than oneself
-escalates nothing. The catalog covers the public catalogues of AWS IAM escalation methods.
+escalates nothing. The catalog lives in kg.analysis.privesc_techniques.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
-from kg.analysis.access import (
-    ATTACKER_CONTEXT,
-    RUNS_AS_QUERY,
-    Actor,
-    IamView,
-    Target,
-    is_admin,
-    load_view,
-    parse,
-)
+from kg.analysis.access import ATTACKER_CONTEXT, is_admin
+from kg.analysis.iam_view import RUNS_AS_QUERY, Actor, IamView, Target, load_view, parse
 from kg.analysis.policy import (
     PolicyKind,
     PolicySet,
@@ -33,226 +24,17 @@ from kg.analysis.policy import (
     Resource,
     evaluate,
 )
+from kg.analysis.privesc_techniques import (
+    ANY,
+    REWRITTEN_TRUST,
+    TECHNIQUES,
+    Technique,
+    Via,
+)
 from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
 from kg.graph.writer import GraphWriter
 from kg.model import load_schema
-
-
-class Via(StrEnum):
-    """What a technique acts on, and so which target it reaches."""
-
-    OWN_POLICY = "own_policy"  # a customer managed policy attached to the principal -> itself
-    SELF = "self"  # the principal's own user or role -> itself
-    OWN_GROUP = "own_group"  # a group the user is in -> itself
-    ADMIN_GROUP = "admin_group"  # a group whose policies make its members admin -> itself
-    ADMIN_USER = "admin_user"  # an admin user -> that user
-    ADMIN_ROLE = "admin_role"  # an admin role -> that role
-    PASSABLE_ROLE = "passable_role"  # an admin role trusting the technique's service
-    FUNCTION = "function"  # a Lambda function running as an admin role -> that role
-    INSTANCE = "instance"  # an EC2 instance running as an admin role -> that role
-
-
-ANY = "*"
-VIA = "via"
-REWRITTEN_TRUST = "rewritten_trust"  # sts:AssumeRole after the technique rewrote the trust
-
-
-@dataclass(frozen=True)
-class Technique:
-    name: str
-    via: Via
-    permissions: tuple[tuple[str, str], ...]  # (action, ANY | VIA | REWRITTEN_TRUST)
-    explanation: str
-    service: str | None = None  # for PASSABLE_ROLE: the service the role must trust
-    principal_label: str | None = None  # only users ("User") or only roles ("Role")
-
-
-def _passrole(name: str, service: str, actions: tuple[str, ...], how: str) -> Technique:
-    return Technique(
-        name,
-        Via.PASSABLE_ROLE,
-        (("iam:PassRole", VIA), *((action, ANY) for action in actions)),
-        f"Pass the role to {how}, whose code then runs with the role's credentials.",
-        service=service,
-    )
-
-
-TECHNIQUES: tuple[Technique, ...] = (
-    Technique(
-        "create-policy-version",
-        Via.OWN_POLICY,
-        (("iam:CreatePolicyVersion", VIA),),
-        "Write a new default version of a policy attached to itself granting everything.",
-    ),
-    Technique(
-        "set-default-policy-version",
-        Via.OWN_POLICY,
-        (("iam:SetDefaultPolicyVersion", VIA),),
-        "Make an older, broader version of a policy attached to itself the default.",
-    ),
-    Technique(
-        "attach-user-policy",
-        Via.SELF,
-        (("iam:AttachUserPolicy", VIA),),
-        "Attach AdministratorAccess to itself.",
-        principal_label="User",
-    ),
-    Technique(
-        "put-user-policy",
-        Via.SELF,
-        (("iam:PutUserPolicy", VIA),),
-        "Write an inline policy granting everything on itself.",
-        principal_label="User",
-    ),
-    Technique(
-        "attach-role-policy",
-        Via.SELF,
-        (("iam:AttachRolePolicy", VIA),),
-        "Attach AdministratorAccess to its own role.",
-        principal_label="Role",
-    ),
-    Technique(
-        "put-role-policy",
-        Via.SELF,
-        (("iam:PutRolePolicy", VIA),),
-        "Write an inline policy granting everything on its own role.",
-        principal_label="Role",
-    ),
-    Technique(
-        "attach-group-policy",
-        Via.OWN_GROUP,
-        (("iam:AttachGroupPolicy", VIA),),
-        "Attach AdministratorAccess to a group it is a member of.",
-    ),
-    Technique(
-        "put-group-policy",
-        Via.OWN_GROUP,
-        (("iam:PutGroupPolicy", VIA),),
-        "Write an inline policy granting everything on a group it is a member of.",
-    ),
-    Technique(
-        "add-user-to-group",
-        Via.ADMIN_GROUP,
-        (("iam:AddUserToGroup", VIA),),
-        "Add itself to a group whose policies grant admin.",
-    ),
-    Technique(
-        "create-access-key",
-        Via.ADMIN_USER,
-        (("iam:CreateAccessKey", VIA),),
-        "Create an access key for the admin user and sign in as it.",
-    ),
-    Technique(
-        "create-login-profile",
-        Via.ADMIN_USER,
-        (("iam:CreateLoginProfile", VIA),),
-        "Give the admin user a console password and sign in as it.",
-    ),
-    Technique(
-        "update-login-profile",
-        Via.ADMIN_USER,
-        (("iam:UpdateLoginProfile", VIA),),
-        "Reset the admin user's console password and sign in as it.",
-    ),
-    Technique(
-        "update-assume-role-policy",
-        Via.ADMIN_ROLE,
-        (("iam:UpdateAssumeRolePolicy", VIA), ("sts:AssumeRole", REWRITTEN_TRUST)),
-        "Rewrite the admin role's trust policy to trust itself, then assume the role.",
-    ),
-    Technique(
-        "assume-role",
-        Via.ADMIN_ROLE,
-        (("sts:AssumeRole", VIA),),
-        "Assume the admin role: its trust policy and the principal's permissions allow it.",
-    ),
-    _passrole("passrole-ec2", "ec2.amazonaws.com", ("ec2:RunInstances",), "a new EC2 instance"),
-    _passrole(
-        "passrole-lambda-invoke",
-        "lambda.amazonaws.com",
-        ("lambda:CreateFunction", "lambda:InvokeFunction"),
-        "a new Lambda function it then invokes",
-    ),
-    _passrole(
-        "passrole-lambda-event-source",
-        "lambda.amazonaws.com",
-        ("lambda:CreateFunction", "lambda:CreateEventSourceMapping"),
-        "a new Lambda function triggered by an event source it maps",
-    ),
-    _passrole(
-        "passrole-cloudformation",
-        "cloudformation.amazonaws.com",
-        ("cloudformation:CreateStack",),
-        "a CloudFormation stack whose resources it defines",
-    ),
-    _passrole(
-        "passrole-glue-dev-endpoint",
-        "glue.amazonaws.com",
-        ("glue:CreateDevEndpoint",),
-        "a new Glue development endpoint it can log in to",
-    ),
-    _passrole(
-        "passrole-codebuild",
-        "codebuild.amazonaws.com",
-        ("codebuild:CreateProject", "codebuild:StartBuild"),
-        "a CodeBuild project whose build commands it writes",
-    ),
-    _passrole(
-        "passrole-sagemaker-notebook",
-        "sagemaker.amazonaws.com",
-        ("sagemaker:CreateNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl"),
-        "a SageMaker notebook instance it opens",
-    ),
-    _passrole(
-        "passrole-ecs-task",
-        "ecs-tasks.amazonaws.com",
-        ("ecs:RegisterTaskDefinition", "ecs:RunTask"),
-        "an ECS task whose container it chooses",
-    ),
-    _passrole(
-        "passrole-datapipeline",
-        "datapipeline.amazonaws.com",
-        (
-            "datapipeline:CreatePipeline",
-            "datapipeline:PutPipelineDefinition",
-            "datapipeline:ActivatePipeline",
-        ),
-        "a Data Pipeline whose activities it defines",
-    ),
-    Technique(
-        "glue-update-dev-endpoint",
-        Via.PASSABLE_ROLE,
-        (("glue:UpdateDevEndpoint", ANY),),
-        "Add its SSH key to a Glue development endpoint running as the role, then log in "
-        "(needs such an endpoint to exist).",
-        service="glue.amazonaws.com",
-    ),
-    Technique(
-        "lambda-update-function-code",
-        Via.FUNCTION,
-        (("lambda:UpdateFunctionCode", VIA),),
-        "Replace the code of a function that runs as the role.",
-    ),
-    Technique(
-        "ssm-send-command",
-        Via.INSTANCE,
-        (("ssm:SendCommand", VIA),),
-        "Run commands on an instance that runs as the role and read its credentials.",
-    ),
-    Technique(
-        "ssm-start-session",
-        Via.INSTANCE,
-        (("ssm:StartSession", VIA),),
-        "Open a shell on an instance that runs as the role.",
-    ),
-    Technique(
-        "ec2-instance-connect",
-        Via.INSTANCE,
-        (("ec2-instance-connect:SendSSHPublicKey", VIA),),
-        "Push an SSH key to an instance that runs as the role and log in.",
-    ),
-)
 
 _OWN_POLICIES_QUERY = """
 MATCH (p:Principal)<-[:ATTACHED_TO]-(policy:IAMPolicy)

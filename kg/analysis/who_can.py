@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kg.analysis.access import Target, conditions_json, decide, load_view
+from kg.analysis.access import conditions_json, decide
+from kg.analysis.iam_view import Target, load_view
 from kg.analysis.policy import action_catalog
 from kg.errors import KgError
 from kg.graph.driver import Graph

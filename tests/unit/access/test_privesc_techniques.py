@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from kg.analysis.access import Actor, Target
+from kg.analysis.iam_view import Actor, Target
 from kg.analysis.policy import OrgLevel, Policy, PolicyKind, PolicySet, Principal, PrincipalKind
-from kg.analysis.privesc import TECHNIQUES, Estate, Technique, Via, find_escalations
+from kg.analysis.privesc import Estate, find_escalations
+from kg.analysis.privesc_techniques import TECHNIQUES, Technique, Via
 
 ACCOUNT = "111111111111"
 ATTACKER_USER = f"arn:aws:iam::{ACCOUNT}:user/attacker"
