@@ -155,3 +155,12 @@ def test_security_group_open_on_ssh_is_named(demo: Graph) -> None:
     rows = demo.read(_ACCOUNT_STATUS, account_id=APP_DEV, control="NET-SG-NO-ADMIN-PORTS-OPEN")
     assert [row["status"] for row in rows] in (["partial"], ["missing"])
     assert "sg-f55e42e7b9cf787b1 open on 22" in rows[0]["evidence"]
+
+
+def test_bucket_shared_with_an_outside_account_is_named(demo: Graph) -> None:
+    rows = demo.read(
+        _ACCOUNT_STATUS, account_id="444455557777", control="RES-S3-POLICY-NO-UNTRUSTED-PRINCIPALS"
+    )
+    assert [row["status"] for row in rows] in (["partial"], ["missing"])
+    assert "data-prod-partner-exchange: grants" in rows[0]["evidence"]
+    assert "999988887777" in rows[0]["evidence"]

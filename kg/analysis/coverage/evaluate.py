@@ -27,6 +27,7 @@ from kg.analysis.coverage.services import (
     judge_state,
     service_admin_account,
 )
+from kg.analysis.coverage.trust import judge_untrusted
 from kg.analysis.coverage.verdicts import IN_PLACE, UNKNOWN, Observation, Verdict, combine
 from kg.catalog import Catalog, Control
 
@@ -150,7 +151,12 @@ def _delegated_admin_registered(control: Control, catalog: Catalog, facts: Facts
 
 
 # The kinds judged over a label's nodes; sg_ingress_not_open reads the security group rules.
-_NODE_KINDS = ("node_property", "resource_exists", "sg_ingress_not_open")
+_NODE_KINDS = (
+    "node_property",
+    "resource_exists",
+    "sg_ingress_not_open",
+    "resource_policy_no_untrusted_principals",
+)
 
 
 def _label_of(control: Control) -> str:
@@ -207,6 +213,15 @@ def _over_nodes(
     return evaluator
 
 
+def _untrusted_principals(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
+    members = set(facts.account_ids())
+
+    def judge(nodes: list[dict[str, Any]], label: str, params: Mapping[str, Any]) -> Observation:
+        return judge_untrusted(nodes, label, params, members)
+
+    return _over_nodes(judge)(control, catalog, facts)
+
+
 EVALUATORS: Mapping[str, Evaluator] = {
     "org_policy_denies_actions": _over_org_tree(judge_denies),
     "org_policy_sets_attribute": _over_org_tree(judge_sets_attribute),
@@ -217,6 +232,7 @@ EVALUATORS: Mapping[str, Evaluator] = {
     "resource_exists": _over_nodes(judge_exists),
     "sg_ingress_not_open": _over_nodes(judge_open_ingress),
     "resource_relationship": _over_nodes(judge_related, _by_control),
+    "resource_policy_no_untrusted_principals": _untrusted_principals,
 }
 
 

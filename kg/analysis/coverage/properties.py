@@ -16,11 +16,11 @@ from kg.analysis.coverage.verdicts import IN_PLACE, MISSING, NOT_APPLICABLE, PAR
 _SHOWN = 5  # failing nodes named in the evidence
 
 
-def _name(props: Mapping[str, Any]) -> str:
+def name_of(props: Mapping[str, Any]) -> str:
     return str(props.get("arn") or props.get("id") or props.get("name") or "?")
 
 
-def _each(label: str, relevant: int, failures: Mapping[str, str]) -> Observation:
+def each(label: str, relevant: int, failures: Mapping[str, str]) -> Observation:
     """Nodes judged one by one, as one observation: partial when some fail."""
     if not relevant:
         return Observation(NOT_APPLICABLE, "", f"no {label} the control applies to")
@@ -32,7 +32,7 @@ def _each(label: str, relevant: int, failures: Mapping[str, str]) -> Observation
     return Observation(status, shown + more, f"{len(failures)} of {relevant} {label} fail")
 
 
-def _applies(nodes: Iterable[Mapping[str, Any]], params: Mapping[str, Any]) -> list[Any]:
+def relevant_nodes(nodes: Iterable[Mapping[str, Any]], params: Mapping[str, Any]) -> list[Any]:
     where = params.get("where") or ()
     return [n for n in nodes if all(condition_holds(n, c) for c in where)]
 
@@ -41,14 +41,14 @@ def judge_nodes(
     nodes: Iterable[Mapping[str, Any]], label: str, params: Mapping[str, Any]
 ) -> Observation:
     """node_property over one target's nodes: where, then expect and expect_any."""
-    relevant = _applies(nodes, params)
+    relevant = relevant_nodes(nodes, params)
     expect, expect_any = params.get("expect") or (), params.get("expect_any") or ()
     failures = {
-        _name(node): "not " + ", ".join(reasons)
+        name_of(node): "not " + ", ".join(reasons)
         for node in relevant
         if (reasons := failing(node, expect, expect_any))
     }
-    return _each(label, len(relevant), failures)
+    return each(label, len(relevant), failures)
 
 
 def judge_related(
@@ -58,13 +58,13 @@ def judge_related(
     other_where = params.get("other_where") or ()
     want = params.get("presence", "present") == "present"
     link = f"{params['relationship']} from {params['other_label']}"
-    relevant = _applies(nodes, params)
+    relevant = relevant_nodes(nodes, params)
     failures = {
-        _name(node): f"no {link}" if want else f"has {link}"
+        name_of(node): f"no {link}" if want else f"has {link}"
         for node in relevant
         if any(all(condition_holds(o, c) for c in other_where) for o in node["related"]) != want
     }
-    return _each(label, len(relevant), failures)
+    return each(label, len(relevant), failures)
 
 
 def judge_exists(
@@ -76,7 +76,7 @@ def judge_exists(
     if found is None:
         wanted = ", ".join(f"{c['property']} {c['operator']} {c.get('value')!r}" for c in where)
         return Observation(MISSING, "", f"no {label} with {wanted}")
-    return Observation(IN_PLACE, f"{label} {_name(found)}", "exists")
+    return Observation(IN_PLACE, f"{label} {name_of(found)}", "exists")
 
 
 _PORT_PROTOCOLS = ("-1", "tcp", "udp", "6", "17")
