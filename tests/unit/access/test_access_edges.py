@@ -1,0 +1,89 @@
+"""CAN_ACCESS properties and the admin flag, decided from small in-memory policies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kg.analysis.access import access_edge, is_admin
+from kg.analysis.iam_view import Actor, Target
+from kg.analysis.policy import OrgLevel, Policy, PolicyKind, PolicySet, Principal, PrincipalKind
+
+ACCOUNT = "111111111111"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/app"
+BUCKET = "arn:aws:s3:::records"
+
+
+def _policy(kind: PolicyKind, *statements: dict[str, Any]) -> Policy:
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    return Policy.parse(document, policy_id=f"{kind}-policy", kind=kind)
+
+
+def _actor(*statements: dict[str, Any], scp: Policy | None = None) -> Actor:
+    identity = (_policy(PolicyKind.IDENTITY, *statements),) if statements else ()
+    scps = (OrgLevel("r-root", (scp,)),) if scp else None
+    return Actor("Role", Principal(PrincipalKind.ROLE, ROLE), PolicySet(identity, scps=scps))
+
+
+def _bucket(*statements: dict[str, Any]) -> Target:
+    policy = _policy(PolicyKind.RESOURCE, *statements) if statements else None
+    return Target("S3Bucket", BUCKET, ACCOUNT, policy, None)
+
+
+def _allow(action: str, resource: str = "*") -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
+
+
+def test_object_reads_granted_by_the_identity_policy_are_listed_with_their_level() -> None:
+    edge = access_edge(_actor(_allow("s3:GetObject", f"{BUCKET}/*")), _bucket())
+    assert edge is not None
+    assert edge["actions"] == ["s3:GetObject"]
+    assert edge["access_levels"] == ["Read"]
+    assert edge["conditional"] is False
+
+
+def test_no_permission_and_no_bucket_policy_gives_no_edge() -> None:
+    assert access_edge(_actor(_allow("sqs:SendMessage")), _bucket()) is None
+
+
+def test_a_bucket_policy_naming_the_role_grants_on_its_own() -> None:
+    statement = {**_allow("s3:PutObject", f"{BUCKET}/*"), "Principal": {"AWS": ROLE}}
+    edge = access_edge(_actor(), _bucket(statement))
+    assert edge is not None
+    assert edge["actions"] == ["s3:PutObject"]
+
+
+def test_an_undecidable_condition_makes_the_edge_conditional_with_its_text() -> None:
+    statement = {
+        **_allow("s3:GetObject", f"{BUCKET}/*"),
+        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    }
+    edge = access_edge(_actor(statement), _bucket())
+    assert edge is not None
+    assert edge["conditional"] is True
+    assert "aws:SourceIp" in json.loads(edge["conditions"])[0]["condition"]["IpAddress"]
+
+
+def test_a_deny_of_plain_http_does_not_stop_an_attacker_using_tls() -> None:
+    deny_http = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": f"{BUCKET}/*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    edge = access_edge(_actor(_allow("s3:GetObject", f"{BUCKET}/*")), _bucket(deny_http))
+    assert edge is not None
+    assert edge["conditional"] is False
+
+
+def test_admin_needs_everything_on_everything() -> None:
+    assert is_admin(_actor(_allow("*")))
+    assert not is_admin(_actor(_allow("s3:*"), _allow("iam:*")))
+
+
+def test_an_scp_denying_iam_takes_admin_away() -> None:
+    scp = _policy(
+        PolicyKind.SCP, _allow("*"), {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}
+    )
+    assert not is_admin(_actor(_allow("*"), scp=scp))
