@@ -24,7 +24,6 @@ from kg.analysis.policy import (
     ConditionContext,
     Decision,
     Outcome,
-    Policy,
     PolicyKind,
     PolicySet,
     Principal,
@@ -122,11 +121,10 @@ def is_admin(actor: Actor) -> bool:
     )
 
 
-def _mentions(policy: Policy, actor: Actor) -> bool:
-    """A cheap pre-check: can the trust policy name this actor at all?"""
-    text = json.dumps(policy.document)
+def _mentions(target: Target, actor: Actor) -> bool:
+    """A cheap pre-check: can the target's policy name this actor at all?"""
     return any(
-        needle in text
+        needle in target.policy_text
         for needle in (
             actor.arn,
             f'"{actor.principal.account_id}"',
@@ -138,9 +136,8 @@ def _mentions(policy: Policy, actor: Actor) -> bool:
 
 def _assume_records(view: IamView, records: GraphRecords) -> None:
     for role in view.roles.values():
-        assert role.policy is not None
         for actor in view.actors.values():
-            if actor.arn == role.arn or not _mentions(role.policy, actor):
+            if actor.arn == role.arn or not _mentions(role, actor):
                 continue
             decision = decide(actor, "sts:AssumeRole", role)
             if decision.possibly_allowed:
@@ -213,8 +210,12 @@ def access_edge(actor: Actor, target: Target) -> dict[str, Any] | None:
     """The CAN_ACCESS properties of an actor on a resource (and its objects), or None."""
     catalog = action_catalog()
     service = target.arn.split(":")[2]
-    if target.policy is None and not _covers_service(actor, service):
-        return None
+    covered = _covers_service(actor, service)
+    if target.account_id == actor.principal.account_id:
+        if target.policy is None and not covered:
+            return None
+    elif not (covered and _mentions(target, actor)):
+        return None  # across accounts both the identity side and the resource policy must allow
     arns = [target.arn] + ([f"{target.arn}/*"] if target.label == "S3Bucket" else [])
     decisions: dict[str, Decision] = {}
     for arn in arns:

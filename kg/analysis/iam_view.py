@@ -4,8 +4,10 @@ with their trust policies, and resources with their policies and the RCP levels 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from kg.analysis.policy import (
@@ -59,6 +61,11 @@ class Target:
     account_id: str
     policy: Policy | None
     rcps: tuple[OrgLevel, ...] | None
+
+    @cached_property
+    def policy_text(self) -> str:
+        """The policy as JSON text, for cheap pre-checks before a full decision."""
+        return json.dumps(self.policy.document) if self.policy is not None else ""
 
 
 @dataclass(frozen=True)

@@ -87,3 +87,23 @@ def test_an_scp_denying_iam_takes_admin_away() -> None:
         PolicyKind.SCP, _allow("*"), {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}
     )
     assert not is_admin(_actor(_allow("*"), scp=scp))
+
+
+def _foreign_bucket(*statements: dict[str, Any]) -> Target:
+    policy = _policy(PolicyKind.RESOURCE, *statements) if statements else None
+    return Target("S3Bucket", BUCKET, "222222222222", policy, None)
+
+
+def test_across_accounts_the_identity_policy_alone_grants_nothing() -> None:
+    assert access_edge(_actor(_allow("s3:GetObject")), _foreign_bucket()) is None
+
+
+def test_across_accounts_a_bucket_policy_for_the_callers_account_completes_the_grant() -> None:
+    statement = {
+        **_allow("s3:GetObject", f"{BUCKET}/*"),
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+    }
+    edge = access_edge(_actor(_allow("s3:GetObject")), _foreign_bucket(statement))
+    assert edge is not None
+    assert edge["actions"] == ["s3:GetObject"]
+    assert access_edge(_actor(_allow("s3:ListBucket")), _foreign_bucket(statement)) is None
