@@ -10,8 +10,8 @@ WHERE ($principal IS NULL OR p.arn = $principal OR t.arn = $principal)
   AND all(n IN nodes(path)[1..-1] WHERE n <> p)
 RETURN p.arn AS principal, p.account_id AS account_id, t.arn AS target,
        [r IN relationships(path) | coalesce(r.technique, 'assume-role')] AS techniques,
-       [r IN relationships(path) |
-        startNode(r).arn + ' -[' + coalesce(r.technique, r.via) + ' via ' +
-        coalesce(r.via, endNode(r).arn) + ']-> ' + endNode(r).arn] AS chain,
+       [r IN relationships(path) | startNode(r).arn + ' -[' +
+        CASE type(r) WHEN 'CAN_ASSUME' THEN 'assume-role' ELSE r.technique + ' via ' + r.via END
+        + ']-> ' + endNode(r).arn] AS chain,
        e.permissions AS permissions, e.explanation AS explanation
 ORDER BY principal, size(chain), target
