@@ -14,7 +14,7 @@ from kg.config import Neo4jSettings
 KgRunner = Callable[..., subprocess.CompletedProcess[str]]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def kg(neo4j_settings: Neo4jSettings) -> KgRunner:
     def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         full_env = {
