@@ -9,7 +9,7 @@ import pytest
 from ingest.example.demo import facts
 from ingest.load import load_snapshot
 from ingest.snapshot import Snapshot
-from kg.analysis import access, paths, pipeline
+from kg.analysis import paths, pipeline
 from kg.graph.driver import Graph
 
 pytestmark = pytest.mark.integration
@@ -19,7 +19,6 @@ DEMO = Path(__file__).resolve().parents[2] / "ingest" / "example" / "demo_snapsh
 @pytest.fixture
 def demo(graph: Graph) -> Graph:
     load_snapshot(graph, Snapshot.open(DEMO))
-    access.derive(graph)  # the pipeline may not list it yet; the derive is idempotent
     pipeline.derive_all(graph)
     return graph
 
