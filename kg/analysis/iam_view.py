@@ -58,7 +58,7 @@ class Target:
 
     label: str
     arn: str
-    account_id: str
+    account_id: str | None  # None: unknown (an ARN without an account, not in the graph)
     policy: Policy | None
     rcps: tuple[OrgLevel, ...] | None
 

@@ -3,10 +3,11 @@ loaded policies, so the answer names the statements that allow it and any open c
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from kg.analysis.access import conditions_json, decide
-from kg.analysis.iam_view import Target, load_view
+from kg.analysis.iam_view import IamView, Target, load_view
 from kg.analysis.policy import action_catalog
 from kg.errors import KgError
 from kg.graph.driver import Graph
@@ -16,9 +17,18 @@ class UnknownActionError(KgError):
     """The action is not an IAM action (per the IAM definition data)."""
 
 
-def _account_of(arn: str) -> str:
+def _account_of(arn: str) -> str | None:
     parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
+    return parts[4] if len(parts) > 4 and parts[4] else None
+
+
+def _target(view: IamView, arn: str) -> Target:
+    """The resource as the graph knows it; an object (bucket/key) takes its bucket's policy."""
+    known = {target.arn: target for target in view.resources}
+    found = view.roles.get(arn) or known.get(arn) or known.get(arn.split("/", 1)[0])
+    if found is None:
+        return Target("", arn, _account_of(arn), None, None)
+    return replace(found, arn=arn)
 
 
 def who_can(graph: Graph, action: str, resource: str | None = None) -> list[dict[str, Any]]:
@@ -27,8 +37,7 @@ def who_can(graph: Graph, action: str, resource: str | None = None) -> list[dict
         raise UnknownActionError(f"action {action!r}: not a known IAM action (service:Action)")
     view = load_view(graph)
     arn = resource or "*"
-    known = {target.arn: target for target in view.resources}
-    target = view.roles.get(arn) or known.get(arn) or Target("", arn, _account_of(arn), None, None)
+    target = _target(view, arn)
     rows = []
     for actor in sorted(view.actors.values(), key=lambda a: a.arn):
         decision = decide(actor, action, target)

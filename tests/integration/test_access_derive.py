@@ -7,11 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from ingest.example.demo import facts
 from ingest.load import load_snapshot
 from ingest.snapshot import Snapshot
 from kg.analysis import access, privesc
+from kg.analysis.who_can import UnknownActionError
+from kg.cli import access_cmd, main_options
+from kg.config import Neo4jSettings
 from kg.graph.driver import Graph
 
 pytestmark = pytest.mark.integration
@@ -147,3 +152,49 @@ def test_an_scp_deny_on_the_account_cuts_reads_of_customer_records(demo: Graph) 
     assert len(rows) == 1
     assert "s3:GetObject" not in rows[0]["actions"]
     assert "s3:ListBucket" in rows[0]["actions"]
+
+
+def test_cli_privesc_who_can_and_access(demo: Graph, neo4j_settings: Neo4jSettings) -> None:
+    s = neo4j_settings
+    connection = ["--uri", s.uri, "--user", s.user, "--password", s.password]
+    connection += ["--database", s.database]
+    app = typer.Typer()
+    app.callback()(main_options)
+    access_cmd.register(app)
+    runner = CliRunner()
+
+    result = runner.invoke(
+        app, [*connection, "privesc", "--principal", facts.CI_ROLE_ARN, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.stdout)
+    lambda_hop = next(f for f in findings if f["techniques"] == ["passrole-lambda-invoke"])
+    assert lambda_hop["target"] == facts.ESCALATION_TARGET_ROLE_ARN
+    assert lambda_hop["chain"][0].startswith(facts.CI_ROLE_ARN)
+
+    result = runner.invoke(
+        app,
+        [
+            *connection,
+            "who-can",
+            "s3:GetObject",
+            "--resource",
+            f"{facts.CUSTOMER_RECORDS_BUCKET_ARN}/*",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    reader = next(row for row in rows if row["principal"] == facts.ANALYTICS_READER_ROLE_ARN)
+    assert reader["outcome"] == "allowed" and reader["allowed_by"]
+    assert facts.BASTION_ROLE_ARN not in {row["principal"] for row in rows}
+
+    result = runner.invoke(app, [*connection, "access", facts.BASTION_ROLE_ARN, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    reach = {row["resource"]: row["access_levels"] for row in json.loads(result.stdout)}
+    assert reach[facts.ANALYTICS_READER_ROLE_ARN] == ["Assume"]
+
+    result = runner.invoke(app, [*connection, "who-can", "s3:NoSuchAction"])
+    assert isinstance(result.exception, UnknownActionError)
+    assert "s3:NoSuchAction" in str(result.exception)
