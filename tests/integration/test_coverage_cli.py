@@ -69,10 +69,11 @@ def test_matrix_lists_ous_then_accounts(run) -> None:  # type: ignore[no-untyped
     result = run("--format", "csv")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split(",")[:4] == ["target", "ou_path", "account", "organization"]
+    assert lines[0].split(",")[:4] == ["kind", "name", "ou_path", "organization"]
     kinds = [line.split(",")[0] for line in lines[1:]]
     assert kinds == sorted(kinds, key=lambda kind: kind == "account")
-    assert any(line.startswith("organizational_unit,Root/Sandbox,") for line in lines)
+    assert any(line.startswith("organizational_unit,Sandbox,Root/Sandbox,") for line in lines)
+    assert any(line.startswith("account,app-dev,Root/Workloads/Dev,") for line in lines)
 
 
 def test_fail_under(run) -> None:  # type: ignore[no-untyped-def]

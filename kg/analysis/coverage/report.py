@@ -106,8 +106,11 @@ def matrix(
     result = []
     for (kind, _), own in targets.items():
         first = own[0]
-        name = (first["account_name"] or first["account_id"]) if kind == "account" else None
-        who: Row = {"target": kind, "ou_path": first["ou_path"], "account": name}
+        if kind == "account":
+            name = first["account_name"] or first["account_id"]
+        else:
+            name = str(first["ou_path"] or kind).rsplit("/", 1)[-1]
+        who: Row = {"kind": kind, "name": name, "ou_path": first["ou_path"]}
         cells = {column: tally(row for row in own if row[by] == column) for column in columns}
         cells["overall"] = tally(own)
         result.append((who, cells))
