@@ -18,6 +18,7 @@ import platform
 import resource
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -66,6 +67,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--uri", help="use this Neo4j (its database must be empty; it is wiped)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per query (first and best)")
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="also report tracemalloc's peak (slows Python stages several times: timings of "
+        "such a run are not comparable)",
+    )
     return parser.parse_args(argv)
 
 
@@ -134,25 +141,40 @@ def neo4j_for_run(uri: str | None) -> Iterator[Neo4jSettings]:
     yield settings
 
 
-def memory_mib() -> dict[str, float]:
-    """tracemalloc's peak of Python objects, and the process's peak resident set (Linux: KiB)."""
-    _, peak = tracemalloc.get_traced_memory()
+def memory_mib() -> dict[str, float | None]:
+    """The process's peak resident set (Linux reports KiB), and tracemalloc's peak if tracing."""
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"tracemalloc_peak_mib": round(peak / 2**20, 1), "maxrss_mib": round(maxrss / 1024, 1)}
+    traced = tracemalloc.get_traced_memory()[1] if tracemalloc.is_tracing() else None
+    return {
+        "maxrss_mib": round(maxrss / 1024, 1),
+        "tracemalloc_peak_mib": None if traced is None else round(traced / 2**20, 1),
+    }
 
 
-def bench_size(snapshot_path: str, settings: Neo4jSettings, repeat: int) -> dict[str, Any]:
+def progress(stage: str) -> None:
+    """One line on stderr per stage, so a long run shows where it is."""
+    stamp = datetime.now(UTC).strftime("%H:%M:%S")
+    print(f"  {stamp} {stage}", file=sys.stderr, flush=True)
+
+
+def bench_size(
+    snapshot_path: str, settings: Neo4jSettings, repeat: int, trace: bool
+) -> dict[str, Any]:
     """Measure one size; runs in its own process so its memory peaks are its own."""
-    tracemalloc.start()
+    if trace:
+        tracemalloc.start()
     schema = load_schema()
     snapshot = Snapshot.open(snapshot_path)
     driver = measure.bare_driver(settings)
     with Graph(settings) as graph, driver:
         apply_schema(graph, schema)
+        progress("transform")
         records, transform_s = measure.time_transform(snapshot)
+        progress("load: baseline and loader, twice each")
         load = measure.compare_load(graph, driver, schema, records, snapshot.account_ids())
         del records
-        derive = measure.time_derive(graph)
+        derive = measure.time_derive(graph, progress)
+        progress("queries")
         query = measure.time_queries(graph, measure.query_benches(), repeat)
         size = measure.graph_size(graph)
     return {
@@ -169,14 +191,15 @@ def run_size(accounts: int, args: argparse.Namespace) -> dict[str, Any]:
     with neo4j_for_run(args.uri) as settings:
         context = multiprocessing.get_context("spawn")
         with context.Pool(1) as pool:
-            result = pool.apply(bench_size, (str(snapshot), settings, args.repeat))
+            job = (str(snapshot), settings, args.repeat, args.tracemalloc)
+            result = pool.apply(bench_size, job)
     if args.uri is not None:
         with measure.bare_driver(settings) as driver:
             measure.wipe(driver, settings.database)
     return {"accounts": accounts, "seed": args.seed, "synth_s": synth_s, **result}
 
 
-def environment() -> dict[str, Any]:
+def environment(traced: bool) -> dict[str, Any]:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
     ).stdout.strip()
@@ -189,13 +212,20 @@ def environment() -> dict[str, Any]:
         "neo4j": jar.NEO4J_VERSION,
         "neo4j_heap": NEO4J_HEAP,
         "batch_size": DEFAULT_BATCH_SIZE,
+        "tracemalloc": traced,
     }
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """Turn SIGTERM into SystemExit so the finally blocks stop the server this run started."""
+    sys.exit(128 + signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     args.out.mkdir(parents=True, exist_ok=True)
-    report: dict[str, Any] = {"environment": environment(), "sizes": []}
+    report: dict[str, Any] = {"environment": environment(args.tracemalloc), "sizes": []}
     try:
         for accounts in args.accounts:
             print(f"benchmarking {accounts} accounts ...", file=sys.stderr, flush=True)
