@@ -14,6 +14,7 @@ import ingest.example
 from ingest.load import LoadSummary, load_snapshot
 from ingest.snapshot import Snapshot
 from kg import server
+from kg.analysis.crown_jewels import DEFAULT, CrownJewelConfig
 from kg.analysis.pipeline import DeriveSummary, derive_all
 from kg.config import Neo4jSettings
 from kg.errors import Neo4jUnavailableError
@@ -50,11 +51,15 @@ def ensure_server(settings: Neo4jSettings) -> tuple[bool, str | None]:
     return True, status.browser_url
 
 
-def run_demo(settings: Neo4jSettings, snapshot_path: Path = DEMO_SNAPSHOT) -> DemoRun:
+def run_demo(
+    settings: Neo4jSettings,
+    snapshot_path: Path = DEMO_SNAPSHOT,
+    crown_jewels: CrownJewelConfig = DEFAULT,
+) -> DemoRun:
     started, browser = ensure_server(settings)
     with Graph(settings) as graph:
         graph.verify()
         apply_schema(graph, load_schema())
         loaded = load_snapshot(graph, Snapshot.open(snapshot_path))
-        derived = derive_all(graph)
+        derived = derive_all(graph, crown_jewels=crown_jewels)
     return DemoRun(started, browser, loaded, derived)

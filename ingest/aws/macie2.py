@@ -1,9 +1,14 @@
-"""Amazon Macie: the Macie session of each account and region.
+"""Amazon Macie: the Macie session of each account and region, and its bucket inventory.
 
 Macie answers get_macie_session with AccessDeniedException "Macie is not enabled." when it is
 off, the same error code as a permission denial. The collector records it like any failure (the
 snapshot keeps AWS's answer); the transform reads that message as "disabled" and every other
 failure as unknown.
+
+Where Macie is on, describe_buckets lists the region's buckets it inventories (a Macie
+administrator sees its members' buckets too) with their sensitivity score: -1 when Macie could
+not classify the bucket, 1 to 49 not sensitive, 50 not yet analyzed, 51 to 100 sensitive (100
+also when someone set it by hand). The S3 transform puts the score on the bucket node.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from ingest.aws._control_state import (
     read_call,
     state_records,
 )
-from ingest.aws._shapes import account_regions
+from ingest.aws._shapes import account_regions, listed
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
 
@@ -31,7 +36,22 @@ NOT_ENABLED_MESSAGE = "macie is not enabled"
 
 
 def collect(ctx: CallContext) -> None:
-    ctx.call(CLIENT, "get_macie_session", not_configured=NO_SESSION)
+    session = ctx.call(CLIENT, "get_macie_session", not_configured=NO_SESSION)
+    if (session or {}).get("status") == "ENABLED":
+        ctx.call(CLIENT, "describe_buckets")
+
+
+def bucket_sensitivity(snapshot: Snapshot) -> dict[str, int]:
+    """Macie's sensitivity score of every bucket it inventories, by bucket name (the highest
+    when several accounts report one bucket)."""
+    scores: dict[str, int] = {}
+    for account_id, region in account_regions(snapshot):
+        for bucket in listed(snapshot, account_id, region, CLIENT, "describe_buckets", "buckets"):
+            score = bucket.optional_int("sensitivityScore")
+            name = bucket.string("bucketName")
+            if score is not None and score > scores.get(name, -2):
+                scores[name] = score
+    return scores
 
 
 def session_state(snapshot: Snapshot, account_id: str, region: str) -> tuple[State, dict[str, Any]]:

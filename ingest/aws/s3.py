@@ -2,7 +2,8 @@
 
 Bucket calls are account-wide (region "global" in the snapshot, the bucket name as key); each
 bucket's own region comes from get_bucket_location. The account-level Block Public Access
-setting (s3control) is a security-service fact collected elsewhere.
+setting (s3control) is a security-service fact collected elsewhere; Macie's sensitivity score of
+a bucket comes from the Macie inventory (ingest.aws.macie2).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from ingest.aws._account_records import AccountRecords
 from ingest.aws._shapes import Item, ResourceCalls, listed, partition
 from ingest.aws.collect import CallContext
 from ingest.aws.kms import KeyResolver
+from ingest.aws.macie2 import bucket_sensitivity
 from ingest.snapshot import GLOBAL_REGION, Snapshot
 from kg.graph.records import GraphRecords
 
@@ -66,7 +68,13 @@ def _encryption(calls: ResourceCalls) -> tuple[str | None, str | None, bool | No
     )
 
 
-def _bucket(snapshot: Snapshot, out: AccountRecords, keys: KeyResolver, bucket: Item) -> None:
+def _bucket(
+    snapshot: Snapshot,
+    out: AccountRecords,
+    keys: KeyResolver,
+    bucket: Item,
+    macie_scores: dict[str, int],
+) -> None:
     name = bucket.string("Name")
     calls = ResourceCalls(snapshot, out.account_id, GLOBAL_REGION, CLIENT, name)
     region = _region(calls, bucket)
@@ -94,6 +102,7 @@ def _bucket(snapshot: Snapshot, out: AccountRecords, keys: KeyResolver, bucket: 
         encryption_kms_key_id=kms_key,
         bucket_key_enabled=bucket_key,
         tags=calls.tags("get_bucket_tagging", "TagSet"),
+        macie_sensitivity_score=macie_scores.get(name),
         unknown=calls.unknown,
     )
     if region:
@@ -103,10 +112,11 @@ def _bucket(snapshot: Snapshot, out: AccountRecords, keys: KeyResolver, bucket: 
 def transform(snapshot: Snapshot) -> GraphRecords:
     records = GraphRecords()
     keys = KeyResolver(snapshot)
+    macie_scores = bucket_sensitivity(snapshot)
     for account_id in snapshot.account_ids():
         out = AccountRecords(records, account_id, GLOBAL_REGION)
         for bucket in listed(
             snapshot, account_id, GLOBAL_REGION, CLIENT, "list_buckets", "Buckets"
         ):
-            _bucket(snapshot, out, keys, bucket)
+            _bucket(snapshot, out, keys, bucket, macie_scores)
     return records

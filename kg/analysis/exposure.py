@@ -1,12 +1,10 @@
-"""Network exposure: write CAN_REACH from the reachability engine, and mark the crown jewels.
+"""Network exposure: write CAN_REACH from the reachability engine.
 
 The engine decides (kg.analysis.reachability); this module only reads the loaded network from
 the graph (exposure_network), turns each answer into one relationship carrying the traffic that
 gets through and the controls that were evaluated, and replaces the previous run's output.
 
-Crown jewels are the targets attack paths lead to: admin-equivalent principals (`is_admin`, set
-by the access analysis), the organization's management account, and resources whose tags mark
-them sensitive. They get `crown_jewel=true` and a `crown_jewel_reason`.
+The targets paths lead to, the crown jewels, are marked by kg.analysis.crown_jewels.
 """
 
 from __future__ import annotations
@@ -19,14 +17,6 @@ from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
 from kg.graph.writer import GraphWriter
 from kg.model import load_schema
-
-# Tag values (as 'key=value', lower case) that make a resource a crown jewel.
-SENSITIVE_TAGS: tuple[str, ...] = (
-    "data-classification=confidential",
-    "data-classification=restricted",
-    "data-classification=secret",
-    "sensitive=true",
-)
 
 
 @dataclass(frozen=True)
@@ -94,38 +84,8 @@ def reach_records(found: GraphNetwork) -> GraphRecords:
     return records
 
 
-_CLEAR_CROWN_JEWELS = """
-MATCH (n) WHERE n.crown_jewel IS NOT NULL
-REMOVE n.crown_jewel, n.crown_jewel_reason
-"""
-_MARK_CROWN_JEWELS = """
-CALL {
-  MATCH (p:Principal) WHERE p.is_admin = true
-  RETURN p AS n, 'admin-equivalent principal' AS reason
-  UNION
-  MATCH (o:Organization)
-  MATCH (a:Account {account_id: o.management_account_id})
-  RETURN a AS n, 'the organization management account' AS reason
-  UNION
-  MATCH (r:Resource)
-  WHERE any(tag IN coalesce(r.tags, []) WHERE toLower(tag) IN $sensitive_tags)
-  RETURN r AS n,
-         'tagged ' + [t IN r.tags WHERE toLower(t) IN $sensitive_tags][0] AS reason
-}
-SET n.crown_jewel = true, n.crown_jewel_reason = reason
-RETURN count(n) AS marked
-"""
-
-
-def mark_crown_jewels(graph: Graph, sensitive_tags: tuple[str, ...] = SENSITIVE_TAGS) -> int:
-    graph.write(_CLEAR_CROWN_JEWELS)
-    rows = graph.write(_MARK_CROWN_JEWELS, sensitive_tags=list(sensitive_tags))
-    return int(rows[0]["marked"]) if rows else 0
-
-
 def derive(graph: Graph) -> int:
-    """Rewrite CAN_REACH and the crown jewel marks; return how many CAN_REACH edges it wrote."""
+    """Rewrite CAN_REACH; return how many edges it wrote."""
     records = reach_records(read_network(graph))
     GraphWriter(graph, load_schema()).replace_derived(records, rel_types=["CAN_REACH"])
-    mark_crown_jewels(graph)
     return records.counts()["relationships"]

@@ -6,19 +6,22 @@ interface to the instance it belongs to), workload identity (RUNS_AS), role assu
 search is the named query `attack-paths-shortest` (the same text runs in Neo4j Browser).
 
 Paths rank worst first: fewer distinct defensive layers on the way, then a more valuable target,
-then fewer hops. `chokepoints` finds the hops whose removal breaks the most paths.
+then fewer hops. `chokepoints` finds the hops whose removal breaks the most paths. Each hop
+carries the controls evaluated on it and the catalog controls that could have stopped it but are
+missing where it runs (kg.analysis.hop_controls).
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from typing import Any
 
 from kg import queries
+from kg.analysis.hop_controls import MissingControl, MissingControls, read_nodes
 from kg.errors import ConfigError
 from kg.graph.driver import Graph
 from kg.model import load_schema
@@ -39,6 +42,7 @@ class Hop:
     layer: str
     explanation: str
     controls: tuple[str, ...] = ()
+    missing_controls: tuple[MissingControl, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -96,7 +100,28 @@ def find_paths(
     """The shortest path from the source to each target, ranked worst first."""
     check_arguments(source, target, max_hops)
     rows = queries.run(graph, QUERY, source=source, target=target, max_hops=max_hops)
-    return rank(path_from_row(row) for row in rows)
+    return rank(with_missing_controls(graph, rows, [path_from_row(row) for row in rows]))
+
+
+def with_missing_controls(
+    graph: Graph, rows: Sequence[dict[str, Any]], found: Sequence[AttackPath]
+) -> list[AttackPath]:
+    """The paths with each hop's missing controls, from one read of the nodes on them."""
+    keys_by_label: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        for node in row["nodes"]:
+            keys_by_label[node["label"]].add(node["key"])
+    missing = MissingControls(graph, read_nodes(graph, keys_by_label))
+    return [
+        replace(
+            path,
+            hops=tuple(
+                replace(hop, missing_controls=missing.of_hop(hop.source, hop.relation, hop.target))
+                for hop in path.hops
+            ),
+        )
+        for path in found
+    ]
 
 
 def check_arguments(source: str, target: str, max_hops: int) -> None:
@@ -184,6 +209,10 @@ def hop_document(hop: Hop) -> dict[str, Any]:
         "layer": hop.layer,
         "explanation": hop.explanation,
         "controls": list(hop.controls),
+        "missing_controls": [
+            {**asdict(missing), "regions": list(missing.regions)}
+            for missing in hop.missing_controls
+        ],
     }
 
 

@@ -6,8 +6,10 @@ import typer
 from rich.rule import Rule
 
 from kg import queries
+from kg.analysis.crown_jewels import load_config
 from kg.cli import state
 from kg.cli.coverage_cmd import coverage
+from kg.cli.ingest_cmd import CrownJewels
 from kg.cli.paths_cmd import chokepoints_command, paths_command
 from kg.demo import run_demo
 from kg.report.output import Format, console
@@ -19,13 +21,14 @@ BROWSER_QUERIES = (
 )
 
 
-def demo() -> None:
+def demo(crown_jewel_file: CrownJewels = None) -> None:
     """Start Neo4j if needed, load the demo organization, show coverage and attack paths.
 
     Example: kg demo
     """
+    jewels = load_config(crown_jewel_file)
     with console.status("Starting Neo4j and loading the demo organization..."):
-        run = run_demo(state.settings)
+        run = run_demo(state.settings, crown_jewels=jewels)
     if run.started_server:
         console.print(f"Started a local Neo4j at {state.settings.uri}")
     console.print(

@@ -11,6 +11,8 @@ import typer
 from ingest.aws.collect import CollectPlan, CollectSummary, collect_snapshot
 from ingest.load import LoadSummary, load_snapshot
 from ingest.snapshot import Snapshot
+from kg.analysis import crown_jewels
+from kg.analysis.crown_jewels import CrownJewelConfig
 from kg.analysis.pipeline import DeriveSummary, derive_all
 from kg.cli import state
 from kg.errors import ConfigError
@@ -39,6 +41,15 @@ Regions = Annotated[
 ]
 Workers = Annotated[int, typer.Option("--workers", min=1, max=64, help="Accounts in parallel.")]
 OutputFormat = Annotated[Format, typer.Option("--format", help="table or json.")]
+CrownJewels = Annotated[
+    Path | None,
+    typer.Option(
+        "--crown-jewels",
+        envvar=crown_jewels.ENV_VAR,
+        help="YAML file of crown jewel ARNs or patterns, tag rules and the Macie threshold "
+        "(docs/paths.md); checked before anything is written.",
+    ),
+]
 
 
 def _split(value: str | None) -> list[str]:
@@ -83,7 +94,7 @@ def collect_aws(
 
 
 def _load_and_derive(
-    path: Path, account_id: str | None, quiet: bool
+    path: Path, account_id: str | None, quiet: bool, jewels: CrownJewelConfig
 ) -> tuple[LoadSummary, DeriveSummary]:
     if path.is_file():
         if not account_id:
@@ -97,7 +108,7 @@ def _load_and_derive(
         with progress("Loading", enabled=not quiet) as bar:
             loaded = load_snapshot(graph, snapshot, progress=bar.advance)
         with progress("Deriving", enabled=not quiet) as bar:
-            derived = derive_all(graph, on_step=lambda _: bar.advance())
+            derived = derive_all(graph, on_step=lambda _: bar.advance(), crown_jewels=jewels)
     return loaded, derived
 
 
@@ -131,14 +142,17 @@ def load(
     account_id: Annotated[
         str | None, typer.Option("--account-id", help="Account of a lone IAM export file.")
     ] = None,
+    crown_jewel_file: CrownJewels = None,
     output_format: OutputFormat = Format.table,
 ) -> None:
     """Load a snapshot into Neo4j (all or nothing), then derive access, paths and coverage.
 
     Example: kg load ./snapshot
+    Example: kg load ./snapshot --crown-jewels crown-jewels.yaml
     Example: kg load ./auth-details.json --account-id 123456789012
     """
-    loaded, derived = _load_and_derive(path, account_id, quiet=output_format == Format.json)
+    jewels = crown_jewels.load_config(crown_jewel_file)
+    loaded, derived = _load_and_derive(path, account_id, output_format == Format.json, jewels)
     _report_load(loaded, derived, output_format)
 
 
@@ -153,9 +167,11 @@ def ingest_aws(
     keep: Annotated[
         Path | None, typer.Option("--keep", help="Keep the snapshot in this folder.")
     ] = None,
+    crown_jewel_file: CrownJewels = None,
     output_format: OutputFormat = Format.table,
 ) -> None:
     """Collect from AWS into a temporary snapshot, then load it."""
+    jewels = crown_jewels.load_config(crown_jewel_file)
     quiet = output_format == Format.json
     plan = CollectPlan(_split(regions), _split(accounts), role_name, external_id, workers)
     with tempfile.TemporaryDirectory(prefix="kg-snapshot-") as tmp:
@@ -163,7 +179,7 @@ def ingest_aws(
         summary = _collect(out, plan, profile, quiet)
         if not quiet:
             _print_collect(summary, out)
-        loaded, derived = _load_and_derive(out, None, quiet)
+        loaded, derived = _load_and_derive(out, None, quiet, jewels)
     _report_load(loaded, derived, output_format)
 
 

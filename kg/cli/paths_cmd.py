@@ -41,6 +41,7 @@ def hop_rows(found: list[paths.AttackPath]) -> list[dict[str, Any]]:
             "layer": hop.layer,
             "explanation": hop.explanation,
             "controls": "; ".join(hop.controls),
+            "missing_controls": "; ".join(m.summary() for m in hop.missing_controls),
         }
         for number, path in enumerate(found, start=1)
         for index, hop in enumerate(path.hops, start=1)

@@ -1,8 +1,8 @@
 """Derived network exposure: who can open a connection to what, and the controls that allowed it.
 
 CAN_REACH is a conclusion of the reachability analysis (kg.analysis.exposure), rewritten as a
-whole on each run. The same analysis marks crown jewels, the targets worth protecting, with the
-node properties `crown_jewel` (true) and `crown_jewel_reason` (why) on the nodes it selects.
+whole on each run. The crown jewel analysis (kg.analysis.crown_jewels) marks the targets worth
+protecting with the node properties `crown_jewel` (true) and `crown_jewel_reason` (why).
 """
 
 from kg.model.schema import NodeSchema, RelSchema

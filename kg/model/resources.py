@@ -54,6 +54,9 @@ NODES = (
             "encryption_kms_key_id": "default encryption KMS key",
             "bucket_key_enabled": "S3 Bucket Key on for KMS encryption",
             "tags": "tags as 'key=value' strings",
+            "macie_sensitivity_score": "Amazon Macie's sensitivity score (-1 classification "
+            "error, 1-49 not sensitive, 50 not yet analyzed, 51-100 sensitive); absent when no "
+            "Macie inventory lists the bucket",
         },
     ),
     _resource(

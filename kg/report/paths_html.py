@@ -2,7 +2,7 @@
 
 The page embeds the documented JSON shape (`kg.analysis.paths.paths_document`) and draws the
 selected path as a chain of nodes; each hop shows its relation and layer, and clicking it shows
-why it holds and the controls evaluated on it.
+why it holds, the controls evaluated on it and the missing ones that could have stopped it.
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ function el(name, attrs, parent) {
   for (const k in attrs) e.setAttribute(k, attrs[k]);
   parent.appendChild(e); return e;
 }
+function missing(m) {
+  return m.control_id + " (" + m.title + ") " + m.status + " in " + m.account_id + " " +
+    m.regions.join(", ") + (m.evidence ? ": " + m.evidence : "");
+}
 function show(index) {
   const path = data.paths[index];
   document.querySelectorAll("#list div").forEach((d, i) => d.className = i === index ? "sel" : "");
@@ -60,7 +64,9 @@ function show(index) {
     const b = el("text", {x: x + 2, y: 140}, g); b.textContent = hop.layer;
     g.onclick = () => {
       document.getElementById("detail").textContent = hop.from + " -> " + hop.to + "\\n" +
-        hop.explanation + "\\n\\nControls:\\n" + (hop.controls.join("\\n") || "(none recorded)");
+        hop.explanation + "\\n\\nControls:\\n" + (hop.controls.join("\\n") || "(none recorded)") +
+        "\\n\\nMissing controls that could have stopped it:\\n" +
+        (hop.missing_controls.map(missing).join("\\n") || "(none found)");
     };
   });
   document.getElementById("detail").textContent = "Target: " + path.target +

@@ -64,16 +64,6 @@ def test_internet_facing_alb_reaches_its_private_targets_on_8443(demo: Graph) ->
     ]
 
 
-def test_tagged_bucket_and_management_account_are_crown_jewels(demo: Graph) -> None:
-    rows = demo.read(
-        "MATCH (n {crown_jewel: true}) RETURN coalesce(n.arn, n.account_id) AS key, "
-        "n.crown_jewel_reason AS reason"
-    )
-    reasons = {row["key"]: row["reason"] for row in rows}
-    assert reasons[facts.CUSTOMER_RECORDS_BUCKET_ARN] == "tagged data-classification=confidential"
-    assert "the organization management account" in reasons.values()
-
-
 def test_rerun_replaces_instead_of_duplicating(demo: Graph) -> None:
     before = demo.read("MATCH ()-[e:CAN_REACH]->() RETURN count(e) AS n")
     exposure.derive(demo)

@@ -63,7 +63,9 @@ def test_internet_to_customer_records_goes_through_the_bastion_role_and_a_cross_
         facts.ANALYTICS_READER_ROLE_ARN,
         facts.CUSTOMER_RECORDS_BUCKET_ARN,
     ]
-    assert path.target_reason == "tagged data-classification=confidential"
+    assert path.target_reason == (
+        "tagged data-classification=confidential; Macie: sensitive data (sensitivity score 92)"
+    )
     assert path.layers == ("network", "principals", "resources")
 
 

@@ -38,7 +38,15 @@ def test_paths_json_html_and_chokepoints(
     [path] = json.loads(result.stdout)["paths"]
     assert (path["source"], path["target"]) == ("internet", facts.CUSTOMER_RECORDS_BUCKET_ARN)
     assert [hop["relation"] for hop in path["hops"]][-1] == "CAN_ACCESS"
-    assert set(path["hops"][0]) == {"from", "to", "relation", "layer", "explanation", "controls"}
+    assert set(path["hops"][0]) == {
+        "from",
+        "to",
+        "relation",
+        "layer",
+        "explanation",
+        "controls",
+        "missing_controls",
+    }
 
     page = tmp_path / "paths.html"
     args = [*connection, "paths", *target, "--format", "html", "-o", str(page)]

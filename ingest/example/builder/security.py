@@ -27,6 +27,8 @@ class RegionControls:
     config_recorder: bool = True
     inspector: bool = False
     macie: bool = False
+    # Buckets of the account and region Macie inventories, with their sensitivity scores.
+    macie_bucket_scores: tuple[tuple[str, int], ...] = ()
     detective: bool = False
     account_analyzer: bool = False
     ebs_encryption_by_default: bool = True
@@ -316,7 +318,7 @@ def _inspector(scope: Scope, on: bool, context: OrgServices) -> None:
             )
 
 
-def _macie(scope: Scope, on: bool) -> None:
+def _macie(scope: Scope, on: bool, bucket_scores: tuple[tuple[str, int], ...]) -> None:
     if not on:  # Macie says so with an access-denied error, which the collector records
         scope.fail("macie2", "get_macie_session", "AccessDeniedException", "Macie is not enabled.")
         return
@@ -332,6 +334,19 @@ def _macie(scope: Scope, on: bool) -> None:
             "updatedAt": scope.created("macie"),
         },
     )
+    inventory = [
+        {
+            "accountId": scope.account_id,
+            "automatedDiscoveryMonitoringStatus": "MONITORED",
+            "bucketArn": f"arn:aws:s3:::{name}",
+            "bucketName": name,
+            "lastUpdated": scope.created("macie", "inventory"),
+            "region": scope.region,
+            "sensitivityScore": score,
+        }
+        for name, score in bucket_scores
+    ]
+    scope.answer("macie2", "describe_buckets", {"buckets": inventory})
 
 
 def _detective(scope: Scope, on: bool) -> None:
@@ -347,5 +362,5 @@ def render_security_services(scope: Scope, controls: RegionControls, context: Or
     _config(scope, controls.config_recorder, context)
     _analyzers(scope, controls, context)
     _inspector(scope, controls.inspector, context)
-    _macie(scope, controls.macie)
+    _macie(scope, controls.macie, controls.macie_bucket_scores)
     _detective(scope, controls.detective)

@@ -263,7 +263,9 @@ def data_prod(customer_records_key_arn: str) -> tuple[dict[str, RegionSpec], lis
                     )
                 ]
             ),
-            controls=RegionControls(inspector=True, macie=True),
+            controls=RegionControls(
+                inspector=True, macie=True, macie_bucket_scores=((CUSTOMER_RECORDS_BUCKET, 92),)
+            ),
         ),
     }
     return regions, buckets

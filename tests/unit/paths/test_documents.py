@@ -5,11 +5,23 @@ from __future__ import annotations
 import json
 import re
 
+from kg.analysis.hop_controls import MissingControl
 from kg.analysis.paths import AttackPath, Hop, chokepoints, chokepoints_document, paths_document
 from kg.report.paths_html import paths_html
 
+ADMIN_PORTS = MissingControl(
+    "NET-SG-NO-ADMIN-PORTS-OPEN", "No SSH", "partial", "111122223333", ("us-east-1",), "sg-1: 22"
+)
 HOPS = (
-    Hop("internet", "arn:eni", "CAN_REACH", "network", "reach", ("sg-1 allows tcp/22",)),
+    Hop(
+        "internet",
+        "arn:eni",
+        "CAN_REACH",
+        "network",
+        "reach",
+        ("sg-1 allows tcp/22",),
+        (ADMIN_PORTS,),
+    ),
     Hop("arn:eni", "arn:i", "HAS_INTERFACE", "network", "lands"),
 )
 PATH = AttackPath("internet", "arn:i", "tagged sensitive=true", 2, HOPS)
@@ -26,6 +38,16 @@ def test_paths_document_has_the_documented_keys_in_hop_order() -> None:
         "layer": "network",
         "explanation": "reach",
         "controls": ["sg-1 allows tcp/22"],
+        "missing_controls": [
+            {
+                "control_id": "NET-SG-NO-ADMIN-PORTS-OPEN",
+                "title": "No SSH",
+                "status": "partial",
+                "account_id": "111122223333",
+                "regions": ["us-east-1"],
+                "evidence": "sg-1: 22",
+            }
+        ],
     }
     assert [hop["to"] for hop in path["hops"]] == ["arn:eni", "arn:i"]
 
