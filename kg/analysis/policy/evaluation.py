@@ -146,13 +146,14 @@ class _Plan:
         on_resource = self.covering("resource", self.resource_hits, action)
         boundary = self.covering("boundary", self.boundary, action)
         session = self.covering("session", self.session, action)
+        # Levels that do not apply are neither denies nor grants: skip matching them.
         scp_levels = [
             (level, self.covering(f"scp{index}", hits, action))
-            for index, (level, hits) in enumerate(self.scp_levels)
+            for index, (level, hits) in enumerate(self.scp_levels if with_scps else ())
         ]
         rcp_levels = [
             (level, self.covering(f"rcp{index}", hits, action))
-            for index, (level, hits) in enumerate(self.rcp_levels)
+            for index, (level, hits) in enumerate(self.rcp_levels if with_rcps else ())
         ]
 
         denies = [
@@ -162,8 +163,8 @@ class _Plan:
                 on_resource,
                 boundary,
                 session,
-                *(hits for _, hits in scp_levels if with_scps),
-                *(hits for _, hits in rcp_levels if with_rcps),
+                *(hits for _, hits in scp_levels),
+                *(hits for _, hits in rcp_levels),
             )
             for hit in group
             if hit.statement.effect is Effect.DENY
@@ -176,8 +177,11 @@ class _Plan:
                 reason="explicitly denied by " + ", ".join(map(str, certain_denies)),
             )
 
+        grant = self._grant(action, identity, on_resource, boundary, session)
+        if grant.truth is Truth.FALSE:  # what _all_of would answer: the first FALSE verdict
+            return Decision(Outcome.IMPLICIT_DENY, reason=grant.reason)
         verdict = _all_of(
-            self._grant(action, identity, on_resource, boundary, session),
+            grant,
             _levels(scp_levels, "SCP") if with_scps else _YES,
             _levels(rcp_levels, "RCP") if with_rcps else _YES,
         )
