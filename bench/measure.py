@@ -8,6 +8,7 @@ time: the numbers are compared against the targets in docs/performance.md by peo
 from __future__ import annotations
 
 import importlib
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -220,15 +221,84 @@ def query_benches() -> list[QueryBench]:
     return [*COMMAND_BENCHES, *library]
 
 
-def time_queries(graph: Graph, benches: Sequence[QueryBench], repeat: int = 3) -> dict[str, Any]:
-    """First (cold) and best of `repeat` runs (warm) of each query, with its row count."""
-    results = {}
+def terminate_transactions(driver: Driver, database: str) -> int:
+    """Terminate every transaction but this one on the benchmark's own server; how many."""
+    with driver.session(database=database) as session:
+        ids = [
+            record["id"]
+            for record in session.run(
+                "SHOW TRANSACTIONS YIELD transactionId AS id, currentQuery "
+                "WHERE NOT currentQuery STARTS WITH 'SHOW TRANSACTIONS' RETURN id"
+            )
+        ]
+        if ids:
+            session.run("TERMINATE TRANSACTIONS $ids", ids=ids).consume()
+    return len(ids)
+
+
+def call_with_deadline(
+    run: Callable[[], int], seconds: float | None, stop: Callable[[], object]
+) -> int | None:
+    """run()'s result, or None when it is still running after `seconds`.
+
+    The call runs in a thread; past the deadline `stop` is called (it terminates the server's
+    transactions) until the call gives up, so a runaway query does not hold up the benchmark.
+    """
+    if seconds is None:
+        return run()
+    outcome: list[int] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(run())
+        except BaseException as exc:  # re-raised below unless the deadline stopped it
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, name="bench-query", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if not thread.is_alive():
+        if failure:
+            raise failure[0]
+        return outcome[0]
+    for _ in range(12):  # the driver may retry a terminated transaction: stop it again
+        stop()
+        thread.join(5)
+        if not thread.is_alive():
+            break
+    return None
+
+
+def time_queries(
+    graph: Graph,
+    benches: Sequence[QueryBench],
+    repeat: int = 3,
+    deadline_s: float | None = None,
+    stop: Callable[[], object] = lambda: None,
+) -> dict[str, Any]:
+    """First (cold) and best of `repeat` runs (warm) of each query, with its row count.
+
+    A query still running after `deadline_s` is stopped and reported as timed out (its times
+    and rows are None), and not repeated.
+    """
+    results: dict[str, Any] = {}
     for bench in benches:
         times = []
-        rows = 0
+        rows: int | None = 0
         for _ in range(max(1, repeat)):
             start = time.perf_counter()
-            rows = bench.run(graph)
+            rows = call_with_deadline(partial(bench.run, graph), deadline_s, stop)
+            if rows is None:
+                break
             times.append(_elapsed(start))
-        results[bench.name] = {"first_s": times[0], "best_s": min(times), "rows": rows}
+        if rows is None:
+            results[bench.name] = {
+                "first_s": None,
+                "best_s": None,
+                "rows": None,
+                "timed_out_after_s": deadline_s,
+            }
+        else:
+            results[bench.name] = {"first_s": times[0], "best_s": min(times), "rows": rows}
     return results

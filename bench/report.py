@@ -50,10 +50,20 @@ def _fixed_rows() -> list[Row]:
     ]
 
 
+def _measured(section: str, name: str, field: str) -> Callable[[Size], Any]:
+    """The field, or '> N' for a query the benchmark stopped after N seconds."""
+
+    def value(size: Size) -> Any:
+        limit = _get(size, section, name, "timed_out_after_s")
+        return f"> {limit:g}" if limit is not None else _get(size, section, name, field)
+
+    return value
+
+
 def _named_rows(sizes: list[Size], section: str, field: str, unit: str) -> list[Row]:
     """One row per derive step or query any size measured, in first-seen order."""
     names = dict.fromkeys(name for size in sizes for name in (_get(size, section) or {}))
-    return [(f"{section}: {name} ({unit})", _at(section, name, field)) for name in names]
+    return [(f"{section}: {name} ({unit})", _measured(section, name, field)) for name in names]
 
 
 def _memory_rows() -> list[Row]:

@@ -28,6 +28,7 @@ import tracemalloc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results")
     parser.add_argument("--uri", help="use this Neo4j (its database must be empty; it is wiped)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per query (first and best)")
+    parser.add_argument(
+        "--query-timeout",
+        type=float,
+        default=300.0,
+        help="seconds after which a query is stopped and reported as timed out (0: no limit)",
+    )
     parser.add_argument(
         "--tracemalloc",
         action="store_true",
@@ -158,7 +165,11 @@ def progress(stage: str) -> None:
 
 
 def bench_size(
-    snapshot_path: str, settings: Neo4jSettings, repeat: int, trace: bool
+    snapshot_path: str,
+    settings: Neo4jSettings,
+    repeat: int,
+    trace: bool,
+    query_timeout: float | None = None,
 ) -> dict[str, Any]:
     """Measure one size; runs in its own process so its memory peaks are its own."""
     if trace:
@@ -175,7 +186,10 @@ def bench_size(
         del records
         derive = measure.time_derive(graph, progress)
         progress("queries")
-        query = measure.time_queries(graph, measure.query_benches(), repeat)
+        stop = partial(measure.terminate_transactions, driver, settings.database)
+        query = measure.time_queries(
+            graph, measure.query_benches(), repeat, query_timeout or None, stop
+        )
         size = measure.graph_size(graph)
     return {
         "load": {"transform_s": transform_s, **load},
@@ -191,7 +205,7 @@ def run_size(accounts: int, args: argparse.Namespace) -> dict[str, Any]:
     with neo4j_for_run(args.uri) as settings:
         context = multiprocessing.get_context("spawn")
         with context.Pool(1) as pool:
-            job = (str(snapshot), settings, args.repeat, args.tracemalloc)
+            job = (str(snapshot), settings, args.repeat, args.tracemalloc, args.query_timeout)
             result = pool.apply(bench_size, job)
     if args.uri is not None:
         with measure.bare_driver(settings) as driver:

@@ -56,3 +56,16 @@ def test_a_step_one_size_did_not_run_shows_as_not_available() -> None:
     assert _row(table, "query: kg coverage (s, first run)") == ["0.25", "0.25"]
     assert _row(table, "graph relationships") == ["5,678", "5,678"]
     assert "commit abc1234" in table
+
+
+def test_a_query_stopped_at_the_deadline_shows_the_limit() -> None:
+    size = _size(1000, {})
+    size["query"]["kg paths"] = {
+        "first_s": None,
+        "best_s": None,
+        "rows": None,
+        "timed_out_after_s": 120.0,
+    }
+    table = markdown_report({"environment": ENVIRONMENT, "sizes": [size]})
+    assert _row(table, "query: kg paths (s, first run)") == ["> 120"]
+    assert _row(table, "query: kg coverage (s, first run)") == ["0.25"]
