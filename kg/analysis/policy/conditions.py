@@ -6,7 +6,9 @@ policy's values for one key are ORed (for negated operators: the request value m
 A key missing from the request makes a condition false, except for negated operators (true),
 `...IfExists` (true) and `Null` (which tests exactly that). `ForAllValues` is true and
 `ForAnyValue` false for a missing or empty key. A key the caller does not know makes the test
-UNKNOWN: the statement is then conditional and the test is reported, never guessed.
+UNKNOWN: the statement is then conditional and the test is reported, never guessed, unless
+the caller knows values the key cannot hold (an account outside the organization is not in it):
+a plain equality test naming only such values is then false (true when negated).
 """
 
 from __future__ import annotations
@@ -34,20 +36,27 @@ class ConditionContext:
     `values` maps a lowercased key to its values; an empty tuple means the key is known to be
     absent from the request. Keys not in `values` are unknown, unless they start with one of
     `complete_prefixes` (for example ``aws:principaltag/`` when all the principal's tags are
-    known), in which case they are known to be absent.
+    known), in which case they are known to be absent. `excluded` maps an unknown key to values
+    it is known not to hold (it may be absent or hold any other value).
     """
 
     values: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     complete_prefixes: frozenset[str] = frozenset()
+    excluded: Mapping[str, frozenset[str]] = field(default_factory=dict, hash=False)
 
     @classmethod
     def of(
-        cls, known: Mapping[str, ContextValue], *, complete_prefixes: Iterable[str] = ()
+        cls,
+        known: Mapping[str, ContextValue],
+        *,
+        complete_prefixes: Iterable[str] = (),
+        excluded: Mapping[str, Iterable[str]] | None = None,
     ) -> ConditionContext:
         """Build from AWS-cased keys; None marks a key known to be absent."""
         return cls(
             values={key.lower(): _context_values(value) for key, value in known.items()},
             complete_prefixes=frozenset(prefix.lower() for prefix in complete_prefixes),
+            excluded={key.lower(): frozenset(values) for key, values in (excluded or {}).items()},
         )
 
     def lookup(self, key: str) -> tuple[str, ...] | None:
@@ -64,6 +73,7 @@ class ConditionContext:
         return ConditionContext(
             values={**self.values, **override.values},
             complete_prefixes=self.complete_prefixes | override.complete_prefixes,
+            excluded={**self.excluded, **override.excluded},
         )
 
 
@@ -203,6 +213,10 @@ _OPERATOR_TABLE: tuple[tuple[str, bool, MatcherFactory], ...] = (
 )
 _OPERATORS = {name.lower(): (negated, build) for name, negated, build in _OPERATOR_TABLE}
 
+# Operators comparing the whole value with each policy value, literally.
+_EQUALITY = frozenset(
+    ("stringequals", "stringnotequals", "stringequalsignorecase", "stringnotequalsignorecase")
+)
 _QUALIFIERS = {"forallvalues": "ForAllValues", "foranyvalue": "ForAnyValue"}
 _IF_EXISTS = "ifexists"
 
@@ -218,6 +232,7 @@ class ConditionTest:
     qualifier: str | None
     if_exists: bool
     matchers: tuple[ValueMatcher, ...]
+    equality: bool = False  # String...Equals on policy values without variables
 
     @classmethod
     def parse(
@@ -259,12 +274,14 @@ class ConditionTest:
             qualifier=qualifier,
             if_exists=if_exists,
             matchers=tuple(build(value, variables) for value in values),
+            equality=base.lower() in _EQUALITY
+            and not (variables and any("${" in value for value in values)),
         )
 
     def evaluate(self, context: ConditionContext) -> Truth:
         values = context.lookup(self.key)
         if values is None:
-            return Truth.UNKNOWN
+            return self._without_excluded(context.excluded.get(self.key, frozenset()))
         if self.null_check:
             absent = not values
             return truth_any(
@@ -281,6 +298,20 @@ class ConditionTest:
             return Truth.UNKNOWN
         per_value = (self._matches_one(value, context.lookup) for value in values)
         return truth_all(per_value) if self.qualifier == "ForAllValues" else truth_any(per_value)
+
+    def _without_excluded(self, excluded: frozenset[str]) -> Truth:
+        """An unknown key that holds none of `excluded`, against an equality test naming only
+        excluded values: absent or another value, the negated test holds and the positive one
+        fails (with IfExists, an absent key would pass it: still unknown)."""
+        if not (self.equality and excluded) or self.qualifier:
+            return Truth.UNKNOWN
+        fold = str.lower if "ignorecase" in self.clause.operator.lower() else str
+        ruled_out = {fold(value) for value in excluded}
+        if not all(fold(value) in ruled_out for value in self.clause.values):
+            return Truth.UNKNOWN
+        if self.negated:
+            return Truth.TRUE
+        return Truth.UNKNOWN if self.if_exists else Truth.FALSE
 
     def _matches_one(self, value: str, resolve: Resolver) -> Truth:
         positive = truth_any(matcher(value, resolve) for matcher in self.matchers)

@@ -45,6 +45,8 @@ class Principal:
     `tags` are the principal's tags; for a role, session tags may add or override them, so pass
     None unless the caller knows the sessions carry none. `session_name` is the role session's
     name when known: a policy naming one specific session cannot be decided without it.
+    `outside_orgs` are organizations it is known not to belong to (an account outside the
+    loaded organization, whose own organization is unknown).
     """
 
     kind: PrincipalKind
@@ -55,6 +57,7 @@ class Principal:
     tags: tuple[tuple[str, str], ...] | None = None
     session_name: str | None = None
     service_linked: bool = False
+    outside_orgs: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.has_account:

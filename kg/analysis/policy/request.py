@@ -163,6 +163,7 @@ def request_context(
         "aws:PrincipalIsAWSService": principal.kind is PrincipalKind.SERVICE,
     }
     complete: list[str] = []
+    excluded: dict[str, frozenset[str]] = {}
     if principal.has_account:
         known["aws:PrincipalArn"] = principal.arn
         known["aws:PrincipalAccount"] = principal.account_id
@@ -172,6 +173,8 @@ def request_context(
         known["aws:username"] = user_name if principal.kind is PrincipalKind.USER else None
         if principal.org_id is not None:
             known["aws:PrincipalOrgID"] = principal.org_id
+        elif principal.outside_orgs:
+            excluded["aws:PrincipalOrgID"] = principal.outside_orgs
         if principal.org_paths is not None:
             known["aws:PrincipalOrgPaths"] = principal.org_paths
         if principal.tags is not None:
@@ -193,4 +196,4 @@ def request_context(
     if resource.tags is not None:
         known.update({f"{_RESOURCE_TAG}{key}": value for key, value in resource.tags})
         complete.append(_RESOURCE_TAG)
-    return ConditionContext.of(known, complete_prefixes=complete).merged(extra)
+    return ConditionContext.of(known, complete_prefixes=complete, excluded=excluded).merged(extra)

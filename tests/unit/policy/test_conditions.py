@@ -213,3 +213,32 @@ def test_complete_prefix_makes_unlisted_tags_known_absent() -> None:
         {"StringEquals": {"aws:PrincipalTag/clearance": "secret"}}, "Condition", variables=True
     )
     assert block.evaluate(context)[0] is Truth.FALSE
+
+
+OURS = "o-a1b2c3d4e5"
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ({"StringEquals": {"aws:PrincipalOrgID": OURS}}, Truth.FALSE),
+        ({"StringEqualsIgnoreCase": {"aws:PrincipalOrgID": OURS.upper()}}, Truth.FALSE),
+        ({"StringNotEquals": {"aws:PrincipalOrgID": OURS}}, Truth.TRUE),
+        # The data perimeter RCP's test: absent or another organization, it holds.
+        ({"StringNotEqualsIfExists": {"aws:PrincipalOrgID": OURS}}, Truth.TRUE),
+        # An absent key would pass IfExists; another organization would not.
+        ({"StringEqualsIfExists": {"aws:PrincipalOrgID": OURS}}, Truth.UNKNOWN),
+        # Another organization might be the caller's own.
+        ({"StringEquals": {"aws:PrincipalOrgID": [OURS, "o-partner123"]}}, Truth.UNKNOWN),
+        ({"StringLike": {"aws:PrincipalOrgID": OURS}}, Truth.UNKNOWN),
+        ({"ForAnyValue:StringEquals": {"aws:PrincipalOrgID": OURS}}, Truth.UNKNOWN),
+        # Policy variables are not resolved against an unknown value.
+        ({"StringEquals": {"aws:PrincipalOrgID": "${aws:ResourceOrgID}"}}, Truth.UNKNOWN),
+    ],
+)
+def test_a_key_known_not_to_hold_some_values_decides_equality_tests_naming_only_them(
+    condition: dict[str, Any], expected: Truth
+) -> None:
+    block = ConditionBlock.parse(condition, "Condition", variables=True)
+    context = ConditionContext.of({}, excluded={"aws:PrincipalOrgID": [OURS]})
+    assert block.evaluate(context)[0] is expected

@@ -124,6 +124,25 @@ def test_principal_keys_known_to_the_graph_decide_conditions() -> None:
     assert unknown_org.outcome is Outcome.CONDITIONAL
 
 
+def test_a_principal_known_to_be_outside_the_organization_fails_its_org_id_test() -> None:
+    bucket = on_resource(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"},
+            "Action": "s3:GetObject",
+            "Resource": f"{BUCKET}/*",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}},
+        }
+    )
+    root = f"arn:aws:iam::{OTHER_ACCOUNT}:root"
+    outsider = Principal(PrincipalKind.ROOT, root, outside_orgs=frozenset({ORG_ID}))
+    decision = evaluate(outsider, GET_OBJECT, PolicySet(resource=bucket))
+    assert decision.outcome is Outcome.IMPLICIT_DENY
+    # Knowing nothing about its organization, the same request stays conditional.
+    unknown = evaluate(Principal(PrincipalKind.ROOT, root), GET_OBJECT, PolicySet(resource=bucket))
+    assert unknown.outcome is Outcome.CONDITIONAL
+
+
 def test_confused_deputy_keys_are_absent_for_iam_principals_and_known_when_given_for_services() -> (
     None
 ):
