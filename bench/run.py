@@ -244,15 +244,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         for accounts in args.accounts:
             print(f"benchmarking {accounts} accounts ...", file=sys.stderr, flush=True)
             report["sizes"].append(run_size(accounts, args))
+            write_results(args.out, report)  # a long run keeps every size it finished
     except KgError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if not report["sizes"]:
             return 1
-    table = markdown_report(report)
-    (args.out / "latest.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    (args.out / "latest.md").write_text(table, encoding="utf-8")
-    print(table)
+    print(markdown_report(report))
     return 0
+
+
+def write_results(out: Path, report: dict[str, Any]) -> None:
+    (out / "latest.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    (out / "latest.md").write_text(markdown_report(report), encoding="utf-8")
 
 
 if __name__ == "__main__":
