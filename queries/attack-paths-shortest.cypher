@@ -1,11 +1,12 @@
 // name: attack-paths-shortest
 // title: Shortest attack paths from a start to the targets worth protecting
-// description: For each target, the shortest chain of network reach (CAN_REACH, an interface to its instance), workload identity (RUNS_AS), role assumption (CAN_ASSUME), privilege escalation (CAN_ESCALATE_TO) and access (CAN_ACCESS). source: 'internet', 'external' (accounts outside the organization) or an ARN; target: 'crown-jewels', 'admin' or an ARN. Hops are bounded (at most 10; max_hops cuts lower).
+// description: For each target, the shortest chain of network reach (CAN_REACH, an interface to its instance), workload identity (RUNS_AS), role assumption (CAN_ASSUME), privilege escalation (CAN_ESCALATE_TO) and access (CAN_ACCESS). source: 'internet', 'external' (accounts outside the organization), both also starting from everyone (what a policy grants to "*"), or an ARN; target: 'crown-jewels', 'admin' or an ARN. Hops are bounded (at most 10; max_hops cuts lower).
 // layer: network
 // params: source='internet', target='crown-jewels', max_hops=6
 MATCH (s)
 WHERE ($source = 'internet' AND s:Internet)
    OR ($source = 'external' AND s:Account AND s.external = true)
+   OR ($source IN ['internet', 'external'] AND s:AnyPrincipal)
    OR s.arn = $source
 MATCH (t)
 WHERE ($target = 'crown-jewels' AND t.crown_jewel = true)

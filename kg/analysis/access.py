@@ -4,6 +4,11 @@ Reads the loaded principals, their identity policies (own and their groups'), pe
 boundaries, the SCP and RCP levels above each account, trust and resource policies, decides with
 the policy engine, and rewrites the derived RUNS_AS, CAN_ASSUME and CAN_ACCESS relationships and
 the principals' `is_admin` flag. Only the actions of each resource's own service are evaluated.
+
+Requesters from outside the organization are evaluated by the same decision: an external account
+a trust or resource policy names, as its administrator (its own policies are not in the graph, so
+they are taken to allow anything; our SCPs do not bind it, the resource account's RCPs do), and
+everyone ("*", the AnyPrincipal node), as a caller with no account or organization of ours.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from kg.analysis.policy import (
     ConditionContext,
     Decision,
     Outcome,
+    Policy,
     PolicyKind,
     PolicySet,
     Principal,
@@ -64,6 +70,10 @@ _ALLOW_ALL = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
 }
+EVERYONE = "everyone"  # the key of the AnyPrincipal node
+# Statements that grant (rather than only not stand in the way, as SCPs and RCPs do).
+_GRANTING_KINDS = (PolicyKind.IDENTITY, PolicyKind.RESOURCE)
+MAX_LISTED_STATEMENTS = 10
 
 
 # Requests an attacker makes go through the AWS SDKs and CLI, which always use TLS: a policy
@@ -122,16 +132,17 @@ def is_admin(actor: Actor) -> bool:
 
 
 def _mentions(target: Target, actor: Actor) -> bool:
-    """A cheap pre-check: can the target's policy name this actor at all?"""
-    return any(
-        needle in target.policy_text
-        for needle in (
-            actor.arn,
-            f'"{actor.principal.account_id}"',
-            f":{actor.principal.account_id}:root",
-            '"*"',
-        )
+    """A cheap pre-check: can the target's policy name this actor at all? An external account
+    counts only where it is named: what everyone gets is the AnyPrincipal node's."""
+    principal = actor.principal
+    needles: tuple[str, ...] = (
+        (principal.arn, f'"{principal.account_id}"', f":{principal.account_id}:root")
+        if principal.has_account
+        else ()
     )
+    if actor.label != "Account":
+        needles += ('"*"',)
+    return any(needle in target.policy_text for needle in needles)
 
 
 def _assume_records(view: IamView, records: GraphRecords) -> None:
@@ -151,45 +162,64 @@ def _assume_records(view: IamView, records: GraphRecords) -> None:
                 )
 
 
-def _outsider(label: str, key: str) -> tuple[Principal, tuple[str, ...]] | None:
-    if label == "ServicePrincipal":
-        return Principal(PrincipalKind.SERVICE, key), ("sts:AssumeRole",)
-    if label == "FederatedProvider":
-        return Principal(PrincipalKind.FEDERATED, key), _ASSUME_ACTIONS[PrincipalKind.FEDERATED]
+def outsider(label: str, key: str, view: IamView) -> Actor:
+    """A requester from outside the organization, standing for the node (label, key).
+
+    An external account acts as its administrator: its own policies are not in the graph and
+    can grant what they like, so only the target's policy and the RCPs above it decide.
+    """
+    identity: tuple[Policy, ...] = ()
     if label == "Account":
-        return Principal(PrincipalKind.ROOT, f"arn:aws:iam::{key}:root"), ("sts:AssumeRole",)
-    return None  # everyone: the trust edge itself says it; no single requester to evaluate
+        outside = frozenset({view.org_id}) if view.org_id else frozenset()
+        principal = Principal(PrincipalKind.ROOT, f"arn:aws:iam::{key}:root", outside_orgs=outside)
+        identity = (parse(_ALLOW_ALL, "external account administrator", PolicyKind.IDENTITY),)
+    elif label == "ServicePrincipal":
+        principal = Principal(PrincipalKind.SERVICE, key)
+    elif label == "FederatedProvider":
+        principal = Principal(PrincipalKind.FEDERATED, key)
+    elif label == "AnyPrincipal":
+        principal = Principal(PrincipalKind.ANONYMOUS, "*")
+    else:
+        raise ValueError(f"{label} is not a requester from outside the organization")
+    policies = PolicySet(identity=identity, management_account_id=view.management_account_id)
+    return Actor(label, principal, policies, key=key)
+
+
+def outsiders(view: IamView) -> list[Actor]:
+    """The external accounts some trust or resource policy names, and everyone."""
+    named = {
+        account
+        for target in [*view.roles.values(), *view.resources]
+        if target.policy is not None
+        for statement in target.policy.statements
+        if statement.principal is not None and not statement.principal_negated
+        for account in statement.principal.accounts
+    }
+    accounts = [outsider("Account", account, view) for account in sorted(named - view.members)]
+    return [*accounts, outsider("AnyPrincipal", EVERYONE, view)]
 
 
 def _outsider_records(graph: Graph, view: IamView, records: GraphRecords) -> None:
-    """Services, identity providers and external accounts a trust policy lets in.
-
-    An external account's own policies are not in the graph: its administrator can grant what
-    it likes, so only the trust policy (and the RCPs) decide.
-    """
-    allow_all = parse(_ALLOW_ALL, "external account administrator", PolicyKind.IDENTITY)
+    """Services, identity providers, external accounts and everyone a trust policy lets in."""
     labels = ["ServicePrincipal", "FederatedProvider", "Account", "AnyPrincipal"]
     for row in graph.read(_OUTSIDERS_QUERY, labels=labels):
         role = view.roles.get(row["role"])
-        found = _outsider(row["label"], row["key"])
-        if role is None or found is None:
+        if role is None:
             continue
-        principal, actions = found
-        identity = (allow_all,) if principal.kind is PrincipalKind.ROOT else ()
-        policies = PolicySet(
-            identity=identity,
-            resource=role.policy,
-            rcps=role.rcps,
-            management_account_id=view.management_account_id,
-        )
+        actor = outsider(row["label"], row["key"], view)
+        actions = _ASSUME_ACTIONS.get(actor.principal.kind, ("sts:AssumeRole",))
         decisions = evaluate_actions(
-            principal, actions, Resource(role.arn, role.account_id), policies, ATTACKER_CONTEXT
+            actor.principal,
+            actions,
+            Resource(role.arn, role.account_id),
+            _policies(actor, role),
+            ATTACKER_CONTEXT,
         )
         for action, decision in decisions.items():
             if decision.possibly_allowed:
                 records.rel(
                     "CAN_ASSUME",
-                    (row["label"], row["key"]),
+                    actor.node,
                     ("Role", role.arn),
                     via=action,
                     conditional=decision.outcome is Outcome.CONDITIONAL,
@@ -206,16 +236,32 @@ def _covers_service(actor: Actor, service: str) -> bool:
     )
 
 
+def _may_grant(actor: Actor, target: Target) -> bool:
+    """A cheap pre-check: the same account needs a resource policy or an identity policy for
+    the service; across accounts (and from outside), the resource policy must name the caller
+    and its identity side, when it has one, cover the service."""
+    covered = _covers_service(actor, target.arn.split(":")[2])
+    if target.account_id == actor.principal.account_id:
+        return target.policy is not None or covered
+    return (covered or not actor.principal.has_account) and _mentions(target, actor)
+
+
+def _allowed_by(decisions: Iterable[Decision]) -> list[str]:
+    """The identity and resource policy statements that grant (SCPs and RCPs only permit)."""
+    refs = dict.fromkeys(
+        str(ref)
+        for decision in decisions
+        for ref in decision.statements
+        if ref.policy_kind in _GRANTING_KINDS
+    )
+    return list(refs)[:MAX_LISTED_STATEMENTS]
+
+
 def access_edge(actor: Actor, target: Target) -> dict[str, Any] | None:
     """The CAN_ACCESS properties of an actor on a resource (and its objects), or None."""
+    if not _may_grant(actor, target):
+        return None
     catalog = action_catalog()
-    service = target.arn.split(":")[2]
-    covered = _covers_service(actor, service)
-    if target.account_id == actor.principal.account_id:
-        if target.policy is None and not covered:
-            return None
-    elif not (covered and _mentions(target, actor)):
-        return None  # across accounts both the identity side and the resource policy must allow
     arns = [target.arn] + ([f"{target.arn}/*"] if target.label == "S3Bucket" else [])
     decisions: dict[str, Decision] = {}
     for arn in arns:
@@ -238,9 +284,21 @@ def access_edge(actor: Actor, target: Target) -> dict[str, Any] | None:
         "access_levels": levels,
         "actions": granted[:MAX_LISTED_ACTIONS],
         "action_count": len(granted),
+        "allowed_by": _allowed_by(decisions[a] for a in granted),
         "conditional": not allowed,
         "conditions": None if allowed else conditions_json(decisions[a] for a in maybe),
     }
+
+
+def _access_records(actors: Iterable[Actor], view: IamView, records: GraphRecords) -> None:
+    for actor in actors:
+        edges = [(t, edge) for t in view.resources if (edge := access_edge(actor, t)) is not None]
+        if edges and actor.label == "Account":
+            records.ref("Account", account_id=actor.key, external=True)
+        elif edges and actor.label == "AnyPrincipal":
+            records.ref("AnyPrincipal", name=actor.key)
+        for target, edge in edges:
+            records.rel("CAN_ACCESS", actor.node, (target.label, target.arn), **edge)
 
 
 def derive(graph: Graph) -> int:
@@ -251,13 +309,7 @@ def derive(graph: Graph) -> int:
         records.rel("RUNS_AS", (row["label"], row["source"]), ("Role", row["role"]))
     _assume_records(view, records)
     _outsider_records(graph, view, records)
-    for actor in view.actors.values():
-        for target in view.resources:
-            edge = access_edge(actor, target)
-            if edge is not None:
-                records.rel(
-                    "CAN_ACCESS", (actor.label, actor.arn), (target.label, target.arn), **edge
-                )
+    _access_records([*view.actors.values(), *outsiders(view)], view, records)
     summary = GraphWriter(graph, load_schema()).replace_derived(records, rel_types=ACCESS_REL_TYPES)
     admins = sorted(arn for arn, actor in view.actors.items() if is_admin(actor))
     graph.write("MATCH (p:Principal) SET p.is_admin = p.arn IN $admins", admins=admins)

@@ -21,6 +21,7 @@ from kg.analysis.policy import (
 )
 from kg.errors import KgError
 from kg.graph.driver import Graph
+from kg.graph.records import NodeRef
 from kg.model.access import RESOURCE_LABELS
 
 
@@ -30,15 +31,21 @@ class AccessAnalysisError(KgError):
 
 @dataclass(frozen=True)
 class Actor:
-    """A user or role with every policy that bears on its requests (no resource policy yet)."""
+    """A requester with every policy that bears on its requests (no resource policy yet): a
+    user or role, or one from outside the organization (an account, a service, everyone)."""
 
     label: str
     principal: Principal
     policies: PolicySet
+    key: str | None = None  # the node's key when it is not the principal's ARN
 
     @property
     def arn(self) -> str:
         return self.principal.arn
+
+    @property
+    def node(self) -> NodeRef:
+        return (self.label, self.key or self.arn)
 
     def with_resource(self, resource_policy: Policy | None) -> PolicySet:
         base = self.policies
@@ -74,6 +81,8 @@ class IamView:
     roles: dict[str, Target]  # role ARN -> its trust policy as the resource policy
     resources: list[Target]
     management_account_id: str | None
+    org_id: str | None
+    members: frozenset[str]  # the accounts of the organization (or of the snapshot)
 
 
 def parse(document: Any, policy_id: str, kind: PolicyKind) -> Policy:
@@ -203,4 +212,5 @@ def load_view(graph: Graph) -> IamView:
         for row in graph.read(_RESOURCES_QUERY, labels=list(RESOURCE_LABELS))
         if row["label"]
     ]
-    return IamView(actors, roles, resources, management)
+    members = frozenset(row["account_id"] for row in level_rows)
+    return IamView(actors, roles, resources, management, org_id, members)

@@ -186,7 +186,9 @@ def _explain(
         told = props.get("explanation") or props.get("technique") or "privilege escalation"
         return f"{start} can gain the power of {end}: {told}", conditions
     levels = ", ".join(props.get("access_levels") or ()) or "some"
-    return f"{start} has {levels} access to {end}", conditions
+    statements = ", ".join(props.get("allowed_by") or ())
+    allowed_by = f"; allowed by {statements}" if statements else ""
+    return f"{start} has {levels} access to {end}{allowed_by}", conditions
 
 
 def _conditions(props: dict[str, Any]) -> tuple[str, ...]:

@@ -1,12 +1,14 @@
 """Who can perform one action (on one resource): decided live by the policy engine over the
-loaded policies, so the answer names the statements that allow it and any open conditions."""
+loaded policies, so the answer names the statements that allow it and any open conditions.
+On a resource whose account is known, requesters from outside the organization are asked too:
+the external accounts policies name (by account id) and everyone."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
-from kg.analysis.access import conditions_json, decide
+from kg.analysis.access import conditions_json, decide, outsiders
 from kg.analysis.iam_view import IamView, Target, load_view
 from kg.analysis.policy import action_catalog
 from kg.errors import KgError
@@ -38,14 +40,17 @@ def who_can(graph: Graph, action: str, resource: str | None = None) -> list[dict
     view = load_view(graph)
     arn = resource or "*"
     target = _target(view, arn)
+    actors = sorted(view.actors.values(), key=lambda a: a.arn)
+    if target.account_id is not None:
+        actors += outsiders(view)
     rows = []
-    for actor in sorted(view.actors.values(), key=lambda a: a.arn):
+    for actor in actors:
         decision = decide(actor, action, target)
         if not decision.possibly_allowed:
             continue
         rows.append(
             {
-                "principal": actor.arn,
+                "principal": actor.node[1],
                 "account_id": actor.principal.account_id,
                 "resource": arn,
                 "outcome": str(decision.outcome),

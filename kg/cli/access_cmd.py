@@ -38,7 +38,8 @@ def who_can_command(
     output: Annotated[Format, _FORMAT] = Format.table,
 ) -> None:
     """Principals that can perform ACTION (on --resource), the statements that allow it, and
-    any conditions it depends on.
+    any conditions it depends on. On a resource, also the external accounts (by id) and
+    everyone, as its policy lets them in.
 
     Example: kg who-can s3:GetObject --resource arn:aws:s3:::my-bucket/*
     """
@@ -48,7 +49,10 @@ def who_can_command(
 
 
 def access(
-    principal: Annotated[str, typer.Argument(help="Principal ARN.")],
+    principal: Annotated[
+        str,
+        typer.Argument(help="Principal ARN, external account id, or 'everyone' (grants to \"*\")."),
+    ],
     output: Annotated[Format, _FORMAT] = Format.table,
 ) -> None:
     """What PRINCIPAL can reach: resources by type with access levels, and roles it can assume.

@@ -36,6 +36,8 @@ _ACCESS_PROPS = {
     "Tagging)",
     "actions": "the actions granted (the first 50, sorted)",
     "action_count": "how many actions are granted in all",
+    "allowed_by": "the identity and resource policy statements that grant it ('policy#Sid', the "
+    "first 10)",
     **_CONDITIONAL,
 }
 _ESCALATION_PROPS = {
@@ -79,11 +81,13 @@ RELS = (
             source,
             target,
             "resources",
-            "The principal is allowed these actions on the resource (or its objects).",
+            "The principal is allowed these actions on the resource (or its objects). From an "
+            "external account: what its administrator can do that the resource's policy grants "
+            "to that account; from AnyPrincipal: what the policy grants to everyone.",
             scope="derived",
             properties=_ACCESS_PROPS,
         )
-        for source in ("User", "Role")
+        for source in ("User", "Role", "Account", "AnyPrincipal")
         for target in RESOURCE_LABELS
     ),
     *(

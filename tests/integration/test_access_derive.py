@@ -4,11 +4,12 @@ edges, and a Deny, boundary or SCP cuts what it should."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import typer
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from ingest.example.demo import facts
 from ingest.load import load_snapshot
@@ -154,7 +155,63 @@ def test_an_scp_deny_on_the_account_cuts_reads_of_customer_records(demo: Graph) 
     assert "s3:ListBucket" in rows[0]["actions"]
 
 
-def test_cli_privesc_who_can_and_access(demo: Graph, neo4j_settings: Neo4jSettings) -> None:
+def test_the_partner_account_reads_the_partner_bucket_by_its_policy_statement(
+    demo: Graph,
+) -> None:
+    rows = demo.read(
+        "MATCH (a:Account {account_id: $account})-[e:CAN_ACCESS]->(r) "
+        "RETURN a.external AS external, r.arn AS resource, e.actions AS actions, "
+        "e.allowed_by AS allowed_by, e.conditional AS conditional",
+        account=facts.EXTERNAL_ACCOUNT_ID,
+    )
+    assert rows == [
+        {
+            "external": True,
+            "resource": facts.PARTNER_BUCKET_ARN,
+            "actions": ["s3:GetObject", "s3:ListBucket"],
+            "allowed_by": [f"{facts.PARTNER_BUCKET_ARN} policy#PartnerRead"],
+            "conditional": False,
+        }
+    ]
+
+
+def test_everyone_reads_the_public_bucket_and_nothing_else_for_certain(demo: Graph) -> None:
+    rows = demo.read(
+        "MATCH (:AnyPrincipal {name: 'everyone'})-[e:CAN_ACCESS]->(r) "
+        "WHERE NOT e.conditional RETURN r.arn AS resource, e.actions AS actions"
+    )
+    assert rows == [{"resource": facts.PUBLIC_BUCKET_ARN, "actions": ["s3:GetObject"]}]
+
+
+def test_a_deny_added_to_the_partner_bucket_policy_cuts_the_external_access(demo: Graph) -> None:
+    [row] = demo.read(
+        "MATCH (b:S3Bucket {arn: $arn}) RETURN b.policy AS policy", arn=facts.PARTNER_BUCKET_ARN
+    )
+    policy = json.loads(row["policy"])
+    policy["Statement"].append(
+        {
+            "Effect": "Deny",
+            "Principal": {"AWS": facts.EXTERNAL_ACCOUNT_ID},
+            "Action": "s3:GetObject",
+            "Resource": f"{facts.PARTNER_BUCKET_ARN}/*",
+        }
+    )
+    demo.write(
+        "MATCH (b:S3Bucket {arn: $arn}) SET b.policy = $policy",
+        arn=facts.PARTNER_BUCKET_ARN,
+        policy=json.dumps(policy),
+    )
+    access.derive(demo)
+    rows = demo.read(
+        "MATCH (:Account {account_id: $account})-[e:CAN_ACCESS]->() RETURN e.actions AS actions",
+        account=facts.EXTERNAL_ACCOUNT_ID,
+    )
+    assert rows == [{"actions": ["s3:ListBucket"]}]
+
+
+@pytest.fixture
+def kg_cli(demo: Graph, neo4j_settings: Neo4jSettings) -> Callable[..., Result]:
+    """`kg privesc`, `who-can` and `access` against the demo graph."""
     s = neo4j_settings
     connection = ["--uri", s.uri, "--user", s.user, "--password", s.password]
     connection += ["--database", s.database]
@@ -162,27 +219,24 @@ def test_cli_privesc_who_can_and_access(demo: Graph, neo4j_settings: Neo4jSettin
     app.callback()(main_options)
     access_cmd.register(app)
     runner = CliRunner()
+    return lambda *args: runner.invoke(app, [*connection, *args])
 
-    result = runner.invoke(
-        app, [*connection, "privesc", "--principal", facts.CI_ROLE_ARN, "--format", "json"]
-    )
+
+def test_cli_privesc_who_can_and_access(kg_cli: Callable[..., Result]) -> None:
+    result = kg_cli("privesc", "--principal", facts.CI_ROLE_ARN, "--format", "json")
     assert result.exit_code == 0, result.output
     findings = json.loads(result.stdout)
     lambda_hop = next(f for f in findings if f["techniques"] == ["passrole-lambda-invoke"])
     assert lambda_hop["target"] == facts.ESCALATION_TARGET_ROLE_ARN
     assert lambda_hop["chain"][0].startswith(facts.CI_ROLE_ARN)
 
-    result = runner.invoke(
-        app,
-        [
-            *connection,
-            "who-can",
-            "s3:GetObject",
-            "--resource",
-            f"{facts.CUSTOMER_RECORDS_BUCKET_ARN}/*",
-            "--format",
-            "json",
-        ],
+    result = kg_cli(
+        "who-can",
+        "s3:GetObject",
+        "--resource",
+        f"{facts.CUSTOMER_RECORDS_BUCKET_ARN}/*",
+        "--format",
+        "json",
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -190,11 +244,41 @@ def test_cli_privesc_who_can_and_access(demo: Graph, neo4j_settings: Neo4jSettin
     assert reader["outcome"] == "allowed" and reader["allowed_by"]
     assert facts.BASTION_ROLE_ARN not in {row["principal"] for row in rows}
 
-    result = runner.invoke(app, [*connection, "access", facts.BASTION_ROLE_ARN, "--format", "json"])
+    result = kg_cli("access", facts.BASTION_ROLE_ARN, "--format", "json")
     assert result.exit_code == 0, result.output
     reach = {row["resource"]: row["access_levels"] for row in json.loads(result.stdout)}
     assert reach[facts.ANALYTICS_READER_ROLE_ARN] == ["Assume"]
 
-    result = runner.invoke(app, [*connection, "who-can", "s3:NoSuchAction"])
+    result = kg_cli("who-can", "s3:NoSuchAction")
     assert isinstance(result.exception, UnknownActionError)
     assert "s3:NoSuchAction" in str(result.exception)
+
+
+def test_cli_who_can_and_access_show_the_external_account(kg_cli: Callable[..., Result]) -> None:
+    result = kg_cli(
+        "who-can",
+        "s3:GetObject",
+        "--resource",
+        f"{facts.PARTNER_BUCKET_ARN}/*",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.output
+    partner = [
+        row for row in json.loads(result.stdout) if row["principal"] == facts.EXTERNAL_ACCOUNT_ID
+    ]
+    assert partner == [
+        {
+            "principal": facts.EXTERNAL_ACCOUNT_ID,
+            "account_id": facts.EXTERNAL_ACCOUNT_ID,
+            "resource": f"{facts.PARTNER_BUCKET_ARN}/*",
+            "outcome": "allowed",
+            "allowed_by": [f"{facts.PARTNER_BUCKET_ARN} policy#PartnerRead"],
+            "conditions": None,
+        }
+    ]
+
+    result = kg_cli("access", facts.EXTERNAL_ACCOUNT_ID, "--format", "json")
+    assert result.exit_code == 0, result.output
+    reach = {row["resource"]: row["access_levels"] for row in json.loads(result.stdout)}
+    assert reach == {facts.PARTNER_BUCKET_ARN: ["List", "Read"]}
