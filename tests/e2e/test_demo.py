@@ -27,6 +27,7 @@ def test_demo_prints_every_section_and_the_browser_queries(demo_output: str) -> 
     for heading in (
         "Control coverage by layer",
         "Attack paths from the internet to the crown jewels",
+        "Attack paths from accounts outside the organization",
         "Chokepoints",
         "Explore in Neo4j Browser",
     ):
@@ -44,6 +45,21 @@ def test_demo_reports_the_deliberate_paths_and_not_the_blocked_instance(
     every_hop = json.dumps(found)
     assert facts.NACL_BLOCKED_INSTANCE_ARN not in every_hop
     assert facts.BASTION_INSTANCE_ARN in every_hop
+
+
+def test_demo_reports_the_partner_account_reading_its_confidential_bucket(
+    demo_output: str, kg: KgRunner
+) -> None:
+    result = kg("paths", "--from", "external", "--to", "crown-jewels", "--format", "json")
+    found = json.loads(result.stdout)["paths"]
+    assert [(path["source"], path["target"]) for path in found] == [
+        (facts.EXTERNAL_ACCOUNT_ID, facts.PARTNER_BUCKET_ARN)
+    ]
+    [hop] = found[0]["hops"]
+    assert hop["relation"] == "CAN_ACCESS"
+    assert "policy#PartnerRead" in hop["explanation"]
+    external_section = demo_output.split("accounts outside the organization", 1)[1]
+    assert "CAN_ACC" in external_section.split("Chokepoints", 1)[0]
 
 
 def test_demo_coverage_shows_the_deliberate_gaps(demo_output: str, kg: KgRunner) -> None:

@@ -69,6 +69,24 @@ def test_internet_to_customer_records_goes_through_the_bastion_role_and_a_cross_
     assert path.layers == ("network", "principals", "resources")
 
 
+def test_from_external_accounts_the_partner_reads_its_confidential_bucket_in_one_hop(
+    demo: Graph,
+) -> None:
+    found = paths.find_paths(demo, "external", "crown-jewels")
+    assert [(path.source, path.target) for path in found] == [
+        (facts.EXTERNAL_ACCOUNT_ID, facts.PARTNER_BUCKET_ARN)
+    ]
+    [hop] = found[0].hops
+    assert (hop.relation, hop.layer) == ("CAN_ACCESS", "resources")
+    assert hop.explanation.endswith(f"allowed by {facts.PARTNER_BUCKET_ARN} policy#PartnerRead")
+    # Everyone (what a policy grants to "*") starts paths too: to the public bucket, by ARN.
+    starts = {
+        path.source: [hop.relation for hop in path.hops]
+        for path in paths.find_paths(demo, "internet", facts.PUBLIC_BUCKET_ARN)
+    }
+    assert starts["everyone"] == ["CAN_ACCESS"]
+
+
 def test_a_hop_bound_below_the_path_length_finds_nothing(demo: Graph) -> None:
     found = paths.find_paths(demo, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN, max_hops=4)
     assert found == []

@@ -237,7 +237,8 @@ def data_prod(customer_records_key_arn: str) -> tuple[dict[str, RegionSpec], lis
             kms_key_arn=customer_records_key_arn,
             tags={"data-classification": "confidential", "owner": "data-platform"},
         ),
-        # A partner account outside the organization may read every object.
+        # A partner account outside the organization may read every object: customer data
+        # shared for processing, as confidential as the records it comes from.
         Bucket(
             PARTNER_BUCKET,
             HOME_REGION,
@@ -249,6 +250,7 @@ def data_prod(customer_records_key_arn: str) -> tuple[dict[str, RegionSpec], lis
                     principal={"AWS": account_root(PARTNER)},
                 )
             ),
+            tags={"data-classification": "confidential", "owner": "partnerships"},
         ),
     ]
     regions = {
