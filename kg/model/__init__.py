@@ -1,7 +1,8 @@
 """The graph model: every area's node and relationship declarations, gathered into one Schema.
 
-Each module of this package that defines `NODES` and `RELS` is one area of the model (the
-organization, identity, network, ...). They are discovered rather than listed, so adding an area
+Each module of this package that defines `NODES` and `RELS` (and `MARKS`, the labels its
+analysis puts on other nodes) is one area of the model (the organization, identity, network,
+...). They are discovered rather than listed, so adding an area
 is adding a module.
 """
 
@@ -11,9 +12,9 @@ import importlib
 import pkgutil
 from functools import cache
 
-from kg.model.schema import NodeSchema, RelSchema, Schema
+from kg.model.schema import MarkSchema, NodeSchema, RelSchema, Schema
 
-__all__ = ["NodeSchema", "RelSchema", "Schema", "area_modules", "load_schema"]
+__all__ = ["MarkSchema", "NodeSchema", "RelSchema", "Schema", "area_modules", "load_schema"]
 
 
 def area_modules() -> list[str]:
@@ -32,8 +33,10 @@ def area_modules() -> list[str]:
 def load_schema() -> Schema:
     nodes: list[NodeSchema] = []
     rels: list[RelSchema] = []
+    marks: list[MarkSchema] = []
     for name in area_modules():
         module = importlib.import_module(f"{__name__}.{name}")
         nodes.extend(module.NODES)
         rels.extend(getattr(module, "RELS", ()))
-    return Schema(nodes, rels)
+        marks.extend(getattr(module, "MARKS", ()))
+    return Schema(nodes, rels, marks)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.model.schema import Schema
+from kg.model.schema import MarkSchema, Schema
 
 LAYER_TITLES = {
     "organization": "Organization",
@@ -13,6 +13,10 @@ LAYER_TITLES = {
     "resources": "Resources",
     "reference": "Reference knowledge",
 }
+
+
+def sorted_marks(schema: Schema) -> list[MarkSchema]:
+    return sorted(schema.marks.values(), key=lambda m: m.label)
 
 
 def mermaid(schema: Schema) -> str:
@@ -72,6 +76,17 @@ def model_markdown(schema: Schema) -> str:
                 f"| `{labels}` | `{node.key}` | {node.scope} | {node.description} | {props} |"
             )
         out.append("")
+    if schema.marks:
+        out += [
+            "## Marks",
+            "",
+            "Labels an analysis adds to nodes of the labels above, and takes off on its next run.",
+            "",
+            "| label | meaning |",
+            "|---|---|",
+        ]
+        out += [f"| `{m.label}` | {m.description} |" for m in sorted_marks(schema)]
+        out.append("")
     out += [
         "## Relationships",
         "",
@@ -102,6 +117,7 @@ def model_json(schema: Schema) -> dict[str, object]:
             }
             for n in sorted(schema.nodes.values(), key=lambda n: n.label)
         ],
+        "marks": [{"label": m.label, "description": m.description} for m in sorted_marks(schema)],
         "relationships": [
             {
                 "type": r.type,

@@ -71,10 +71,27 @@ class RelSchema:
     merge_on: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class MarkSchema:
+    """A label an analysis adds to nodes of other labels, and takes off again on its next run.
+
+    A mark makes the nodes an analysis singles out a label scan away (`MATCH (n:CrownJewel)`).
+    It carries no key, constraint or properties of its own.
+    """
+
+    label: str
+    description: str
+
+
 class Schema:
     """The whole declared model, validated once, with lookups for the writer and the docs."""
 
-    def __init__(self, nodes: Iterable[NodeSchema], rels: Iterable[RelSchema]) -> None:
+    def __init__(
+        self,
+        nodes: Iterable[NodeSchema],
+        rels: Iterable[RelSchema],
+        marks: Iterable[MarkSchema] = (),
+    ) -> None:
         self.nodes: dict[str, NodeSchema] = {}
         for node in nodes:
             if node.label in self.nodes:
@@ -86,6 +103,11 @@ class Schema:
             if ident in self.rels:
                 raise SchemaError(f"relationship {rel.source}-{rel.type}->{rel.target} twice")
             self.rels[ident] = rel
+        self.marks: dict[str, MarkSchema] = {}
+        for mark in marks:
+            if mark.label in self.marks:
+                raise SchemaError(f"mark {mark.label} is declared twice")
+            self.marks[mark.label] = mark
         self._validate()
 
     def _validate(self) -> None:
@@ -102,6 +124,11 @@ class Schema:
             if node.scope not in SCOPES:
                 raise SchemaError(f"{node.label}: unknown scope {node.scope!r}")
             all_labels.update(node.extra_labels)
+        for mark in self.marks.values():
+            if not _LABEL.match(mark.label):
+                raise SchemaError(f"label {mark.label!r} is not PascalCase")
+            if mark.label in all_labels:
+                raise SchemaError(f"mark {mark.label} is also a node label")
         for rel in self.rels.values():
             if not _REL_TYPE.match(rel.type):
                 raise SchemaError(f"relationship type {rel.type!r} is not UPPER_SNAKE_CASE")

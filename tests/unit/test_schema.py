@@ -13,7 +13,7 @@ from kg.graph.writer import validate
 from kg.model import load_schema
 from kg.model.docs import model_markdown
 from kg.model.grass import LAYER_COLOURS, grass
-from kg.model.schema import NodeSchema, RelSchema, Schema
+from kg.model.schema import MarkSchema, NodeSchema, RelSchema, Schema
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,6 +38,11 @@ def test_rejects_relationship_to_undeclared_label() -> None:
 def test_rejects_duplicate_label() -> None:
     with pytest.raises(SchemaError, match="declared twice"):
         Schema([_node(), _node()], [])
+
+
+def test_rejects_a_mark_that_is_also_a_node_label() -> None:
+    with pytest.raises(SchemaError, match="also a node label"):
+        Schema([_node()], [], [MarkSchema("Thing", "d")])
 
 
 def test_the_project_schema_is_valid_and_every_rel_end_resolves() -> None:
