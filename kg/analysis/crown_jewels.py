@@ -1,9 +1,10 @@
 """Crown jewels: the targets attack paths lead to, and why each one matters.
 
-Marked, each with every reason that applies (`crown_jewel=true`, `crown_jewel_reason` joined with
-"; "): admin-equivalent principals (`is_admin`, set by the access analysis), the organization's
-management account, resources and principals whose tags say they are sensitive, buckets Amazon
-Macie scores sensitive, and whatever a crown jewel file names by ARN or ARN pattern.
+Marked with the CrownJewel label, each with every reason that applies (`crown_jewel=true`,
+`crown_jewel_reason` joined with "; "): admin-equivalent principals (`is_admin`, set by the
+access analysis), the organization's management account, resources and principals whose tags say
+they are sensitive, buckets Amazon Macie scores sensitive, and whatever a crown jewel file names
+by ARN or ARN pattern.
 
 With no configuration the defaults below apply. A file (`--crown-jewels FILE` or the
 KG_CROWN_JEWELS variable) looks like this; every section is optional:
@@ -182,7 +183,7 @@ def load_config(path: Path | None) -> CrownJewelConfig:
 
 _CLEAR = """
 MATCH (n) WHERE n.crown_jewel IS NOT NULL
-REMOVE n.crown_jewel, n.crown_jewel_reason
+REMOVE n:CrownJewel, n.crown_jewel, n.crown_jewel_reason
 """
 # Each part yields (node, rank, reason); the ranks order the reasons of one node.
 _MARK = """
@@ -212,7 +213,7 @@ CALL {
 }
 WITH n, rank, reason ORDER BY rank, reason
 WITH n, collect(DISTINCT reason) AS reasons
-SET n.crown_jewel = true,
+SET n:CrownJewel, n.crown_jewel = true,
     n.crown_jewel_reason = reduce(text = head(reasons), r IN tail(reasons) | text + '; ' + r)
 RETURN count(n) AS marked
 """

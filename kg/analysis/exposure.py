@@ -3,6 +3,8 @@
 The engine decides (kg.analysis.reachability); this module only reads the loaded network from
 the graph (exposure_network), turns each answer into one relationship carrying the traffic that
 gets through and the controls that were evaluated, and replaces the previous run's output.
+Next to it, DELIVERS_TO (interface -> instance) and SENDS_THROUGH (instance -> interface) let an
+attack path walk forward through an instance: in at one interface, onwards from any of them.
 
 The targets paths lead to, the crown jewels, are marked by kg.analysis.crown_jewels.
 """
@@ -17,6 +19,8 @@ from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
 from kg.graph.writer import GraphWriter
 from kg.model import load_schema
+
+DERIVED = ("CAN_REACH", "DELIVERS_TO", "SENDS_THROUGH")
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def traffic_ports(traffic: TrafficSet) -> list[str]:
 
 
 def reach_records(found: GraphNetwork) -> GraphRecords:
-    """CAN_REACH edges for every reachable pair the engine finds in the network."""
+    """CAN_REACH for every reachable pair the engine finds; an instance's ties to its interfaces."""
     analyzer = ReachabilityAnalyzer(found.network)
     records = GraphRecords()
     records.ref("Internet", name=INTERNET)
@@ -81,11 +85,18 @@ def reach_records(found: GraphNetwork) -> GraphRecords:
             ("NetworkInterface", found.arn_of[reach.target]),
             reach,
         )
+    for interface in found.network.interfaces:
+        instance_arn = found.arn_of.get(interface.instance_id or "")
+        interface_arn = found.arn_of.get(interface.network_interface_id)
+        if instance_arn is not None and interface_arn is not None:
+            instance = ("Ec2Instance", instance_arn)
+            records.rel("DELIVERS_TO", ("NetworkInterface", interface_arn), instance)
+            records.rel("SENDS_THROUGH", instance, ("NetworkInterface", interface_arn))
     return records
 
 
 def derive(graph: Graph) -> int:
-    """Rewrite CAN_REACH; return how many edges it wrote."""
+    """Rewrite CAN_REACH, DELIVERS_TO and SENDS_THROUGH; return how many edges it wrote."""
     records = reach_records(read_network(graph))
-    GraphWriter(graph, load_schema()).replace_derived(records, rel_types=["CAN_REACH"])
+    GraphWriter(graph, load_schema()).replace_derived(records, rel_types=DERIVED)
     return records.counts()["relationships"]

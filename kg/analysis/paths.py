@@ -1,9 +1,10 @@
 """Attack paths: how an attacker gets from where they start to what matters, hop by hop.
 
-A path joins the derived facts of the other analyses: network reach (CAN_REACH, and an
-interface to the instance it belongs to), workload identity (RUNS_AS), role assumption
-(CAN_ASSUME), privilege escalation (CAN_ESCALATE_TO) and effective access (CAN_ACCESS). The
-search is the named query `attack-paths-shortest` (the same text runs in Neo4j Browser).
+A path joins the derived facts of the other analyses: network reach (CAN_REACH; DELIVERS_TO from
+an interface to the instance it belongs to, SENDS_THROUGH from an instance to its interfaces),
+workload identity (RUNS_AS), role assumption (CAN_ASSUME), privilege escalation (CAN_ESCALATE_TO)
+and effective access (CAN_ACCESS), every hop walked forward. The search is the named query
+`attack-paths-shortest` (the same text runs in Neo4j Browser).
 
 Paths rank worst first: fewer distinct defensive layers on the way, then a more valuable target,
 then fewer hops. `chokepoints` finds the hops whose removal breaks the most paths. Each hop
@@ -162,7 +163,7 @@ def _layer_of() -> dict[str, str]:
 def hop_from(
     start: dict[str, Any], end: dict[str, Any], relation: str, props: dict[str, Any]
 ) -> Hop:
-    """One hop in words; HAS_INTERFACE is walked backwards (from the interface to its owner)."""
+    """One hop in words, with the controls evaluated on it."""
     layer = _layer_of().get(relation, "network")
     explanation, controls = _explain(start["name"], end["name"], relation, props)
     return Hop(start["key"], end["key"], relation, layer, explanation, controls)
@@ -175,8 +176,10 @@ def _explain(
     if relation == "CAN_REACH":
         traffic = props.get("traffic") or "some traffic"
         return f"{start} can connect to {end} on {traffic}", tuple(props.get("controls") or ())
-    if relation == "HAS_INTERFACE":
+    if relation == "DELIVERS_TO":
         return f"traffic to {start} lands on {end}", ()
+    if relation == "SENDS_THROUGH":
+        return f"code on {start} can send traffic through {end}", ()
     if relation == "RUNS_AS":
         return f"code on {start} runs with the credentials of {end}", ()
     if relation == "CAN_ASSUME":

@@ -1,11 +1,13 @@
 """Derived network exposure: who can open a connection to what, and the controls that allowed it.
 
 CAN_REACH is a conclusion of the reachability analysis (kg.analysis.exposure), rewritten as a
-whole on each run. The crown jewel analysis (kg.analysis.crown_jewels) marks the targets worth
-protecting with the node properties `crown_jewel` (true) and `crown_jewel_reason` (why).
+whole on each run, with DELIVERS_TO and SENDS_THROUGH between an instance and its interfaces, so
+an attack path walks every hop forward. The crown jewel analysis (kg.analysis.crown_jewels) marks
+the targets worth protecting with the CrownJewel label and the node properties `crown_jewel`
+(true) and `crown_jewel_reason` (why).
 """
 
-from kg.model.schema import NodeSchema, RelSchema
+from kg.model.schema import MarkSchema, NodeSchema, RelSchema
 
 LAYER = "network"
 
@@ -20,7 +22,15 @@ _REACH_PROPS = {
 # No nodes of its own.
 NODES: tuple[NodeSchema, ...] = ()
 
-RELS = tuple(
+MARKS = (
+    MarkSchema(
+        "CrownJewel",
+        "A target worth protecting, marked by the crown jewel analysis (with the properties "
+        "`crown_jewel` and `crown_jewel_reason`); attack paths lead to it.",
+    ),
+)
+
+_REACH = tuple(
     RelSchema(
         "CAN_REACH",
         source,
@@ -62,4 +72,26 @@ RELS = tuple(
             "security groups and network ACL let it in.",
         ),
     )
+)
+
+RELS = (
+    *_REACH,
+    RelSchema(
+        "DELIVERS_TO",
+        "NetworkInterface",
+        "Ec2Instance",
+        LAYER,
+        "Traffic that reaches the interface lands on the instance it is attached to (an "
+        "attacker who reaches the interface reaches the instance).",
+        scope="derived",
+    ),
+    RelSchema(
+        "SENDS_THROUGH",
+        "Ec2Instance",
+        "NetworkInterface",
+        LAYER,
+        "Code on the instance sends traffic through the interface attached to it (an attacker "
+        "on the instance connects onwards from each of its interfaces).",
+        scope="derived",
+    ),
 )

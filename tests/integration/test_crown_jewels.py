@@ -67,7 +67,7 @@ def test_a_file_pattern_and_a_tag_rule_mark_crown_jewels_and_paths_lead_to_them(
     found = paths.find_paths(loaded, "internet", "crown-jewels")
     [to_role] = [p for p in found if p.target == facts.BASTION_ROLE_ARN]
     assert to_role.target_reason == "dev roles reach production"
-    assert [hop.relation for hop in to_role.hops] == ["CAN_REACH", "HAS_INTERFACE", "RUNS_AS"]
+    assert [hop.relation for hop in to_role.hops] == ["CAN_REACH", "DELIVERS_TO", "RUNS_AS"]
 
 
 def test_a_bucket_macie_scores_sensitive_is_a_crown_jewel_on_its_own(loaded: Graph) -> None:

@@ -26,7 +26,7 @@ def demo(graph: Graph) -> Graph:
 def test_internet_to_the_bastion_instance_is_one_ssh_hop_and_its_interface(demo: Graph) -> None:
     [path] = paths.find_paths(demo, "internet", facts.BASTION_INSTANCE_ARN)
     assert path.source == "internet"
-    assert [hop.relation for hop in path.hops] == ["CAN_REACH", "HAS_INTERFACE"]
+    assert [hop.relation for hop in path.hops] == ["CAN_REACH", "DELIVERS_TO"]
     reach = path.hops[0]
     assert "tcp/22" in reach.explanation
     assert any(facts.BASTION_SECURITY_GROUP_ID in control for control in reach.controls)
@@ -53,7 +53,7 @@ def test_internet_to_customer_records_goes_through_the_bastion_role_and_a_cross_
     [path] = [p for p in found if p.target == facts.CUSTOMER_RECORDS_BUCKET_ARN]
     assert [hop.relation for hop in path.hops] == [
         "CAN_REACH",
-        "HAS_INTERFACE",
+        "DELIVERS_TO",
         "RUNS_AS",
         "CAN_ASSUME",
         "CAN_ACCESS",

@@ -22,7 +22,7 @@ HOPS = (
         ("sg-1 allows tcp/22",),
         (ADMIN_PORTS,),
     ),
-    Hop("arn:eni", "arn:i", "HAS_INTERFACE", "network", "lands"),
+    Hop("arn:eni", "arn:i", "DELIVERS_TO", "network", "lands"),
 )
 PATH = AttackPath("internet", "arn:i", "tagged sensitive=true", 2, HOPS)
 

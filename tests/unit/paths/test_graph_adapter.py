@@ -96,3 +96,12 @@ def test_traffic_is_written_as_protocols_and_from_to_ranges() -> None:
         "all",
         [],
     )
+
+
+def test_an_instance_and_its_interface_are_tied_both_ways_for_forward_paths() -> None:
+    records = reach_records(network_from_rows(_rows()))
+    instance_arn = "arn:aws:ec2:us-east-1:1:instance/i-1"
+    [delivers] = records.rels[("DELIVERS_TO", "NetworkInterface", "Ec2Instance")]
+    [sends] = records.rels[("SENDS_THROUGH", "Ec2Instance", "NetworkInterface")]
+    assert (delivers["source"], delivers["target"]) == (ENI_ARN, instance_arn)
+    assert (sends["source"], sends["target"]) == (instance_arn, ENI_ARN)

@@ -15,7 +15,7 @@ from kg.analysis.paths import (
 from kg.errors import ConfigError
 
 BASTION_REACH = Hop("internet", "eni-1", "CAN_REACH", "network", "reach ssh", ("sg-1 allows",))
-BASTION_BOX = Hop("eni-1", "i-1", "HAS_INTERFACE", "network", "lands")
+BASTION_BOX = Hop("eni-1", "i-1", "DELIVERS_TO", "network", "lands")
 BASTION_ROLE = Hop("i-1", "role/bastion", "RUNS_AS", "principals", "runs as")
 
 
@@ -67,7 +67,7 @@ def test_row_becomes_hops_with_layers_explanations_and_controls() -> None:
                 "relation": "CAN_REACH",
                 "properties": {"traffic": "tcp/22", "controls": ["sg-1 allows tcp/22"]},
             },
-            {"relation": "HAS_INTERFACE", "properties": {}},
+            {"relation": "DELIVERS_TO", "properties": {}},
             {"relation": "RUNS_AS", "properties": {}},
         ],
     }
