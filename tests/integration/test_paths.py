@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,44 @@ def test_chokepoints_count_the_paths_each_hop_would_break(demo: Graph) -> None:
     assert facts.CUSTOMER_RECORDS_BUCKET_ARN in {p.target for p in through_bastion}
     assert bastion_role.paths_broken == len(through_bastion)
     assert bastion_role.paths_total == len(found)
+
+
+def _deny_all(action: str) -> str:
+    statement = {"Effect": "Deny", "Action": action, "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def _paths_to_customer_records(graph: Graph) -> list[paths.AttackPath]:
+    return paths.find_paths(graph, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN, max_hops=10)
+
+
+def test_a_boundary_on_the_bastion_role_removes_the_path_to_customer_records(
+    demo: Graph,
+) -> None:
+    assert _paths_to_customer_records(demo) != []
+    demo.write(
+        "MATCH (r:Role {arn: $role}) "
+        "CREATE (:IAMPolicy {arn: $arn, account_id: r.account_id, document: $document})"
+        "-[:BOUNDS]->(r)",
+        role=facts.BASTION_ROLE_ARN,
+        arn=f"{facts.BASTION_ROLE_ARN}-boundary",
+        document=_deny_all("sts:AssumeRole"),
+    )
+    pipeline.derive_all(demo)
+    assert _paths_to_customer_records(demo) == []
+
+
+def test_an_scp_denying_s3_to_the_reader_account_removes_the_path_to_customer_records(
+    demo: Graph,
+) -> None:
+    assert _paths_to_customer_records(demo) != []
+    demo.write(
+        "MATCH (:Role {arn: $role})-[:BELONGS_TO]->(a:Account) "
+        "CREATE (:OrgPolicy {arn: $arn, policy_type: 'SERVICE_CONTROL_POLICY', "
+        "document: $document})-[:ATTACHED_TO]->(a)",
+        role=facts.ANALYTICS_READER_ROLE_ARN,
+        arn="arn:aws:organizations::111122223333:policy/o-test/service_control_policy/p-no-s3",
+        document=_deny_all("s3:*"),
+    )
+    pipeline.derive_all(demo)
+    assert _paths_to_customer_records(demo) == []
