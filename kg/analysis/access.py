@@ -14,6 +14,8 @@ everyone ("*", the AnyPrincipal node), as a caller with no account or organizati
 from __future__ import annotations
 
 import json
+import re
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -145,9 +147,55 @@ def _mentions(target: Target, actor: Actor) -> bool:
     return any(needle in target.policy_text for needle in needles)
 
 
+# An account id as a policy text can name it: between quotes ("111122223333") or colons (its
+# root or a principal ARN, arn:aws:iam::111122223333:role/x). Account ids have 12 digits.
+_ACCOUNT_IN_TEXT = re.compile(r'(?<=[":])\d{12}(?=[":])')
+
+
+class Candidates:
+    """The targets worth deciding for a requester, found without visiting every pair.
+
+    Built once from the policy texts: the targets of each account, the targets whose policy
+    holds an account id as `_ACCOUNT_IN_TEXT` finds it (every needle of `_mentions` but `"*"`
+    does), and the targets with `"*"` anywhere. Each lookup is a superset of the targets the
+    pre-checks let through, in the targets' order; the pre-checks still run on each.
+    """
+
+    def __init__(self, targets: Iterable[Target]) -> None:
+        self._targets = list(targets)
+        self._in_account: dict[str | None, list[int]] = defaultdict(list)
+        self._naming: dict[str, list[int]] = defaultdict(list)
+        self._starred: list[int] = []
+        for index, target in enumerate(self._targets):
+            self._in_account[target.account_id].append(index)
+            for account in set(_ACCOUNT_IN_TEXT.findall(target.policy_text)):
+                self._naming[account].append(index)
+            if '"*"' in target.policy_text:
+                self._starred.append(index)
+
+    def naming(self, actor: Actor) -> list[Target]:
+        """The targets whose policy may name the actor: those `_mentions` passes, and more."""
+        return self._pick(self._named(actor))
+
+    def reachable(self, actor: Actor) -> list[Target]:
+        """The targets of the actor's account and those whose policy may name it: those
+        `_may_grant` passes, and more."""
+        own = self._in_account.get(actor.principal.account_id, [])
+        return self._pick([*own, *self._named(actor)])
+
+    def _named(self, actor: Actor) -> list[int]:
+        principal = actor.principal
+        named = self._naming.get(principal.account_id or "", []) if principal.has_account else []
+        return [*named, *(self._starred if actor.label != "Account" else ())]
+
+    def _pick(self, indices: Iterable[int]) -> list[Target]:
+        return [self._targets[index] for index in sorted(set(indices))]
+
+
 def _assume_records(view: IamView, records: GraphRecords) -> None:
-    for role in view.roles.values():
-        for actor in view.actors.values():
+    roles = Candidates(view.roles.values())
+    for actor in view.actors.values():
+        for role in roles.naming(actor):
             if actor.arn == role.arn or not _mentions(role, actor):
                 continue
             decision = decide(actor, "sts:AssumeRole", role)
@@ -291,8 +339,13 @@ def access_edge(actor: Actor, target: Target) -> dict[str, Any] | None:
 
 
 def _access_records(actors: Iterable[Actor], view: IamView, records: GraphRecords) -> None:
+    resources = Candidates(view.resources)
     for actor in actors:
-        edges = [(t, edge) for t in view.resources if (edge := access_edge(actor, t)) is not None]
+        edges = [
+            (target, edge)
+            for target in resources.reachable(actor)
+            if (edge := access_edge(actor, target)) is not None
+        ]
         if edges and actor.label == "Account":
             records.ref("Account", account_id=actor.key, external=True)
         elif edges and actor.label == "AnyPrincipal":
