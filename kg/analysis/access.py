@@ -152,41 +152,52 @@ def _mentions(target: Target, actor: Actor) -> bool:
 _ACCOUNT_IN_TEXT = re.compile(r'(?<=[":])\d{12}(?=[":])')
 
 
+def _open_to_unnamed(policy: Policy | None) -> bool:
+    """Whether a statement of the policy may apply to a requester it does not name by account:
+    one without a Principal element, with NotPrincipal, or naming everyone."""
+    return policy is not None and any(
+        statement.principal is None or statement.principal_negated or statement.principal.everyone
+        for statement in policy.statements
+    )
+
+
 class Candidates:
     """The targets worth deciding for a requester, found without visiting every pair.
 
-    Built once from the policy texts: the targets of each account, the targets whose policy
-    holds an account id as `_ACCOUNT_IN_TEXT` finds it (every needle of `_mentions` but `"*"`
-    does), and the targets with `"*"` anywhere. Each lookup is a superset of the targets the
-    pre-checks let through, in the targets' order; the pre-checks still run on each.
+    Built once from the policies: the targets of each account, the targets whose policy text
+    holds an account id as `_ACCOUNT_IN_TEXT` finds it, and the targets whose policy is open to
+    requesters it does not name. Outside its own account, a requester gets nothing unless a
+    resource or trust policy statement applies to it, which either names it by an ARN or id
+    holding its account id or is open to the unnamed; a role's trust policy must name the
+    requester even within its account. So each lookup holds every pair the pre-checks let
+    through that can have an edge, in the targets' order; the pre-checks still run on each.
     """
 
     def __init__(self, targets: Iterable[Target]) -> None:
         self._targets = list(targets)
         self._in_account: dict[str | None, list[int]] = defaultdict(list)
         self._naming: dict[str, list[int]] = defaultdict(list)
-        self._starred: list[int] = []
+        self._open: list[int] = []
         for index, target in enumerate(self._targets):
             self._in_account[target.account_id].append(index)
             for account in set(_ACCOUNT_IN_TEXT.findall(target.policy_text)):
                 self._naming[account].append(index)
-            if '"*"' in target.policy_text:
-                self._starred.append(index)
+            if _open_to_unnamed(target.policy):
+                self._open.append(index)
 
     def naming(self, actor: Actor) -> list[Target]:
-        """The targets whose policy may name the actor: those `_mentions` passes, and more."""
+        """The targets whose policy may apply to the actor."""
         return self._pick(self._named(actor))
 
     def reachable(self, actor: Actor) -> list[Target]:
-        """The targets of the actor's account and those whose policy may name it: those
-        `_may_grant` passes, and more."""
+        """The targets of the actor's account and those whose policy may apply to it."""
         own = self._in_account.get(actor.principal.account_id, [])
         return self._pick([*own, *self._named(actor)])
 
     def _named(self, actor: Actor) -> list[int]:
         principal = actor.principal
         named = self._naming.get(principal.account_id or "", []) if principal.has_account else []
-        return [*named, *(self._starred if actor.label != "Account" else ())]
+        return [*named, *(self._open if actor.label != "Account" else ())]
 
     def _pick(self, indices: Iterable[int]) -> list[Target]:
         return [self._targets[index] for index in sorted(set(indices))]

@@ -44,7 +44,7 @@ BUCKETS = [
         Condition={"StringEquals": {"aws:PrincipalOrgID": ORG_ID}},
     ),
     _bucket("partner-only", OWNER, {"AWS": f"arn:aws:iam::{PARTNER}:root"}),
-    _bucket("other-account", OTHER, {"AWS": [OTHER, f"arn:aws:iam::{OTHER}:role/x"]}),
+    _bucket("other-account", OTHER, {"AWS": [OTHER, f"arn:aws:iam::{OTHER}:role/x"]}, Resource="*"),
 ]
 
 
