@@ -123,6 +123,7 @@ class _Plan:
     scp_levels: list[tuple[OrgLevel, list[_Hit]]]
     rcp_levels: list[tuple[OrgLevel, list[_Hit]]]
     _by_service: dict[tuple[str, str], list[_Hit]] = field(default_factory=dict)
+    _decided: dict[tuple[object, ...], Decision] = field(default_factory=dict)
 
     def covering(self, group: str, hits: list[_Hit], action: str) -> list[_Hit]:
         """The hits of `group` whose Action element covers the lowercased action."""
@@ -155,20 +156,41 @@ class _Plan:
             (level, self.covering(f"rcp{index}", hits, action))
             for index, (level, hits) in enumerate(self.rcp_levels if with_rcps else ())
         ]
-
-        denies = [
-            hit
-            for group in (
-                identity,
-                on_resource,
-                boundary,
-                session,
-                *(hits for _, hits in scp_levels),
-                *(hits for _, hits in rcp_levels),
+        groups = (
+            identity,
+            on_resource,
+            boundary,
+            session,
+            *(hits for _, hits in scp_levels),
+            *(hits for _, hits in rcp_levels),
+        )
+        # The rest depends on the action only through the statements covering it (this plan's
+        # own hits, hence their ids) and whether it needs the resource policy: actions alike in
+        # both share one decision.
+        needs_resource_policy = _needs_resource_policy(action, self.resource.arn)
+        key = (service, needs_resource_policy, *(tuple(map(id, group)) for group in groups))
+        decision = self._decided.get(key)
+        if decision is None:
+            decision = self._decision(
+                needs_resource_policy,
+                groups,
+                scp_levels if with_scps else None,
+                rcp_levels if with_rcps else None,
             )
-            for hit in group
-            if hit.statement.effect is Effect.DENY
-        ]
+            self._decided[key] = decision
+        return decision
+
+    def _decision(
+        self,
+        needs_resource_policy: bool,
+        groups: tuple[list[_Hit], ...],
+        scp_levels: list[tuple[OrgLevel, list[_Hit]]] | None,
+        rcp_levels: list[tuple[OrgLevel, list[_Hit]]] | None,
+    ) -> Decision:
+        """The decision from the statements covering the action, group by group (identity,
+        resource, boundary, session, then each applying level); levels None do not apply."""
+        identity, on_resource, boundary, session = groups[:4]
+        denies = [hit for group in groups for hit in group if hit.statement.effect is Effect.DENY]
         certain_denies = tuple(hit.statement.ref for hit in denies if hit.truth is Truth.TRUE)
         if certain_denies:
             return Decision(
@@ -177,13 +199,13 @@ class _Plan:
                 reason="explicitly denied by " + ", ".join(map(str, certain_denies)),
             )
 
-        grant = self._grant(action, identity, on_resource, boundary, session)
+        grant = self._grant(needs_resource_policy, identity, on_resource, boundary, session)
         if grant.truth is Truth.FALSE:  # what _all_of would answer: the first FALSE verdict
             return Decision(Outcome.IMPLICIT_DENY, reason=grant.reason)
         verdict = _all_of(
             grant,
-            _levels(scp_levels, "SCP") if with_scps else _YES,
-            _levels(rcp_levels, "RCP") if with_rcps else _YES,
+            _levels(scp_levels, "SCP") if scp_levels is not None else _YES,
+            _levels(rcp_levels, "RCP") if rcp_levels is not None else _YES,
         )
         if verdict.truth is Truth.FALSE:
             return Decision(Outcome.IMPLICIT_DENY, reason=verdict.reason)
@@ -202,7 +224,7 @@ class _Plan:
 
     def _grant(
         self,
-        action: str,
+        needs_resource_policy: bool,
         identity_hits: list[_Hit],
         resource_hits: list[_Hit],
         boundary_hits: list[_Hit],
@@ -234,7 +256,6 @@ class _Plan:
         if resource_account(principal, self.resource) != principal.account_id:
             return _all_of(identity_side, on_resource)
 
-        needs_resource_policy = _needs_resource_policy(action, self.resource.arn)
         if on_resource.truth is Truth.FALSE:
             return on_resource if needs_resource_policy else _any_of(identity_side, on_resource)
 
