@@ -30,6 +30,7 @@ from kg.analysis.iam_view import (
 from kg.analysis.policy import (
     ConditionContext,
     Decision,
+    Effect,
     Outcome,
     Policy,
     PolicyKind,
@@ -153,10 +154,15 @@ _ACCOUNT_IN_TEXT = re.compile(r'(?<=[":])\d{12}(?=[":])')
 
 
 def _open_to_unnamed(policy: Policy | None) -> bool:
-    """Whether a statement of the policy may apply to a requester it does not name by account:
-    one without a Principal element, with NotPrincipal, or naming everyone."""
+    """Whether an Allow statement of the policy may apply to a requester it does not name by
+    account: one without a Principal element, with NotPrincipal, or naming everyone."""
     return policy is not None and any(
-        statement.principal is None or statement.principal_negated or statement.principal.everyone
+        statement.effect is Effect.ALLOW
+        and (
+            statement.principal is None
+            or statement.principal_negated
+            or statement.principal.everyone
+        )
         for statement in policy.statements
     )
 
@@ -166,11 +172,12 @@ class Candidates:
 
     Built once from the policies: the targets of each account, the targets whose policy text
     holds an account id as `_ACCOUNT_IN_TEXT` finds it, and the targets whose policy is open to
-    requesters it does not name. Outside its own account, a requester gets nothing unless a
-    resource or trust policy statement applies to it, which either names it by an ARN or id
-    holding its account id or is open to the unnamed; a role's trust policy must name the
-    requester even within its account. So each lookup holds every pair the pre-checks let
-    through that can have an edge, in the targets' order; the pre-checks still run on each.
+    requesters it does not name. Outside its own account, a requester gets nothing unless an
+    Allow statement of the resource or trust policy applies to it, which either names it by an
+    ARN or id holding its account id or is open to the unnamed; a role's trust policy must
+    allow the requester so even within its account. So each lookup holds every pair the
+    pre-checks let through that can have an edge, in the targets' order; the pre-checks still
+    run on each.
     """
 
     def __init__(self, targets: Iterable[Target]) -> None:

@@ -44,6 +44,13 @@ BUCKETS = [
         Condition={"StringEquals": {"aws:PrincipalOrgID": ORG_ID}},
     ),
     _bucket("partner-only", OWNER, {"AWS": f"arn:aws:iam::{PARTNER}:root"}),
+    _bucket(
+        "denies-plain-http",
+        OWNER,
+        "*",
+        Effect="Deny",
+        Condition={"Bool": {"aws:SecureTransport": "false"}},
+    ),
     _bucket("other-account", OTHER, {"AWS": [OTHER, f"arn:aws:iam::{OTHER}:role/x"]}, Resource="*"),
 ]
 
