@@ -19,6 +19,11 @@ from kg.analysis.who_can import UnknownActionError
 from kg.cli import access_cmd, main_options
 from kg.config import Neo4jSettings
 from kg.graph.driver import Graph
+from tests.integration.policy_edits import (
+    attach_boundary,
+    attach_scp_to_account_of,
+    policy_document,
+)
 
 pytestmark = pytest.mark.integration
 DEMO = Path(__file__).resolve().parents[2] / "ingest" / "example" / "demo_snapshot"
@@ -111,20 +116,8 @@ def test_derive_twice_gives_the_same_edges(demo: Graph) -> None:
     assert demo.read(count) == before
 
 
-def _document(effect: str, action: str) -> str:
-    statement = {"Effect": effect, "Action": action, "Resource": "*"}
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
 def test_a_permissions_boundary_cuts_the_cross_account_assume(demo: Graph) -> None:
-    demo.write(
-        "MATCH (r:Role {arn: $role}) "
-        "CREATE (:IAMPolicy {arn: $arn, account_id: r.account_id, document: $document})"
-        "-[:BOUNDS]->(r)",
-        role=facts.BASTION_ROLE_ARN,
-        arn=f"{facts.BASTION_ROLE_ARN}-boundary",
-        document=_document("Allow", "s3:*"),
-    )
+    attach_boundary(demo, facts.BASTION_ROLE_ARN, policy_document("Allow", "s3:*"))
     access.derive(demo)
     rows = demo.read(
         "MATCH (:Role {arn: $source})-[e:CAN_ASSUME]->(:Role {arn: $target}) RETURN e",
@@ -135,13 +128,11 @@ def test_a_permissions_boundary_cuts_the_cross_account_assume(demo: Graph) -> No
 
 
 def test_an_scp_deny_on_the_account_cuts_reads_of_customer_records(demo: Graph) -> None:
-    demo.write(
-        "MATCH (r:Role {arn: $role})-[:BELONGS_TO]->(a:Account) "
-        "CREATE (:OrgPolicy {arn: $arn, policy_type: 'SERVICE_CONTROL_POLICY', "
-        "document: $document})-[:ATTACHED_TO]->(a)",
-        role=facts.ANALYTICS_READER_ROLE_ARN,
-        arn="arn:aws:organizations::111122223333:policy/o-test/service_control_policy/p-deny",
-        document=_document("Deny", "s3:GetObject"),
+    attach_scp_to_account_of(
+        demo,
+        facts.ANALYTICS_READER_ROLE_ARN,
+        "arn:aws:organizations::111122223333:policy/o-test/service_control_policy/p-deny",
+        policy_document("Deny", "s3:GetObject"),
     )
     access.derive(demo)
     rows = demo.read(

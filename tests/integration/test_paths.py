@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,11 @@ from ingest.load import load_snapshot
 from ingest.snapshot import Snapshot
 from kg.analysis import paths, pipeline
 from kg.graph.driver import Graph
+from tests.integration.policy_edits import (
+    attach_boundary,
+    attach_scp_to_account_of,
+    policy_document,
+)
 
 pytestmark = pytest.mark.integration
 DEMO = Path(__file__).resolve().parents[2] / "ingest" / "example" / "demo_snapshot"
@@ -109,11 +113,6 @@ def test_chokepoints_count_the_paths_each_hop_would_break(demo: Graph) -> None:
     assert bastion_role.paths_total == len(found)
 
 
-def _deny_all(action: str) -> str:
-    statement = {"Effect": "Deny", "Action": action, "Resource": "*"}
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
 def _paths_to_customer_records(graph: Graph) -> list[paths.AttackPath]:
     return paths.find_paths(graph, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN, max_hops=10)
 
@@ -122,14 +121,7 @@ def test_a_boundary_on_the_bastion_role_removes_the_path_to_customer_records(
     demo: Graph,
 ) -> None:
     assert _paths_to_customer_records(demo) != []
-    demo.write(
-        "MATCH (r:Role {arn: $role}) "
-        "CREATE (:IAMPolicy {arn: $arn, account_id: r.account_id, document: $document})"
-        "-[:BOUNDS]->(r)",
-        role=facts.BASTION_ROLE_ARN,
-        arn=f"{facts.BASTION_ROLE_ARN}-boundary",
-        document=_deny_all("sts:AssumeRole"),
-    )
+    attach_boundary(demo, facts.BASTION_ROLE_ARN, policy_document("Deny", "sts:AssumeRole"))
     pipeline.derive_all(demo)
     assert _paths_to_customer_records(demo) == []
 
@@ -138,13 +130,11 @@ def test_an_scp_denying_s3_to_the_reader_account_removes_the_path_to_customer_re
     demo: Graph,
 ) -> None:
     assert _paths_to_customer_records(demo) != []
-    demo.write(
-        "MATCH (:Role {arn: $role})-[:BELONGS_TO]->(a:Account) "
-        "CREATE (:OrgPolicy {arn: $arn, policy_type: 'SERVICE_CONTROL_POLICY', "
-        "document: $document})-[:ATTACHED_TO]->(a)",
-        role=facts.ANALYTICS_READER_ROLE_ARN,
-        arn="arn:aws:organizations::111122223333:policy/o-test/service_control_policy/p-no-s3",
-        document=_deny_all("s3:*"),
+    attach_scp_to_account_of(
+        demo,
+        facts.ANALYTICS_READER_ROLE_ARN,
+        "arn:aws:organizations::111122223333:policy/o-test/service_control_policy/p-no-s3",
+        policy_document("Deny", "s3:*"),
     )
     pipeline.derive_all(demo)
     assert _paths_to_customer_records(demo) == []
