@@ -55,7 +55,7 @@ class MissingControl:
         return f"{self.control_id} ({self.title}) {self.status} in {where}"
 
 
-def _rule(entry: Entry, labels: set[str], rel_types: set[str]) -> HopRule:
+def _rule(entry: Entry, labels: frozenset[str], rel_types: set[str]) -> HopRule:
     entry.only_fields(("relation", "from", "to", "crossing", "at", "controls"))
     catalog = load_catalog()
     ends = {}
@@ -82,10 +82,9 @@ def _rule(entry: Entry, labels: set[str], rel_types: set[str]) -> HopRule:
 def rules() -> tuple[HopRule, ...]:
     """The shipped rules, checked against the schema and the catalog."""
     schema = load_schema()
-    labels = set(schema.nodes) | {x for node in schema.nodes.values() for x in node.extra_labels}
     rel_types = {rel.type for rel in schema.rels.values()}
     entries = read_entries(files(CATALOG_PACKAGE), RULES_FILE)
-    return tuple(_rule(entry, labels, rel_types) for entry in entries)
+    return tuple(_rule(entry, schema.labels, rel_types) for entry in entries)
 
 
 @dataclass(frozen=True)

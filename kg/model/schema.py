@@ -110,8 +110,13 @@ class Schema:
             self.marks[mark.label] = mark
         self._validate()
 
+    @property
+    def labels(self) -> frozenset[str]:
+        """Every label a node can carry: the declared labels and their extra labels."""
+        return frozenset(self.nodes).union(*(node.extra_labels for node in self.nodes.values()))
+
     def _validate(self) -> None:
-        all_labels = set(self.nodes)
+        all_labels = self.labels
         for node in self.nodes.values():
             for label in (node.label, *node.extra_labels):
                 if not _LABEL.match(label):
@@ -123,7 +128,6 @@ class Schema:
                 raise SchemaError(f"{node.label}: unknown layer {node.layer!r}")
             if node.scope not in SCOPES:
                 raise SchemaError(f"{node.label}: unknown scope {node.scope!r}")
-            all_labels.update(node.extra_labels)
         for mark in self.marks.values():
             if not _LABEL.match(mark.label):
                 raise SchemaError(f"label {mark.label!r} is not PascalCase")

@@ -134,9 +134,7 @@ def _paths(parents: dict[str, str | None], key: str, root_arn: str | None) -> tu
 
 def _declared(label: str) -> str:
     """The label, once checked against the schema (labels cannot be query parameters)."""
-    schema = load_schema()
-    declared = set(schema.nodes) | {x for n in schema.nodes.values() for x in n.extra_labels}
-    if label not in declared:
+    if label not in load_schema().labels:
         raise SchemaError(f"coverage: label {label!r} is not declared in the graph model")
     return label
 
