@@ -200,6 +200,25 @@ def test_a_deny_added_to_the_partner_bucket_policy_cuts_the_external_access(demo
     assert rows == [{"actions": ["s3:ListBucket"]}]
 
 
+PRIVESC_KEYS = (
+    "principal",
+    "account_id",
+    "target",
+    "techniques",
+    "chain",
+    "permissions",
+    "explanation",
+)
+ACCESS_KEYS = (
+    "resource",
+    "resource_type",
+    "access_levels",
+    "action_count",
+    "conditional",
+    "conditions",
+)
+
+
 @pytest.fixture
 def kg_cli(demo: Graph, neo4j_settings: Neo4jSettings) -> Callable[..., Result]:
     """`kg privesc`, `who-can` and `access` against the demo graph."""
@@ -220,6 +239,7 @@ def test_cli_privesc_who_can_and_access(kg_cli: Callable[..., Result]) -> None:
     lambda_hop = next(f for f in findings if f["techniques"] == ["passrole-lambda-invoke"])
     assert lambda_hop["target"] == facts.ESCALATION_TARGET_ROLE_ARN
     assert lambda_hop["chain"][0].startswith(facts.CI_ROLE_ARN)
+    assert set(lambda_hop) == set(PRIVESC_KEYS)  # the shape docs/access.md documents
 
     result = kg_cli(
         "who-can",
@@ -237,7 +257,9 @@ def test_cli_privesc_who_can_and_access(kg_cli: Callable[..., Result]) -> None:
 
     result = kg_cli("access", facts.BASTION_ROLE_ARN, "--format", "json")
     assert result.exit_code == 0, result.output
-    reach = {row["resource"]: row["access_levels"] for row in json.loads(result.stdout)}
+    reachable = json.loads(result.stdout)
+    assert all(set(row) == set(ACCESS_KEYS) for row in reachable)
+    reach = {row["resource"]: row["access_levels"] for row in reachable}
     assert reach[facts.ANALYTICS_READER_ROLE_ARN] == ["Assume"]
 
     result = kg_cli("who-can", "s3:NoSuchAction")
