@@ -10,12 +10,18 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.errors import ConfigError
+
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 DEFAULT_USER = "neo4j"
 # The documented default for the local server kg starts and for docker-compose.yml; a real
 # deployment sets NEO4J_PASSWORD.
 DEFAULT_PASSWORD = "kg-local-password"
 DEFAULT_DATABASE = "neo4j"
+# Rows one write transaction may hold before a write is staged (decision 0004). About 5 KiB of
+# transaction memory per loaded row (measured), so ~270 MiB: within Neo4j's default cap of 70% of
+# the local server's 1 GiB heap. Raise it with the heap to keep larger loads in one transaction.
+DEFAULT_TRANSACTION_ROWS = 50_000
 
 
 @dataclass(frozen=True)
@@ -48,3 +54,13 @@ def cache_dir() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "kg"
+
+
+def transaction_rows() -> int:
+    """The write transaction budget in rows (KG_TRANSACTION_ROWS overrides the default)."""
+    text = os.environ.get("KG_TRANSACTION_ROWS")
+    if not text:
+        return DEFAULT_TRANSACTION_ROWS
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"KG_TRANSACTION_ROWS={text!r}: expected a positive number of rows")
+    return int(text)

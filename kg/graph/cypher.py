@@ -6,7 +6,12 @@ the validated schema declaration (never from input data); every value is a param
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from kg.model.schema import NodeSchema, RelSchema, Schema
+
+# Rows per committed batch when a staged write deletes (see Deletion.query).
+DELETE_BATCH_ROWS = 10_000
 
 
 def constraint_statements(schema: Schema) -> list[str]:
@@ -71,29 +76,49 @@ def rel_merge(rel: RelSchema, source_key: str, target_key: str) -> str:
     )
 
 
-def stale_account_nodes(node: NodeSchema) -> str:
+@dataclass(frozen=True)
+class Deletion:
+    """What to delete (a MATCH binding `variable`) and how: inside the surrounding transaction, or
+    in committed batches of its own (`CALL ... IN TRANSACTIONS`) when the write is staged."""
+
+    match: str
+    variable: str
+    detach: bool = False
+
+    def query(self, in_batches: bool) -> str:
+        delete = f"{'DETACH ' if self.detach else ''}DELETE {self.variable}"
+        if not in_batches:
+            return f"{self.match}\n{delete}"
+        return (
+            f"{self.match}\nCALL ({self.variable}) {{ {delete} }} "
+            f"IN TRANSACTIONS OF {DELETE_BATCH_ROWS} ROWS"
+        )
+
+
+def stale_account_nodes(node: NodeSchema) -> Deletion:
     """Nodes of accounts this load covered that the new snapshot no longer has."""
-    return (
-        f"MATCH (n:{node.label}) WHERE n.account_id IN $accounts AND n.last_updated <> $now\n"
-        f"DETACH DELETE n"
+    return Deletion(
+        f"MATCH (n:{node.label}) WHERE n.account_id IN $accounts AND n.last_updated <> $now",
+        "n",
+        detach=True,
     )
 
 
-def stale_account_rels(rel_type: str) -> str:
-    return (
-        f"MATCH ()-[r:{rel_type}]->() WHERE r.account_id IN $accounts AND r.last_updated <> $now\n"
-        f"DELETE r"
+def stale_account_rels(rel_type: str) -> Deletion:
+    return Deletion(
+        f"MATCH ()-[r:{rel_type}]->() WHERE r.account_id IN $accounts AND r.last_updated <> $now",
+        "r",
     )
 
 
-def orphaned_global_nodes(node: NodeSchema) -> str:
+def orphaned_global_nodes(node: NodeSchema) -> Deletion:
     """Shared nodes (an external account, a service principal) nothing refers to any more."""
-    return f"MATCH (n:{node.label}) WHERE n.last_updated <> $now AND NOT (n)--()\nDELETE n"
+    return Deletion(f"MATCH (n:{node.label}) WHERE n.last_updated <> $now AND NOT (n)--()", "n")
 
 
-def delete_rels_of_type(rel_type: str) -> str:
-    return f"MATCH ()-[r:{rel_type}]->() DELETE r"
+def rels_of_type(rel_type: str) -> Deletion:
+    return Deletion(f"MATCH ()-[r:{rel_type}]->()", "r")
 
 
-def delete_nodes_with_label(label: str) -> str:
-    return f"MATCH (n:{label}) DETACH DELETE n"
+def nodes_with_label(label: str) -> Deletion:
+    return Deletion(f"MATCH (n:{label})", "n", detach=True)

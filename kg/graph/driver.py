@@ -1,7 +1,7 @@
 """A thin wrapper over the official neo4j driver: connect, read, write, and clear errors.
 
 Library queries run in read transactions (`read`); loads and derivations run their batches in
-one write transaction (`write_transaction`) so a failure leaves the previous graph as it was.
+write transactions (`execute_write`) planned by kg.graph.writer.
 """
 
 from __future__ import annotations
@@ -115,6 +115,15 @@ class Graph:
                 session.run(query).consume()
             except Neo4jError as exc:
                 raise QueryError(f"schema change failed ({query}): {exc.message}") from None
+
+    def run_in_own_transactions(self, query: str, **params: Any) -> neo4j.SummaryCounters:
+        """Run schema-generated Cypher that commits its own batches (`CALL ... IN TRANSACTIONS`),
+        which Neo4j allows only outside a managed transaction."""
+        with self._translated_errors(), self._session() as session:
+            try:
+                return session.run(cast(LiteralString, query), params).consume().counters
+            except Neo4jError as exc:
+                raise QueryError(f"write failed ({_first_line(query)}): {exc.message}") from None
 
     def run_dynamic(self, query: str, **params: Any) -> list[dict[str, Any]]:
         """A write whose text was generated from the declared schema (labels cannot be params)."""

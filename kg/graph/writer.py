@@ -1,22 +1,29 @@
-"""Write graph records to Neo4j in batches, inside one transaction, then clean up what went away.
+"""Write graph records to Neo4j in batches, then clean up what went away.
 
 Loading the same records twice gives the same graph (MERGE on declared keys; only last_updated
 changes). Cleanup is scoped: it removes facts of the accounts this load covered and nothing else,
 so an account that failed to collect keeps what an earlier load said about it.
+
+A write of at most `transaction_rows` rows runs in one transaction: all or nothing. A larger one
+is staged (decision 0004): a pending-write marker is committed first, the batches commit in
+transactions of at most `transaction_rows` rows, deletions commit in batches of their own, and the
+last transaction removes the marker. Neo4j caps the memory of open transactions (70% of the heap
+by default), so one transaction cannot hold a large organization.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, LiteralString, cast
 
 from neo4j import ManagedTransaction, SummaryCounters
 from neo4j.time import DateTime
 
-from kg.errors import SchemaError
-from kg.graph import cypher
+from kg import config
+from kg.errors import KgError, SchemaError
+from kg.graph import cypher, pending
 from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
 from kg.model.schema import Schema
@@ -110,18 +117,83 @@ def now() -> DateTime:
     return DateTime.from_native(datetime.now(UTC))
 
 
-class GraphWriter:
-    """Generates its queries from the schema and runs them in batches within one transaction."""
+@dataclass(frozen=True)
+class _Batch:
+    query: str
+    rows: Sequence[dict[str, Any]]
+    is_node: bool
 
-    def __init__(self, graph: Graph, schema: Schema, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+
+@dataclass(frozen=True)
+class _Deletion:
+    deletion: cypher.Deletion
+    params: dict[str, Any]
+
+
+@dataclass
+class _Plan:
+    """One write: deletions before the batches (derive), batches, deletions after (load cleanup),
+    and a last step that commits with the final batch."""
+
+    name: str
+    batches: list[_Batch]
+    before: list[_Deletion] = field(default_factory=list)
+    after: list[_Deletion] = field(default_factory=list)
+    finish: Callable[[ManagedTransaction, DateTime], None] | None = None
+
+    @property
+    def rows(self) -> int:
+        return sum(len(batch.rows) for batch in self.batches)
+
+
+@dataclass
+class _Tally:
+    nodes: int = 0
+    relationships: int = 0
+    deleted_nodes: int = 0
+    deleted_relationships: int = 0
+
+    def deleted(self, counters: SummaryCounters) -> None:
+        self.deleted_nodes += counters.nodes_deleted
+        self.deleted_relationships += counters.relationships_deleted
+
+    def summary(self) -> WriteSummary:
+        return WriteSummary(
+            self.nodes, self.relationships, self.deleted_nodes, self.deleted_relationships
+        )
+
+
+def _chunks(batches: Sequence[_Batch], rows: int) -> Iterable[list[_Batch]]:
+    """Consecutive batches grouped into transactions of at most `rows` rows (at least one)."""
+    chunk: list[_Batch] = []
+    size = 0
+    for batch in batches:
+        if chunk and size + len(batch.rows) > rows:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(batch)
+        size += len(batch.rows)
+    if chunk:
+        yield chunk
+
+
+class GraphWriter:
+    """Generates its queries from the schema and runs them in batches, staged when large."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        schema: Schema,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        transaction_rows: int | None = None,
+    ) -> None:
         self.graph = graph
         self.schema = schema
         self.batch_size = batch_size
+        self.transaction_rows = transaction_rows or config.transaction_rows()
 
-    def _write_records(
-        self, tx: ManagedTransaction, records: GraphRecords, stamp: DateTime, progress: Progress
-    ) -> tuple[int, int]:
-        nodes = rels = 0
+    def _batches(self, records: GraphRecords) -> list[_Batch]:
+        batches: list[_Batch] = []
         tables = (
             (records.nodes, cypher.node_merge, _dedupe),
             (records.refs, cypher.node_ref, _merge_refs),
@@ -129,41 +201,118 @@ class GraphWriter:
         for table, make_query, combine in tables:
             for label in sorted(table):
                 node = self.schema.node(label)
-                rows = combine(table[label], node.key)
                 query = make_query(node)
-                for batch in _batches(rows, self.batch_size):
-                    _run(tx, query, rows=list(batch), now=stamp)
-                    nodes += len(batch)
-                    progress(len(batch))
+                rows = combine(table[label], node.key)
+                batches += [_Batch(query, b, True) for b in _batches(rows, self.batch_size)]
         for ident in sorted(records.rels):
             rel = self.schema.rel(*ident)
             query = cypher.rel_merge(
                 rel, _key_of(self.schema, rel.source), _key_of(self.schema, rel.target)
             )
-            for batch in _batches(records.rels[ident], self.batch_size):
-                _run(tx, query, rows=list(batch), now=stamp)
-                rels += len(batch)
-                progress(len(batch))
-        return nodes, rels
+            batches += [
+                _Batch(query, b, False) for b in _batches(records.rels[ident], self.batch_size)
+            ]
+        return batches
 
-    def _cleanup(
-        self, tx: ManagedTransaction, accounts: list[str], stamp: DateTime
-    ) -> tuple[int, int]:
-        deleted_nodes = deleted_rels = 0
+    def _cleanup(self, accounts: list[str], stamp: DateTime) -> list[_Deletion]:
+        scoped = {"accounts": accounts, "now": stamp}
+        deletions: list[_Deletion] = []
         if accounts:
-            for rel_type in self.schema.rel_types_in_scope("account"):
-                counters = _run(
-                    tx, cypher.stale_account_rels(rel_type), accounts=accounts, now=stamp
-                )
-                deleted_rels += counters.relationships_deleted
-            for node in self.schema.labels_in_scope("account"):
-                counters = _run(tx, cypher.stale_account_nodes(node), accounts=accounts, now=stamp)
-                deleted_nodes += counters.nodes_deleted
-                deleted_rels += counters.relationships_deleted
-        for node in self.schema.labels_in_scope("global"):
-            counters = _run(tx, cypher.orphaned_global_nodes(node), now=stamp)
-            deleted_nodes += counters.nodes_deleted
-        return deleted_nodes, deleted_rels
+            deletions += [
+                _Deletion(cypher.stale_account_rels(rel_type), scoped)
+                for rel_type in self.schema.rel_types_in_scope("account")
+            ]
+            deletions += [
+                _Deletion(cypher.stale_account_nodes(node), scoped)
+                for node in self.schema.labels_in_scope("account")
+            ]
+        deletions += [
+            _Deletion(cypher.orphaned_global_nodes(node), {"now": stamp})
+            for node in self.schema.labels_in_scope("global")
+        ]
+        return deletions
+
+    def _write(self, plan: _Plan, stamp: DateTime, progress: Progress) -> WriteSummary:
+        if plan.rows <= self.transaction_rows:
+            return self._write_at_once(plan, stamp, progress)
+        return self._write_staged(plan, stamp, progress)
+
+    @staticmethod
+    def _run_batches(
+        tx: ManagedTransaction,
+        batches: Iterable[_Batch],
+        stamp: DateTime,
+        tally: _Tally,
+        progress: Progress,
+    ) -> None:
+        for batch in batches:
+            _run(tx, batch.query, rows=list(batch.rows), now=stamp)
+            if batch.is_node:
+                tally.nodes += len(batch.rows)
+            else:
+                tally.relationships += len(batch.rows)
+            progress(len(batch.rows))
+
+    def _write_at_once(self, plan: _Plan, stamp: DateTime, progress: Progress) -> WriteSummary:
+        """One transaction; it also clears a marker an interrupted staged write of the same
+        name left, since this write replaces what that one was writing."""
+
+        def work(tx: ManagedTransaction) -> WriteSummary:
+            tally = _Tally()
+            for item in plan.before:
+                tally.deleted(_run(tx, item.deletion.query(in_batches=False), **item.params))
+            self._run_batches(tx, plan.batches, stamp, tally, progress)
+            for item in plan.after:
+                tally.deleted(_run(tx, item.deletion.query(in_batches=False), **item.params))
+            if plan.finish is not None:
+                plan.finish(tx, stamp)
+            pending.clear(tx, plan.name)
+            return tally.summary()
+
+        return self.graph.execute_write(work, plan.name)
+
+    def _write_staged(self, plan: _Plan, stamp: DateTime, progress: Progress) -> WriteSummary:
+        tally = _Tally()
+        committed = 0
+
+        def delete(items: list[_Deletion]) -> None:
+            for item in items:
+                query = item.deletion.query(in_batches=True)
+                tally.deleted(self.graph.run_in_own_transactions(query, **item.params))
+
+        def write_chunk(chunk: list[_Batch], rows: int) -> _Tally:
+            def work(tx: ManagedTransaction) -> _Tally:
+                written = _Tally()  # per attempt: the driver may retry a transaction
+                self._run_batches(tx, chunk, stamp, written, progress)
+                pending.advance(tx, plan.name, committed + rows)
+                return written
+
+            return self.graph.execute_write(work, plan.name)
+
+        def finish(tx: ManagedTransaction) -> None:
+            if plan.finish is not None:
+                plan.finish(tx, stamp)
+            pending.clear(tx, plan.name)
+
+        try:
+            self.graph.execute_write(
+                lambda tx: pending.mark(tx, plan.name, plan.rows, stamp), plan.name
+            )
+            delete(plan.before)
+            for chunk in _chunks(plan.batches, self.transaction_rows):
+                rows = sum(len(b.rows) for b in chunk)
+                written = write_chunk(chunk, rows)
+                tally.nodes += written.nodes
+                tally.relationships += written.relationships
+                committed += rows
+            delete(plan.after)
+            self.graph.execute_write(finish, plan.name)
+        except KgError as exc:
+            raise pending.IncompleteGraphError(
+                f"{plan.name} stopped after {committed:,} of {plan.rows:,} rows were committed "
+                f"in batches: {exc}; the graph is marked incomplete until a rerun completes it"
+            ) from None
+        return tally.summary()
 
     def load(
         self,
@@ -172,23 +321,20 @@ class GraphWriter:
         progress: Progress = lambda n: None,
         after: Callable[[ManagedTransaction, DateTime], None] | None = None,
     ) -> WriteSummary:
-        """Write records and replace the covered accounts' facts, all or nothing.
+        """Write records and replace the covered accounts' facts.
 
-        `after` runs inside the same transaction once the records are in (for example to mark
-        accounts stale), so it commits or rolls back with them.
+        `after` runs in the last transaction, once the records are in and the cleanup done (for
+        example to mark accounts stale), so it commits with the end of the load.
         """
         validate(records, self.schema)
-        accounts = sorted(set(covered_accounts))
         stamp = now()
-
-        def work(tx: ManagedTransaction) -> WriteSummary:
-            nodes, rels = self._write_records(tx, records, stamp, progress)
-            deleted_nodes, deleted_rels = self._cleanup(tx, accounts, stamp)
-            if after is not None:
-                after(tx, stamp)
-            return WriteSummary(nodes, rels, deleted_nodes, deleted_rels)
-
-        return self.graph.execute_write(work, "load")
+        plan = _Plan(
+            name="load",
+            batches=self._batches(records),
+            after=self._cleanup(sorted(set(covered_accounts)), stamp),
+            finish=after,
+        )
+        return self._write(plan, stamp, progress)
 
     def replace_derived(
         self,
@@ -199,17 +345,11 @@ class GraphWriter:
     ) -> WriteSummary:
         """Swap one analysis's output: delete its previous relationships/nodes, write the new."""
         validate(records, self.schema)
-        stamp = now()
-
-        def work(tx: ManagedTransaction) -> WriteSummary:
-            deleted_nodes = deleted_rels = 0
-            for rel_type in sorted(set(rel_types)):
-                counters = _run(tx, cypher.delete_rels_of_type(rel_type))
-                deleted_rels += counters.relationships_deleted
-            for label in sorted(set(labels)):
-                counters = _run(tx, cypher.delete_nodes_with_label(label))
-                deleted_nodes += counters.nodes_deleted
-            nodes, rels = self._write_records(tx, records, stamp, progress)
-            return WriteSummary(nodes, rels, deleted_nodes, deleted_rels)
-
-        return self.graph.execute_write(work, "derive")
+        kinds = sorted(set(rel_types)) + sorted(set(labels))
+        plan = _Plan(
+            name="derive of " + ", ".join(kinds),
+            batches=self._batches(records),
+            before=[_Deletion(cypher.rels_of_type(t), {}) for t in sorted(set(rel_types))]
+            + [_Deletion(cypher.nodes_with_label(label), {}) for label in sorted(set(labels))],
+        )
+        return self._write(plan, now(), progress)

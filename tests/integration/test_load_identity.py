@@ -17,6 +17,7 @@ from kg.errors import SnapshotError
 from kg.graph.driver import Graph
 from kg.graph.writer import GraphWriter
 from kg.model import load_schema
+from tests.integration.graph_state import graph_state
 from tests.unit.ingest.identity_fixtures import (
     ADMIN,
     CI,
@@ -41,22 +42,6 @@ def _load(graph: Graph, snapshot: Snapshot) -> None:
     records = organizations.transform(snapshot)
     records.extend(iam.transform(snapshot))
     GraphWriter(graph, load_schema()).load(records, covered_accounts=snapshot.account_ids())
-
-
-def _graph_state(graph: Graph) -> list[str]:
-    """Every node and relationship with its properties, except last_updated (sorted text)."""
-    rows = graph.read(
-        "MATCH (n) OPTIONAL MATCH (n)-[r]->(m) "
-        "RETURN labels(n) AS labels, properties(n) AS props, type(r) AS rel, "
-        "properties(r) AS rel_props, properties(m) AS target"
-    )
-    state = []
-    for row in rows:
-        for key in ("props", "rel_props", "target"):
-            if row[key] is not None:
-                row[key] = {k: str(v) for k, v in row[key].items() if k != "last_updated"}
-        state.append(json.dumps(row, sort_keys=True))
-    return sorted(state)
 
 
 def _values(graph: Graph, query: Any, **params: Any) -> list[Any]:
@@ -148,9 +133,9 @@ def test_loading_the_same_snapshot_twice_changes_nothing_but_last_updated(
 ) -> None:
     snapshot = identity_snapshot(tmp_path)
     _load(graph, snapshot)
-    first = _graph_state(graph)
+    first = graph_state(graph)
     _load(graph, snapshot)
-    assert _graph_state(graph) == first
+    assert graph_state(graph) == first
 
 
 def test_a_newer_snapshot_replaces_only_the_accounts_it_covered(
@@ -188,7 +173,7 @@ def test_an_account_that_failed_keeps_its_facts_and_is_stale(graph: Graph, tmp_p
 
 def test_a_malformed_snapshot_leaves_the_graph_as_it_was(graph: Graph, tmp_path: Path) -> None:
     load_snapshot(graph, identity_snapshot(tmp_path / "good"))
-    before = _graph_state(graph)
+    before = graph_state(graph)
     bad = identity_snapshot(tmp_path / "bad")
     details = prod_authorization_details()
     details["RoleDetailList"][0]["AssumeRolePolicyDocument"] = "%7B%22Statement"
@@ -196,7 +181,7 @@ def test_a_malformed_snapshot_leaves_the_graph_as_it_was(graph: Graph, tmp_path:
     path.write_text(json.dumps(details))
     with pytest.raises(SnapshotError, match="AssumeRolePolicyDocument"):
         load_snapshot(graph, bad)
-    assert _graph_state(graph) == before
+    assert graph_state(graph) == before
 
 
 def _load_lone_export(graph: Graph, tmp_path: Path) -> None:

@@ -1,0 +1,91 @@
+"""Markers for writes too large for one transaction, and the check that queries make against them.
+
+A write that fits the transaction budget commits whole or not at all and needs no marker. A larger
+one (a load of a big organization, a derive with millions of edges) commits in several
+transactions; it first commits a `KgPendingWrite` node naming itself and deletes it in its last
+transaction. While such a node exists the graph is part-way through that write (still running, or
+interrupted), so the query commands refuse to answer from it instead of answering from a mixture.
+See docs/decisions/0004-staged-writes-above-a-transaction-budget.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from neo4j import ManagedTransaction
+from neo4j.time import DateTime
+
+from kg.errors import KgError
+from kg.graph.driver import Graph
+
+LABEL = "KgPendingWrite"
+
+MARK = """
+MERGE (w:KgPendingWrite {name: $name})
+SET w.started = $now, w.rows = $rows, w.committed_rows = 0
+"""
+
+ADVANCE = "MATCH (w:KgPendingWrite {name: $name}) SET w.committed_rows = $committed_rows"
+
+CLEAR = "MATCH (w:KgPendingWrite {name: $name}) DELETE w"
+
+LIST = """
+MATCH (w:KgPendingWrite)
+RETURN w.name AS name, w.started AS started, w.rows AS rows, w.committed_rows AS committed_rows
+ORDER BY name
+"""
+
+
+class IncompleteGraphError(KgError):
+    """The graph is part-way through a staged write; answers from it could be wrong."""
+
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class PendingWrite:
+    name: str
+    started: str
+    rows: int
+    committed_rows: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.name} started {self.started} "
+            f"({self.committed_rows:,} of {self.rows:,} rows committed)"
+        )
+
+
+def mark(tx: ManagedTransaction, name: str, rows: int, now: DateTime) -> None:
+    tx.run(MARK, name=name, rows=rows, now=now).consume()
+
+
+def advance(tx: ManagedTransaction, name: str, committed_rows: int) -> None:
+    tx.run(ADVANCE, name=name, committed_rows=committed_rows).consume()
+
+
+def clear(tx: ManagedTransaction, name: str) -> None:
+    tx.run(CLEAR, name=name).consume()
+
+
+def pending_writes(graph: Graph) -> list[PendingWrite]:
+    return [
+        PendingWrite(
+            name=row["name"],
+            started=str(row["started"].to_native().isoformat(timespec="seconds")),
+            rows=row["rows"],
+            committed_rows=row["committed_rows"],
+        )
+        for row in graph.read(LIST)
+    ]
+
+
+def require_complete(graph: Graph) -> None:
+    """Refuse to query a graph that a staged write left (or is leaving) half-written."""
+    pending = pending_writes(graph)
+    if pending:
+        raise IncompleteGraphError(
+            "the graph is part-way through a write that is still running or was interrupted ("
+            + "; ".join(p.describe() for p in pending)
+            + "); wait for it to finish, or rerun `kg load` to complete the graph"
+        )

@@ -1,0 +1,24 @@
+"""The whole graph as comparable text, for tests that two ways of writing give the same graph."""
+
+from __future__ import annotations
+
+import json
+
+from kg.graph.driver import Graph
+
+
+def graph_state(graph: Graph, ignore: tuple[str, ...] = ("last_updated",)) -> list[str]:
+    """Every node and relationship with its labels and properties, minus `ignore` (sorted text)."""
+    rows = graph.read(
+        "MATCH (n) OPTIONAL MATCH (n)-[r]->(m) "
+        "RETURN labels(n) AS labels, properties(n) AS props, type(r) AS rel, "
+        "properties(r) AS rel_props, properties(m) AS target"
+    )
+    state = []
+    for row in rows:
+        row["labels"] = sorted(row["labels"])
+        for key in ("props", "rel_props", "target"):
+            if row[key] is not None:
+                row[key] = {k: str(v) for k, v in row[key].items() if k not in ignore}
+        state.append(json.dumps(row, sort_keys=True))
+    return sorted(state)
