@@ -67,7 +67,7 @@ def time_transform(snapshot: Snapshot) -> tuple[GraphRecords, float]:
 def time_loader(
     graph: Graph, schema: Schema, records: GraphRecords, accounts: list[str]
 ) -> dict[str, Any]:
-    """The project's writer: validation, batched MERGEs and cleanup in one transaction."""
+    """The project's writer: validation, batched MERGEs and cleanup (staged above the budget)."""
     start = time.perf_counter()
     summary = GraphWriter(graph, schema).load(records, covered_accounts=accounts)
     seconds = _elapsed(start)

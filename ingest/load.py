@@ -1,7 +1,8 @@
-"""Load a snapshot into Neo4j: transform everything first, then write it in one transaction.
+"""Load a snapshot into Neo4j: transform and check everything first, then write it.
 
 Every file is read and every record checked against the schema before the graph is touched, so a
 malformed snapshot fails with one line naming the file and leaves the previous graph as it was.
+The write is one transaction up to the transaction budget and staged above it (kg.graph.writer).
 Facts of the accounts the snapshot collected replace their older facts; an account whose
 collection failed keeps what an earlier load said about it and is marked stale.
 """

@@ -2,8 +2,8 @@
 
 Access needs the loaded policies; privilege escalation needs access; crown jewels need the admin
 flags access sets; paths need reachability and access; coverage reads everything. Each step
-writes in its own transaction, so a failed step leaves the earlier steps' results and the loaded
-facts in place.
+writes on its own (kg.graph.writer), so a failed step leaves the earlier steps' results and the
+loaded facts in place.
 """
 
 from __future__ import annotations

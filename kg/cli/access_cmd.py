@@ -27,7 +27,7 @@ def privesc(
     Each row: principal, target, techniques, the hop-by-hop chain and the permissions used.
     Example: kg privesc --account 444455556666 --format json
     """
-    with state.connect() as graph:
+    with state.connect(for_queries=True) as graph:
         rows = queries.run(graph, "privesc", principal=principal, account=account)
     render_rows(rows, output, title="Privilege escalation to admin")
 
@@ -43,7 +43,7 @@ def who_can_command(
 
     Example: kg who-can s3:GetObject --resource arn:aws:s3:::my-bucket/*
     """
-    with state.connect() as graph:
+    with state.connect(for_queries=True) as graph:
         rows = who_can(graph, action, resource)
     render_rows(rows, output, title=f"Who can {action}")
 
@@ -59,7 +59,7 @@ def access(
 
     Example: kg access arn:aws:iam::555566667777:role/dev-bastion
     """
-    with state.connect() as graph:
+    with state.connect(for_queries=True) as graph:
         rows = queries.run(graph, "principal-access", principal=principal)
     render_rows(rows, output, title=f"Access of {principal}")
 

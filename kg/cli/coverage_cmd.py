@@ -85,7 +85,7 @@ def coverage(
     _check_choice("layer", layer, [item.id for item in catalog.layers])
     _check_choice("capability", capability, [item.id for item in catalog.capabilities])
     _check_choice("status", status, STATUSES)
-    with state.connect() as graph:
+    with state.connect(for_queries=True) as graph:
         rows = coverage_rows(graph, account, layer, capability, status, region)
     if account is not None and not rows:
         raise ConfigError(f"--account {account!r}: no coverage for that account id or name")

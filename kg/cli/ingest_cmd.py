@@ -145,7 +145,9 @@ def load(
     crown_jewel_file: CrownJewels = None,
     output_format: OutputFormat = Format.table,
 ) -> None:
-    """Load a snapshot into Neo4j (all or nothing), then derive access, paths and coverage.
+    """Load a snapshot into Neo4j, then derive access, paths and coverage.
+
+    The whole snapshot is read and checked before anything is written.
 
     Example: kg load ./snapshot
     Example: kg load ./snapshot --crown-jewels crown-jewels.yaml

@@ -25,7 +25,7 @@ FormatOption = Annotated[Format, typer.Option("--format")]
 
 def _find(source: str, target: str, max_hops: int) -> list[paths.AttackPath]:
     paths.check_arguments(source, target, max_hops)
-    with state.connect() as graph:
+    with state.connect(for_queries=True) as graph:
         return paths.find_paths(graph, source, target, max_hops)
 
 

@@ -56,7 +56,7 @@ def query(
         else:
             console.print(named.cypher, markup=False, highlight=False)
         return
-    with state.connect() as graph:
+    with state.connect(for_queries=True) as graph:
         rows = queries.run(graph, name, **_params(param or []))
     render_rows(rows, output, title=named.title)
 

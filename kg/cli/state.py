@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from kg.config import Neo4jSettings
 from kg.graph.driver import Graph
+from kg.graph.pending import require_complete
 
 settings: Neo4jSettings = Neo4jSettings.from_env()
 debug: bool = False
 
 
-def connect() -> Graph:
-    """A verified connection to the configured Neo4j (fails with one clear line)."""
+def connect(*, for_queries: bool = False) -> Graph:
+    """A verified connection to the configured Neo4j (fails with one clear line); for queries,
+    also to a graph that no staged write has left half-written."""
     graph = Graph(settings)
     try:
         graph.verify()
+        if for_queries:
+            require_complete(graph)
     except BaseException:
         graph.close()
         raise

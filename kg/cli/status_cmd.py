@@ -9,25 +9,35 @@ from rich.table import Table
 
 from kg.cli import state
 from kg.graph.ddl import graph_counts
+from kg.graph.pending import pending_writes
 from kg.model import load_schema
-from kg.report.output import Format, console, print_json
+from kg.report.output import Format, console, error_console, print_json
 
 
 def status(output: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
-    """Check the connection and count nodes by label and relationships by type.
+    """Check the connection, count nodes by label and relationships by type, and name any write
+    that left the graph part-way.
 
     Example: kg status --format json
     """
     with state.connect() as graph:
         server = graph.verify()
         counts = graph_counts(graph, load_schema())
+        incomplete = pending_writes(graph)
     if output == Format.json:
-        print_json({"uri": state.settings.uri, "server": server, **counts})
+        writes = [write.__dict__ for write in incomplete]
+        print_json(
+            {"uri": state.settings.uri, "server": server, **counts, "pending_writes": writes}
+        )
         return
     console.print(
         f"Connected to Neo4j {server.get('version')} ({server.get('edition')}) at "
         f"{state.settings.uri}"
     )
+    for write in incomplete:
+        error_console.print(
+            f"[yellow]Incomplete (queries refuse until it finishes): {write.describe()}"
+        )
     table = Table("kind", "name", "count")
     for label, count in counts["nodes"].items():
         table.add_row("node", label, str(count))

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import UTC
 
 import pytest
+from neo4j import ManagedTransaction
+from neo4j.time import DateTime
 
+from kg.graph import pending
 from tests.e2e.conftest import KgRunner
 
 pytestmark = pytest.mark.e2e
@@ -55,3 +59,32 @@ def test_schema_apply_twice_creates_nothing_the_second_time(kg: KgRunner) -> Non
     result = kg("schema", "apply", "--format", "json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["created"] == 0
+
+
+def test_queries_refuse_a_graph_an_interrupted_staged_write_left_behind(
+    kg: KgRunner, graph
+) -> None:
+    graph.write("CREATE (:Account {account_id: '111111111111'})")
+    started = DateTime(2026, 11, 29, 7, 0, 0, tzinfo=UTC)
+
+    def interrupted_load(tx: ManagedTransaction) -> None:
+        pending.mark(tx, "load", rows=2_000_000, now=started)
+        pending.advance(tx, "load", committed_rows=150_000)
+
+    graph.execute_write(interrupted_load)
+    for command in (("coverage",), ("paths",), ("privesc",), ("query", "graph-overview")):
+        result = kg(*command)
+        assert result.returncode == 4, (command, result.stderr)
+        [line] = result.stderr.strip().splitlines()
+        assert "part-way through a write" in line
+        assert "load started 2026-11-29T07:00:00+00:00 (150,000 of 2,000,000 rows" in line
+    status = kg("status", "--format", "json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["pending_writes"] == [
+        {
+            "name": "load",
+            "started": "2026-11-29T07:00:00+00:00",
+            "rows": 2000000,
+            "committed_rows": 150000,
+        }
+    ]

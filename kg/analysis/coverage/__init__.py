@@ -2,8 +2,8 @@
 
 `derive(graph)` runs after every load (kg.analysis.pipeline): it writes the reference catalog
 (layers, capabilities, services, controls) and replaces every HAS_COVERAGE relationship from the
-organization, OUs and accounts to the controls, in one transaction, so coverage from an older
-snapshot never survives a reload::
+organization, OUs and accounts to the controls (one write, see kg.graph.writer), so coverage
+from an older snapshot never survives a reload::
 
     from kg.analysis.coverage import derive
     written = derive(graph)   # catalog nodes and relationships plus coverage verdicts
