@@ -139,13 +139,18 @@ def time_baseline(driver: Driver, database: str, batches: Sequence[Batch]) -> di
 
 
 def compare_load(
-    graph: Graph, driver: Driver, schema: Schema, records: GraphRecords, accounts: list[str]
+    graph: Graph,
+    driver: Driver,
+    schema: Schema,
+    records: GraphRecords,
+    accounts: list[str],
+    runs: int = 2,
 ) -> dict[str, Any]:
     """Loader and baseline on the same rows, each into an empty database.
 
-    Each runs twice and the second run counts, so query planning and the server's warm-up are
-    not charged to whichever happens to go first. The loader runs last: its graph is the one
-    the derive and query stages read.
+    Each runs `runs` times and the last run counts, so with two runs query planning and the
+    server's warm-up are not charged to whichever happens to go first. The loader runs last: its
+    graph is the one the derive and query stages read.
     """
     database = graph.settings.database
     batches = list(baseline_statements(records, schema))
@@ -154,7 +159,7 @@ def compare_load(
         ("baseline", partial(time_baseline, driver, database, batches)),
         ("loader", partial(time_loader, graph, schema, records, accounts)),
     ):
-        for _ in range(2):
+        for _ in range(max(1, runs)):
             wipe(driver, database)
             results[name] = load()
     baseline_rate = results["baseline"]["rows_per_s"]

@@ -29,8 +29,11 @@ def _total(values: list[Any]) -> float | None:
 
 
 def load_and_derive_s(size: Size) -> float | None:
-    """What the 10-minute target covers: transform, loader write and every derive step."""
-    derive = [step["seconds"] for step in (_get(size, "derive") or {}).values()]
+    """What the 10-minute target covers: transform, loader write and every derive step (none
+    when the size was measured without derive)."""
+    if _get(size, "derive") is None:
+        return None
+    derive = [step["seconds"] for step in size["derive"].values()]
     return _total(
         [_get(size, "load", "transform_s"), _get(size, "load", "loader", "seconds"), *derive]
     )

@@ -35,7 +35,7 @@ from typing import Any
 from bench import measure
 from bench.report import markdown_report
 from ingest.snapshot import MANIFEST, Snapshot
-from kg.config import Neo4jSettings, cache_dir
+from kg.config import Neo4jSettings, cache_dir, transaction_rows
 from kg.errors import KgError
 from kg.graph.ddl import apply_schema
 from kg.graph.driver import Graph
@@ -73,6 +73,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=float,
         default=300.0,
         help="seconds after which a query is stopped and reported as timed out (0: no limit)",
+    )
+    parser.add_argument(
+        "--load-only",
+        type=parse_sizes,
+        default=[],
+        help="sizes (of --accounts) at which only transform and load are measured, no derive "
+        "or queries",
+    )
+    parser.add_argument(
+        "--load-runs",
+        type=int,
+        default=2,
+        help="runs of the baseline and of the loader, each into an empty database; the last "
+        "one counts (default 2, so warm-up is not charged to either)",
     )
     parser.add_argument(
         "--tracemalloc",
@@ -170,6 +184,8 @@ def bench_size(
     repeat: int,
     trace: bool,
     query_timeout: float | None = None,
+    load_runs: int = 2,
+    load_only: bool = False,
 ) -> dict[str, Any]:
     """Measure one size; runs in its own process so its memory peaks are its own."""
     if trace:
@@ -181,23 +197,21 @@ def bench_size(
         apply_schema(graph, schema)
         progress("transform")
         records, transform_s = measure.time_transform(snapshot)
-        progress("load: baseline and loader, twice each")
-        load = measure.compare_load(graph, driver, schema, records, snapshot.account_ids())
-        del records
-        derive = measure.time_derive(graph, progress)
-        progress("queries")
-        stop = partial(measure.terminate_transactions, driver, settings.database)
-        query = measure.time_queries(
-            graph, measure.query_benches(), repeat, query_timeout or None, stop
+        progress(f"load: baseline and loader, {load_runs} run(s) each")
+        load = measure.compare_load(
+            graph, driver, schema, records, snapshot.account_ids(), load_runs
         )
-        size = measure.graph_size(graph)
-    return {
-        "load": {"transform_s": transform_s, **load},
-        "derive": derive,
-        "query": query,
-        "graph": size,
-        "memory": memory_mib(),
-    }
+        del records
+        measured: dict[str, Any] = {"load": {"transform_s": transform_s, **load}}
+        if not load_only:
+            measured["derive"] = measure.time_derive(graph, progress)
+            progress("queries")
+            stop = partial(measure.terminate_transactions, driver, settings.database)
+            measured["query"] = measure.time_queries(
+                graph, measure.query_benches(), repeat, query_timeout or None, stop
+            )
+        measured["graph"] = measure.graph_size(graph)
+    return {**measured, "memory": memory_mib()}
 
 
 def run_size(accounts: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -205,7 +219,15 @@ def run_size(accounts: int, args: argparse.Namespace) -> dict[str, Any]:
     with neo4j_for_run(args.uri) as settings:
         context = multiprocessing.get_context("spawn")
         with context.Pool(1) as pool:
-            job = (str(snapshot), settings, args.repeat, args.tracemalloc, args.query_timeout)
+            job = (
+                str(snapshot),
+                settings,
+                args.repeat,
+                args.tracemalloc,
+                args.query_timeout,
+                args.load_runs,
+                accounts in args.load_only,
+            )
             result = pool.apply(bench_size, job)
     if args.uri is not None:
         with measure.bare_driver(settings) as driver:
@@ -226,6 +248,7 @@ def environment(traced: bool) -> dict[str, Any]:
         "neo4j": jar.NEO4J_VERSION,
         "neo4j_heap": NEO4J_HEAP,
         "batch_size": DEFAULT_BATCH_SIZE,
+        "transaction_rows": transaction_rows(),
         "tracemalloc": traced,
     }
 

@@ -69,3 +69,13 @@ def test_a_query_stopped_at_the_deadline_shows_the_limit() -> None:
     table = markdown_report({"environment": ENVIRONMENT, "sizes": [size]})
     assert _row(table, "query: kg paths (s, first run)") == ["> 120"]
     assert _row(table, "query: kg coverage (s, first run)") == ["0.25"]
+
+
+def test_a_size_measured_load_only_has_no_load_and_derive_total() -> None:
+    load_only = _size(1000, {})
+    del load_only["derive"], load_only["query"]
+    report = {"environment": ENVIRONMENT, "sizes": [_size(10, {}), load_only]}
+    table = markdown_report(report)
+    assert load_and_derive_s(load_only) is None
+    assert _row(table, "load + derive (s)") == ["6", "n/a"]
+    assert _row(table, "loader rows/s") == ["250", "250"]
