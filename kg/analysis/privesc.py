@@ -10,10 +10,11 @@ escalates nothing. The catalog lives in kg.analysis.privesc_techniques.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from kg.analysis.access import ATTACKER_CONTEXT, is_admin
+from kg.analysis.access import ATTACKER_CONTEXT, Candidates, is_admin
 from kg.analysis.iam_view import RUNS_AS_QUERY, Actor, IamView, Target, load_view, parse
 from kg.analysis.policy import (
     PolicyKind,
@@ -28,6 +29,7 @@ from kg.analysis.privesc_techniques import (
     ANY,
     REWRITTEN_TRUST,
     TECHNIQUES,
+    VIA,
     Technique,
     Via,
 )
@@ -114,10 +116,64 @@ def _trusts_service(role: Target, service: str) -> bool:
     return evaluate(Principal(PrincipalKind.SERVICE, service), request, policies).possibly_allowed
 
 
-def _candidates(
-    technique: Technique, actor: Actor, estate: Estate, admins: frozenset[str]
-) -> Iterator[tuple[str, str]]:
+def confined_to_account(technique: Technique) -> bool:
+    """Whether the technique needs a permission on its target that no resource policy can grant
+    (every permission on the target but sts:AssumeRole, as `_works` decides them): across
+    accounts such a request needs a resource policy, so the technique works only on targets in
+    the principal's own account."""
+    return any(on == VIA and action != "sts:AssumeRole" for action, on in technique.permissions)
+
+
+class Pools:
+    """Each technique's possible (via, target) pairs that do not depend on the principal, by
+    account, built once: a technique confined to the principal's account looks at that account
+    alone, so the search grows with the organization instead of with its square."""
+
+    def __init__(self, estate: Estate, admins: frozenset[str]) -> None:
+        self.estate = estate
+        self.admins = admins
+        self._pairs: dict[Technique, dict[str | None, list[tuple[str, str]]]] = {}
+        admin_roles = [estate.roles[arn] for arn in sorted(admins & set(estate.roles))]
+        self._assumable = Candidates(admin_roles)
+
+    def pairs(self, technique: Technique, actor: Actor) -> list[tuple[str, str]]:
+        """The (via, target) pairs worth deciding for this actor."""
+        if technique.via is Via.ADMIN_ROLE and not confined_to_account(technique):
+            return [(role.arn, role.arn) for role in self._assumable.naming(actor)]
+        by_account = self._pairs.get(technique)
+        if by_account is None:
+            by_account = self._pairs[technique] = defaultdict(list)
+            for via, target in self._all_pairs(technique):
+                by_account[_account_of(via)].append((via, target))
+        if confined_to_account(technique):
+            return by_account.get(actor.principal.account_id, [])
+        return [pair for pairs in by_account.values() for pair in pairs]
+
+    def _all_pairs(self, technique: Technique) -> Iterator[tuple[str, str]]:
+        estate, admins = self.estate, self.admins
+        match technique.via:
+            case Via.ADMIN_GROUP:
+                yield from ((group, group) for group in sorted(estate.group_policies))
+            case Via.ADMIN_USER | Via.ADMIN_ROLE:
+                label = "User" if technique.via is Via.ADMIN_USER else "Role"
+                for arn in sorted(admins):
+                    if estate.actors[arn].label == label:
+                        yield arn, arn
+            case Via.PASSABLE_ROLE:
+                assert technique.service is not None
+                for arn in sorted(admins & set(estate.roles)):
+                    if _trusts_service(estate.roles[arn], technique.service):
+                        yield arn, arn
+            case Via.FUNCTION | Via.INSTANCE:
+                label = "LambdaFunction" if technique.via is Via.FUNCTION else "Ec2Instance"
+                for source_label, arn, role in estate.runs_as:
+                    if source_label == label and role in admins:
+                        yield arn, role
+
+
+def _candidates(technique: Technique, actor: Actor, pools: Pools) -> Iterator[tuple[str, str]]:
     """(via, target) pairs the technique could use for this actor."""
+    estate = pools.estate
     match technique.via:
         case Via.OWN_POLICY:
             yield from ((policy, actor.arn) for policy in estate.own_policies.get(actor.arn, ()))
@@ -128,27 +184,19 @@ def _candidates(
             yield from ((group, actor.arn) for group in estate.memberships.get(actor.arn, ()))
         case Via.ADMIN_GROUP:
             if actor.label == "User":
-                for group, policies in estate.group_policies.items():
+                for group, _ in pools.pairs(technique, actor):
+                    policies = estate.group_policies[group]
                     joined = replace(
                         actor.policies, identity=actor.policies.identity + policies.identity
                     )
                     if is_admin(replace(actor, policies=joined)):
                         yield group, actor.arn
-        case Via.ADMIN_USER | Via.ADMIN_ROLE:
-            label = "User" if technique.via is Via.ADMIN_USER else "Role"
-            for arn in sorted(admins - {actor.arn}):
-                if estate.actors[arn].label == label:
-                    yield arn, arn
-        case Via.PASSABLE_ROLE:
-            assert technique.service is not None
-            for arn in sorted(admins & set(estate.roles)):
-                if _trusts_service(estate.roles[arn], technique.service):
-                    yield arn, arn
-        case Via.FUNCTION | Via.INSTANCE:
-            label = "LambdaFunction" if technique.via is Via.FUNCTION else "Ec2Instance"
-            for source_label, arn, role in estate.runs_as:
-                if source_label == label and role in admins and role != actor.arn:
-                    yield arn, role
+        case _:
+            yield from (
+                (via, target)
+                for via, target in pools.pairs(technique, actor)
+                if target != actor.arn
+            )
 
 
 def _works(technique: Technique, actor: Actor, via: str, estate: Estate) -> bool:
@@ -171,12 +219,13 @@ def find_escalations(
 ) -> list[Finding]:
     """Every (principal, technique, via) that gains an admin's power the principal lacks."""
     admins = estate.admins()
+    pools = Pools(estate, admins)
     findings = []
     for actor in estate.actors.values():
         if actor.arn in admins:
             continue
         for technique in techniques:
-            for via, target in _candidates(technique, actor, estate, admins):
+            for via, target in _candidates(technique, actor, pools):
                 if _works(technique, actor, via, estate):
                     findings.append(Finding(actor.arn, target, technique, via))
     return findings

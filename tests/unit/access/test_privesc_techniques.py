@@ -10,10 +10,11 @@ import pytest
 
 from kg.analysis.iam_view import Actor, Target
 from kg.analysis.policy import OrgLevel, Policy, PolicyKind, PolicySet, Principal, PrincipalKind
-from kg.analysis.privesc import Estate, find_escalations
+from kg.analysis.privesc import Estate, confined_to_account, find_escalations
 from kg.analysis.privesc_techniques import TECHNIQUES, Technique, Via
 
 ACCOUNT = "111111111111"
+OTHER_ACCOUNT = "222222222222"
 ATTACKER_USER = f"arn:aws:iam::{ACCOUNT}:user/attacker"
 ATTACKER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/attacker"
 ADMIN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/admin"
@@ -68,7 +69,10 @@ def _role_target(arn: str) -> Target:
     trust = [
         {
             "Effect": "Allow",
-            "Principal": {"Service": SERVICES, "AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Principal": {
+                "Service": SERVICES,
+                "AWS": [f"arn:aws:iam::{ACCOUNT}:root", f"arn:aws:iam::{OTHER_ACCOUNT}:root"],
+            },
             "Action": "sts:AssumeRole",
         }
     ]
@@ -245,3 +249,23 @@ def test_catalog_names_are_unique_and_cover_the_public_techniques() -> None:
         "ec2-instance-connect:SendSSHPublicKey",
         "sts:AssumeRole",
     } <= actions
+
+
+# Reached from another account: assuming a role its trust lets in, and the Glue endpoint update,
+# whose permission is on any resource (the endpoint is not in the graph).
+CROSS_ACCOUNT = {"assume-role", "glue-update-dev-endpoint"}
+
+
+@pytest.mark.parametrize(
+    "technique",
+    [t for t in TECHNIQUES if t.via not in (Via.OWN_POLICY, Via.SELF, Via.OWN_GROUP)],
+    ids=lambda t: t.name,
+)
+def test_only_a_trust_policy_lets_a_technique_reach_into_another_account(
+    technique: Technique,
+) -> None:
+    outsider = _attacker_arn(technique).replace(ACCOUNT, OTHER_ACCOUNT)
+    attacker = _actor(outsider, [_allow(_actions(technique))])
+    found = _found(_estate(attacker), technique)
+    assert bool(found) == (technique.name in CROSS_ACCOUNT)
+    assert confined_to_account(technique) == (technique.name not in CROSS_ACCOUNT)
