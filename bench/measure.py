@@ -30,7 +30,12 @@ from kg.graph.records import GraphRecords
 from kg.graph.writer import DEFAULT_BATCH_SIZE, GraphWriter
 from kg.model.schema import Schema
 
-WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+# Relationships first: a batch of nodes deleted with their relationships could hold millions of
+# them (an account's node has one per resource) and exceed Neo4j's transaction memory.
+WIPE = (
+    "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
+    "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+)
 
 
 def bare_driver(settings: Neo4jSettings) -> Driver:
@@ -41,7 +46,8 @@ def bare_driver(settings: Neo4jSettings) -> Driver:
 def wipe(driver: Driver, database: str) -> None:
     """Delete every node and relationship (constraints and indexes stay), in small commits."""
     with driver.session(database=database) as session:
-        session.run(WIPE).consume()
+        for statement in WIPE:
+            session.run(statement).consume()
 
 
 def graph_size(graph: Graph) -> dict[str, int]:
