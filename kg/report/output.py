@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,8 +20,19 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-console = Console()
-error_console = Console(stderr=True)
+# Off a terminal (a pipe, a CI log) rich would wrap tables at 80 columns, which cuts ARNs apart;
+# COLUMNS still wins when set.
+PIPED_WIDTH = 160
+
+
+def make_console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not stream.isatty() and "COLUMNS" not in os.environ
+    return Console(stderr=stderr, width=PIPED_WIDTH if piped else None)
+
+
+console = make_console()
+error_console = make_console(stderr=True)
 
 
 class Format(StrEnum):
