@@ -181,8 +181,9 @@ def load_config(path: Path | None) -> CrownJewelConfig:
         raise ConfigError(f"crown jewel file {path}: {exc}") from None
 
 
+# The mark label finds the previous run's crown jewels with a label scan, not a scan of every node.
 _CLEAR = """
-MATCH (n) WHERE n.crown_jewel IS NOT NULL
+MATCH (n:CrownJewel)
 REMOVE n:CrownJewel, n.crown_jewel, n.crown_jewel_reason
 """
 # Each part yields (node, rank, reason); the ranks order the reasons of one node.
