@@ -19,8 +19,10 @@ allowed result CONDITIONAL, never ALLOWED. The undecided conditions travel with 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.analysis.policy.conditions import ConditionClause, ConditionContext
 from kg.analysis.policy.decision import Decision, Outcome, UndecidedCondition
@@ -111,7 +113,7 @@ def _any_of(*verdicts: _Verdict) -> _Verdict:
 
 @dataclass
 class _Plan:
-    """Statements that apply to one principal and resource, indexed by service for speed."""
+    """Statements that apply to one principal and resource."""
 
     principal: Principal
     resource: Resource
@@ -122,63 +124,44 @@ class _Plan:
     session: list[_Hit]
     scp_levels: list[tuple[OrgLevel, list[_Hit]]]
     rcp_levels: list[tuple[OrgLevel, list[_Hit]]]
-    _by_service: dict[tuple[str, str], list[_Hit]] = field(default_factory=dict)
-    _decided: dict[tuple[object, ...], Decision] = field(default_factory=dict)
 
-    def covering(self, group: str, hits: list[_Hit], action: str) -> list[_Hit]:
-        """The hits of `group` whose Action element covers the lowercased action."""
-        service = action.partition(":")[0]
-        key = (group, service)
-        candidates = self._by_service.get(key)
-        if candidates is None:
-            candidates = [
-                hit
-                for hit in hits
-                if hit.statement.actions_negated or hit.statement.actions.may_cover_service(service)
-            ]
-            self._by_service[key] = candidates
-        return [hit for hit in candidates if hit.statement.matches_action(action)]
+    def decide_all(self, actions: frozenset[str]) -> dict[str, Decision]:
+        """The decision for each of the lowercased actions.
 
-    def decide(self, action: str) -> Decision:
-        service = action.partition(":")[0]
+        A decision depends on the action only through its service, whether it needs the
+        resource policy, and which of this plan's statements cover it. So the actions are split
+        into classes alike in all three, using each statement's covered actions (computed once
+        per statement and action set), and each class is decided once.
+        """
         with_scps = scps_apply(self.principal, self.policies)
-        with_rcps = rcps_apply(self.principal, self.resource, self.policies, service)
-        identity = self.covering("identity", self.identity, action)
-        on_resource = self.covering("resource", self.resource_hits, action)
-        boundary = self.covering("boundary", self.boundary, action)
-        session = self.covering("session", self.session, action)
-        # Levels that do not apply are neither denies nor grants: skip matching them.
-        scp_levels = [
-            (level, self.covering(f"scp{index}", hits, action))
-            for index, (level, hits) in enumerate(self.scp_levels if with_scps else ())
-        ]
-        rcp_levels = [
-            (level, self.covering(f"rcp{index}", hits, action))
-            for index, (level, hits) in enumerate(self.rcp_levels if with_rcps else ())
-        ]
-        groups = (
-            identity,
-            on_resource,
-            boundary,
-            session,
-            *(hits for _, hits in scp_levels),
-            *(hits for _, hits in rcp_levels),
-        )
-        # The rest depends on the action only through the statements covering it (this plan's
-        # own hits, hence their ids) and whether it needs the resource policy: actions alike in
-        # both share one decision.
-        needs_resource_policy = _needs_resource_policy(action, self.resource.arn)
-        key = (service, needs_resource_policy, *(tuple(map(id, group)) for group in groups))
-        decision = self._decided.get(key)
-        if decision is None:
-            decision = self._decision(
-                needs_resource_policy,
-                groups,
-                scp_levels if with_scps else None,
-                rcp_levels if with_rcps else None,
-            )
-            self._decided[key] = decision
-        return decision
+        own = (self.identity, self.resource_hits, self.boundary, self.session)
+        decided: dict[str, Decision] = {}
+        for (service, needs_resource_policy), of_service in _action_classes(
+            actions, _is_kms_key(self.resource.arn)
+        ):
+            # Levels that do not apply are neither denies nor grants: leave them out.
+            with_rcps = rcps_apply(self.principal, self.resource, self.policies, service)
+            scp_levels = self.scp_levels if with_scps else []
+            rcp_levels = self.rcp_levels if with_rcps else []
+            every = [*own, *(hits for _, hits in scp_levels), *(hits for _, hits in rcp_levels)]
+            covers = [hit.statement.covered(actions) for hits in every for hit in hits]
+            for alike in _split(of_service, covers):
+                sample = next(iter(alike))
+                scps = [(level, _covering(hits, sample, actions)) for level, hits in scp_levels]
+                rcps = [(level, _covering(hits, sample, actions)) for level, hits in rcp_levels]
+                groups = (
+                    *(_covering(hits, sample, actions) for hits in own),
+                    *(hits for _, hits in scps),
+                    *(hits for _, hits in rcps),
+                )
+                decision = self._decision(
+                    needs_resource_policy,
+                    groups,
+                    scps if with_scps else None,
+                    rcps if with_rcps else None,
+                )
+                decided.update(dict.fromkeys(alike, decision))
+        return decided
 
     def _decision(
         self,
@@ -280,10 +263,46 @@ def _levels(levels: list[tuple[OrgLevel, list[_Hit]]], kind: str) -> _Verdict:
     )
 
 
-def _needs_resource_policy(action: str, resource_arn: str) -> bool:
+def _covering(hits: list[_Hit], action: str, actions: frozenset[str]) -> list[_Hit]:
+    """The hits whose statement covers `action`, one of the lowercased `actions`."""
+    return [hit for hit in hits if action in hit.statement.covered(actions)]
+
+
+def _split(actions: frozenset[str], covers: Iterable[frozenset[str]]) -> list[frozenset[str]]:
+    """`actions` split into classes that each of `covers` holds entirely or not at all."""
+    classes = [actions]
+    for cover in covers:
+        classes = [part for alike in classes for part in (alike & cover, alike - cover) if part]
+    return classes
+
+
+def _is_kms_key(resource_arn: str) -> bool:
+    return ":key/" in resource_arn
+
+
+def _needs_resource_policy(action: str, key_resource: bool) -> bool:
+    """Trust policies, and KMS key policies, must allow even within one account."""
     if action.startswith(_TRUST_ACTIONS):
         return True
-    return action.startswith("kms:") and ":key/" in resource_arn
+    return key_resource and action.startswith("kms:")
+
+
+@lru_cache(maxsize=4096)
+def _action_classes(
+    actions: frozenset[str], key_resource: bool
+) -> tuple[tuple[tuple[str, bool], frozenset[str]], ...]:
+    """The lowercased actions grouped by service and whether they need the resource policy."""
+    classes: dict[tuple[str, bool], set[str]] = defaultdict(set)
+    for action in actions:
+        service = action.partition(":")[0]
+        classes[(service, _needs_resource_policy(action, key_resource))].add(action)
+    return tuple((key, frozenset(alike)) for key, alike in classes.items())
+
+
+@lru_cache(maxsize=4096)
+def _lowercased(actions: tuple[str, ...]) -> frozenset[str]:
+    """One shared set per distinct action list, so that per-set caches find it again."""
+    return frozenset(action.lower() for action in actions)
 
 
 def _hits(
@@ -356,8 +375,10 @@ def _plan(
 
 def evaluate(principal: Principal, request: Request, policies: PolicySet) -> Decision:
     """AWS's decision for one request, in four outcomes (see the module docstring)."""
-    plan = _plan(principal, request.resource, policies, request.context)
-    return plan.decide(request.action.lower())
+    action = request.action
+    return evaluate_actions(principal, (action,), request.resource, policies, request.context)[
+        action
+    ]
 
 
 def evaluate_actions(
@@ -370,7 +391,9 @@ def evaluate_actions(
     """The decision for each action on one resource, keyed by the action as given.
 
     Statements are matched against the principal, resource and conditions once, then only
-    their Action elements per action, so asking for thousands of actions stays cheap.
+    their Action elements per set of actions, so asking for thousands of actions stays cheap.
     """
+    given = tuple(actions)
     plan = _plan(principal, resource, policies, context or ConditionContext())
-    return {action: plan.decide(action.lower()) for action in actions}
+    decided = plan.decide_all(_lowercased(given))
+    return {action: decided[action.lower()] for action in given}

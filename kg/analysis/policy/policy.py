@@ -113,6 +113,9 @@ class Statement:
     principal: PrincipalSpec | None
     principal_negated: bool
     condition: ConditionBlock
+    _covered: dict[frozenset[str], frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def compile(cls, elements: StatementElements, ref: StatementRef, variables: bool) -> Statement:
@@ -138,6 +141,15 @@ class Statement:
     def matches_action(self, action: str) -> bool:
         """Whether the statement covers the lowercased action (Action, or not in NotAction)."""
         return self.actions.matches(action) != self.actions_negated
+
+    def covered(self, actions: frozenset[str]) -> frozenset[str]:
+        """The lowercased `actions` the statement covers. Kept per set of actions: a derive
+        asks about the same few sets (one per resource type) for every principal."""
+        covered = self._covered.get(actions)
+        if covered is None:
+            covered = frozenset(action for action in actions if self.matches_action(action))
+            self._covered[actions] = covered
+        return covered
 
     def matches_resource(
         self, arn: str, resolve: Resolver

@@ -46,6 +46,17 @@ def test_not_action_covers_every_other_action() -> None:
     assert not statement.matches_action("iam:createuser")
 
 
+def test_covered_picks_the_actions_a_statement_covers_from_a_set() -> None:
+    allow_reads, deny_other = identity(
+        {"Effect": "Allow", "Action": ["s3:Get*", "s3:ListBucket"], "Resource": "*"},
+        {"Effect": "Deny", "NotAction": "s3:Get*", "Resource": "*"},
+    ).statements
+    actions = frozenset({"s3:getobject", "s3:listbucket", "s3:putobject", "iam:passrole"})
+    assert allow_reads.covered(actions) == {"s3:getobject", "s3:listbucket"}
+    assert deny_other.covered(actions) == {"s3:listbucket", "s3:putobject", "iam:passrole"}
+    assert allow_reads.covered(frozenset({"s3:getobject"})) == {"s3:getobject"}
+
+
 def test_resource_arns_match_case_sensitively() -> None:
     assert (
         arn("arn:aws:s3:::Example-Reports/*").matches("arn:aws:s3:::example-reports/a")

@@ -19,6 +19,7 @@ from kg.analysis.policy import (
     Resource,
     Truth,
     evaluate,
+    evaluate_actions,
 )
 from kg.analysis.policy.policy import ActionMatcher
 from kg.analysis.policy.wildcards import Pattern, Style
@@ -229,3 +230,17 @@ def test_question_mark_matches_exactly_one_character(prefix: str, suffix: str, c
     assert pattern.matches(f"{prefix}{char}{suffix}") is Truth.TRUE
     assert pattern.matches(f"{prefix}{suffix}") is Truth.FALSE
     assert pattern.matches(f"{prefix}{char}{char}{suffix}") is Truth.FALSE
+
+
+@PROPERTY
+@given(documents(), principals, st.sampled_from([OBJECT, BUCKET, KEY]))
+def test_deciding_many_actions_at_once_agrees_with_one_at_a_time(
+    docs: Documents, principal: Principal, arn: str
+) -> None:
+    policies = docs.policies()
+    resource = Resource(arn, ACCOUNT)
+    actions = [*ACTIONS, "kms:Encrypt", "sts:AssumeRole", "S3:GETOBJECT"]
+    many = evaluate_actions(principal, actions, resource, policies)
+    assert list(many) == actions
+    for action, decision in many.items():
+        assert decision == evaluate(principal, Request(action, resource), policies)
