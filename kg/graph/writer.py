@@ -294,10 +294,11 @@ class GraphWriter:
                 plan.finish(tx, stamp)
             pending.clear(tx, plan.name)
 
+        # Nothing is written before the marker commits: if this fails, the graph is untouched.
+        self.graph.execute_write(
+            lambda tx: pending.mark(tx, plan.name, plan.rows, stamp), plan.name
+        )
         try:
-            self.graph.execute_write(
-                lambda tx: pending.mark(tx, plan.name, plan.rows, stamp), plan.name
-            )
             delete(plan.before)
             for chunk in _chunks(plan.batches, self.transaction_rows):
                 rows = sum(len(b.rows) for b in chunk)
