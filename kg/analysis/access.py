@@ -42,6 +42,7 @@ from kg.analysis.policy import (
     action_catalog,
     evaluate,
     evaluate_actions,
+    identity_may_allow,
 )
 from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
@@ -105,10 +106,10 @@ def decide(actor: Actor, action: str, target: Target) -> Decision:
 
 
 def _policies(actor: Actor, target: Target) -> PolicySet:
-    base = actor.with_resource(target.policy)
+    base = actor.policies
     return PolicySet(
         identity=base.identity,
-        resource=base.resource,
+        resource=target.policy,
         scps=base.scps,
         rcps=target.rcps,
         boundary=base.boundary,
@@ -312,6 +313,29 @@ def _may_grant(actor: Actor, target: Target) -> bool:
     return (covered or not actor.principal.has_account) and _mentions(target, actor)
 
 
+def _identity_must_allow(actor: Actor, target: Target) -> bool:
+    """Whether nothing is allowed unless the actor's identity policies allow it: across
+    accounts they always must; within the account a resource policy grants on its own only
+    through an Allow statement naming the user or role itself or one of its sessions (an ARN),
+    everyone, or with NotPrincipal, since naming the account defers to the identity policies.
+    The root user and requesters without an account have no identity side to ask."""
+    principal = actor.principal
+    if not principal.has_account or principal.kind is PrincipalKind.ROOT:
+        return False
+    if target.account_id not in (None, principal.account_id) or target.policy is None:
+        return True
+    return not any(
+        statement.effect is Effect.ALLOW
+        and statement.principal is not None
+        and (
+            statement.principal_negated
+            or statement.principal.everyone
+            or bool(statement.principal.arns)
+        )
+        for statement in target.policy.statements
+    )
+
+
 def _allowed_by(decisions: Iterable[Decision]) -> list[str]:
     """The identity and resource policy statements that grant (SCPs and RCPs only permit)."""
     refs = dict.fromkeys(
@@ -329,6 +353,11 @@ def access_edge(actor: Actor, target: Target) -> dict[str, Any] | None:
         return None
     catalog = action_catalog()
     arns = [target.arn] + ([f"{target.arn}/*"] if target.label == "S3Bucket" else [])
+    if _identity_must_allow(actor, target) and not any(
+        identity_may_allow(actor.policies.identity, catalog.actions_on(arn), arn) for arn in arns
+    ):
+        return None
+    policies = _policies(actor, target)
     decisions: dict[str, Decision] = {}
     for arn in arns:
         decisions.update(
@@ -336,7 +365,7 @@ def access_edge(actor: Actor, target: Target) -> dict[str, Any] | None:
                 actor.principal,
                 catalog.actions_on(arn),
                 Resource(arn, target.account_id),
-                _policies(actor, target),
+                policies,
                 ATTACKER_CONTEXT,
             )
         )

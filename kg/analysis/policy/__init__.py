@@ -31,7 +31,7 @@ from kg.analysis.policy.conditions import ConditionClause, ConditionContext
 from kg.analysis.policy.decision import Decision, Outcome, UndecidedCondition
 from kg.analysis.policy.document import Effect, load_document, normalize_document
 from kg.analysis.policy.errors import PolicyError
-from kg.analysis.policy.evaluation import evaluate, evaluate_actions
+from kg.analysis.policy.evaluation import evaluate, evaluate_actions, identity_may_allow
 from kg.analysis.policy.policy import Policy, PolicyKind, StatementRef
 from kg.analysis.policy.principals import Principal, PrincipalKind
 from kg.analysis.policy.request import RCP_SERVICES, OrgLevel, PolicySet, Request, Resource
@@ -64,6 +64,7 @@ __all__ = [
     "action_catalog",
     "evaluate",
     "evaluate_actions",
+    "identity_may_allow",
     "load_document",
     "normalize_document",
 ]

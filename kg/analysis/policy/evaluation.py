@@ -373,6 +373,26 @@ def _plan(
     )
 
 
+def identity_may_allow(
+    identity: Iterable[Policy], actions: Iterable[str], resource_arn: str
+) -> bool:
+    """Whether an Allow statement of the identity policies may cover one of the actions on the
+    resource. When none does, the identity side allows none of them, whatever the conditions
+    and the other policies say (a policy variable counts as matching)."""
+    lowered = _lowercased(tuple(actions))
+    return any(
+        statement.effect is Effect.ALLOW
+        and statement.covered(lowered)
+        and statement.matches_resource(resource_arn, _unknown)[0] is not Truth.FALSE
+        for policy in identity
+        for statement in policy.statements
+    )
+
+
+def _unknown(key: str) -> None:
+    return None
+
+
 def evaluate(principal: Principal, request: Request, policies: PolicySet) -> Decision:
     """AWS's decision for one request, in four outcomes (see the module docstring)."""
     action = request.action

@@ -107,3 +107,39 @@ def test_across_accounts_a_bucket_policy_for_the_callers_account_completes_the_g
     assert edge is not None
     assert edge["actions"] == ["s3:GetObject"]
     assert access_edge(_actor(_allow("s3:ListBucket")), _foreign_bucket(statement)) is None
+
+
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def _key(principal: object) -> Target:
+    statement = {**_allow("kms:*"), "Principal": principal}
+    return Target("KmsKey", KEY, ACCOUNT, _policy(PolicyKind.RESOURCE, statement), None)
+
+
+def test_a_key_policy_naming_the_account_defers_to_the_identity_policies() -> None:
+    account_key = _key({"AWS": f"arn:aws:iam::{ACCOUNT}:root"})
+    assert access_edge(_actor(), account_key) is None
+    assert access_edge(_actor(_allow("s3:*")), account_key) is None
+    assert (
+        access_edge(_actor(_allow("kms:Decrypt", "arn:aws:kms:*:*:key/other")), account_key) is None
+    )
+    edge = access_edge(_actor(_allow("kms:Decrypt", "arn:aws:kms:*:*:key/*")), account_key)
+    assert edge is not None
+    assert edge["actions"] == ["kms:Decrypt"]
+
+
+def test_a_key_policy_naming_the_role_or_everyone_grants_without_identity_policies() -> None:
+    for principal in ({"AWS": ROLE}, "*"):
+        edge = access_edge(_actor(), _key(principal))
+        assert edge is not None
+        assert "kms:Decrypt" in edge["actions"]
+
+
+def test_across_accounts_an_identity_policy_for_other_resources_grants_nothing() -> None:
+    open_to_all = {**_allow("s3:GetObject", f"{BUCKET}/*"), "Principal": "*"}
+    elsewhere = _allow("s3:GetObject", "arn:aws:s3:::elsewhere/*")
+    assert access_edge(_actor(elsewhere), _foreign_bucket(open_to_all)) is None
+    edge = access_edge(_actor(_allow("s3:GetObject", f"{BUCKET}/*")), _foreign_bucket(open_to_all))
+    assert edge is not None
+    assert edge["actions"] == ["s3:GetObject"]
