@@ -149,20 +149,23 @@ class ReachabilityAnalyzer:
         connected = self.network.connected_vpcs.get(target.vpc_id, frozenset({target.vpc_id}))
         candidates = {
             member.network_interface_id: member
-            for member in self._named_by_ingress(target)
-            if member.vpc_id in connected
+            for member in self._named_by_ingress(target, connected)
         }
         candidates.pop(target.network_interface_id, None)
         return list(candidates.values())
 
-    def _named_by_ingress(self, target: NetworkInterface) -> Iterator[NetworkInterface]:
+    def _named_by_ingress(
+        self, target: NetworkInterface, connected: frozenset[str]
+    ) -> Iterator[NetworkInterface]:
+        """The interfaces of the connected VPCs that the target's ingress rules name."""
         for group_id in target.security_group_ids:
             group = self.network.security_group.get(group_id)
             for rule in group.ingress if group else ():
                 for named in rule.group_ids:
-                    yield from self.network.interfaces_by_group.get(named, ())
+                    members = self.network.interfaces_by_group.get(named, ())
+                    yield from (member for member in members if member.vpc_id in connected)
                 for block, _ in rule.blocks:
-                    yield from self.network.interfaces_in(block)
+                    yield from self.network.interfaces_in(block, connected)
 
 
 def _address_step(interface_id: str, verdict: Verdict, detail: str) -> Step:

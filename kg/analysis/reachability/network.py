@@ -22,6 +22,9 @@ from kg.analysis.reachability.model import (
     Vpc,
 )
 
+# Addresses in ascending order, and beside each (rank in its family's address order, interface).
+_AddressIndex = tuple[list[int], list[tuple[int, NetworkInterface]]]
+
 
 @dataclass(frozen=True)
 class Network:
@@ -110,23 +113,32 @@ class Network:
         return {group_id: tuple(members) for group_id, members in found.items()}
 
     @cached_property
-    def _interfaces_by_address(self) -> dict[int, tuple[list[int], list[NetworkInterface]]]:
-        """Per family, interfaces sorted by primary private address (parallel lists)."""
+    def _interfaces_by_address(self) -> dict[tuple[str, int], _AddressIndex]:
+        """Per VPC and family, interfaces sorted by primary private address (parallel lists),
+        each with its rank in the address order of every interface of the family."""
         pairs: defaultdict[int, list[tuple[int, NetworkInterface]]] = defaultdict(list)
         for interface in self.interfaces:
             if interface.primary_private_ip:
                 family, address = parse_address(interface.primary_private_ip)
                 pairs[family].append((address, interface))
-        ordered: dict[int, tuple[list[int], list[NetworkInterface]]] = {}
+        ordered: defaultdict[tuple[str, int], _AddressIndex] = defaultdict(lambda: ([], []))
         for family, items in pairs.items():
             items.sort(key=lambda pair: pair[0])
-            ordered[family] = ([a for a, _ in items], [i for _, i in items])
-        return ordered
+            for rank, (address, interface) in enumerate(items):
+                addresses, ranked = ordered[(interface.vpc_id, family)]
+                addresses.append(address)
+                ranked.append((rank, interface))
+        return dict(ordered)
 
-    def interfaces_in(self, cidr: Cidr) -> list[NetworkInterface]:
-        """Interfaces whose primary private address lies in a CIDR (a bisect, not a scan)."""
-        addresses, interfaces = self._interfaces_by_address.get(cidr.family, ([], []))
-        return interfaces[bisect_left(addresses, cidr.first) : bisect_right(addresses, cidr.last)]
+    def interfaces_in(self, cidr: Cidr, vpc_ids: Iterable[str]) -> list[NetworkInterface]:
+        """Interfaces of these VPCs whose primary private address lies in a CIDR, in address
+        order (a bisect per VPC, not a scan: a rule for 0.0.0.0/0 costs only the VPCs asked)."""
+        found: list[tuple[int, NetworkInterface]] = []
+        for vpc_id in vpc_ids:
+            addresses, ranked = self._interfaces_by_address.get((vpc_id, cidr.family), ([], []))
+            found += ranked[bisect_left(addresses, cidr.first) : bisect_right(addresses, cidr.last)]
+        found.sort(key=lambda item: item[0])
+        return [interface for _, interface in found]
 
     def interface_with_private_ip(self, vpc_id: str | None, ip: str) -> NetworkInterface | None:
         return self._interface_by_private_ip.get((vpc_id, ip))
