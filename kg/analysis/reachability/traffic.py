@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from kg.analysis.reachability.errors import ReachabilityInputError
 
@@ -43,7 +44,7 @@ def protocol_number(value: str | int) -> int:
 
 
 def protocol_name(protocol: int) -> str:
-    return PROTOCOL_NAMES.get(protocol, f"protocol {protocol}")
+    return PROTOCOL_NAMES.get(protocol) or f"protocol {protocol}"
 
 
 @dataclass(frozen=True)
@@ -163,23 +164,41 @@ class TrafficSet:
         return ALL_PORTS if self.others else NO_PORTS
 
     def _combine(self, other: TrafficSet, op: Callable[[PortSet, PortSet], PortSet]) -> TrafficSet:
-        protocols = {p for p, _ in self.listed} | {p for p, _ in other.listed}
-        ports = {p: op(self.ports(p), other.ports(p)) for p in protocols}
         mine = ALL_PORTS if self.others else NO_PORTS
         theirs = ALL_PORTS if other.others else NO_PORTS
+        my_ports, their_ports = dict(self.listed), dict(other.listed)
+        ports = {
+            p: op(my_ports.get(p, mine), their_ports.get(p, theirs))
+            for p in my_ports.keys() | their_ports.keys()
+        }
         return TrafficSet._build(ports, bool(op(mine, theirs)))
 
+    # All traffic and no traffic list no protocol: with either on one side, each operation
+    # below has its answer at hand (the sets being kept in their one form, see the class).
+
     def __or__(self, other: TrafficSet) -> TrafficSet:
+        if not self.listed:
+            return self if self.others else other
+        if not other.listed:
+            return other if other.others else self
         return self._combine(other, PortSet.__or__)
 
     def __and__(self, other: TrafficSet) -> TrafficSet:
+        if not self.listed:
+            return other if self.others else self
+        if not other.listed:
+            return self if other.others else other
         return self._combine(other, PortSet.__and__)
 
     def __sub__(self, other: TrafficSet) -> TrafficSet:
+        if not other.listed:
+            return TrafficSet.nothing() if other.others else self
+        if not self.listed and not self.others:
+            return self
         return self._combine(other, PortSet.__sub__)
 
     def __bool__(self) -> bool:
-        return self.others or any(ports for _, ports in self.listed)
+        return self.others or any(ports.ranges for _, ports in self.listed)
 
     def return_traffic(self) -> TrafficSet:
         """The answers this traffic gets: TCP and UDP to the client's ephemeral ports, any
@@ -203,7 +222,20 @@ class TrafficSet:
         of it); every protocol not listed is included whole exactly when `others` is true."""
         return tuple((protocol_name(p), ports.ranges) for p, ports in self.listed)
 
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        """Hashed once per set: sets are keys of the checks' shared decisions."""
+        return hash((self.listed, self.others))
+
     def __str__(self) -> str:
+        return self._text
+
+    @cached_property
+    def _text(self) -> str:
+        """The description, made once per set: explanations repeat the same few sets."""
         if self.others and not self.listed:
             return "all traffic"
         parts = []

@@ -60,3 +60,32 @@ def test_bad_ports_and_protocols_are_rejected() -> None:
         PortSet.of(10, 70000)
     with pytest.raises(ReachabilityInputError, match="'gre' is not a protocol"):
         TrafficSet.of("gre")
+
+
+def _general(left: TrafficSet, right: TrafficSet, op: str) -> TrafficSet:
+    """The protocol-by-protocol combination, without the shortcuts for all and no traffic."""
+    ops = {"|": PortSet.__or__, "&": PortSet.__and__, "-": PortSet.__sub__}
+    return left._combine(right, ops[op])
+
+
+@pytest.mark.parametrize("op", ["|", "&", "-"])
+def test_all_and_no_traffic_combine_as_the_general_rule_does(op: str) -> None:
+    sets = [
+        TrafficSet.everything(),
+        TrafficSet.nothing(),
+        TrafficSet.of("tcp", 22),
+        TrafficSet.everything() - TrafficSet.of("udp", 53),
+        TrafficSet.of("50"),
+    ]
+    combine = {"|": TrafficSet.__or__, "&": TrafficSet.__and__, "-": TrafficSet.__sub__}[op]
+    for left in sets:
+        for right in sets:
+            assert combine(left, right) == _general(left, right, op), (left, op, right)
+
+
+def test_equal_sets_hash_and_read_alike() -> None:
+    built = (TrafficSet.of("tcp", 22) | TrafficSet.of("udp", 53)) & TrafficSet.everything()
+    same = TrafficSet.of("udp", 53) | TrafficSet.of("tcp", 22)
+    assert built == same and hash(built) == hash(same)
+    assert str(built) == str(same) == "tcp/22, udp/53"
+    assert not TrafficSet.nothing() and TrafficSet.everything() and same
