@@ -17,6 +17,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from kg.analysis.iam_view import (
@@ -120,10 +121,17 @@ def _policies(actor: Actor, target: Target) -> PolicySet:
 def conditions_json(decisions: Iterable[Decision], limit: int = 10) -> str | None:
     seen = list(
         dict.fromkeys(
-            json.dumps(c.to_json(), sort_keys=True) for d in decisions for c in d.conditions
+            json.dumps(c.to_json(), sort_keys=True)
+            for d in _distinct(decisions)
+            for c in d.conditions
         )
     )
     return "[" + ", ".join(seen[:limit]) + "]" if seen else None
+
+
+def _distinct(decisions: Iterable[Decision]) -> Iterable[Decision]:
+    """Each decision object once, in order: the actions of one class share one."""
+    return {id(decision): decision for decision in decisions}.values()
 
 
 def is_admin(actor: Actor) -> bool:
@@ -295,10 +303,12 @@ def _outsider_records(graph: Graph, view: IamView, records: GraphRecords) -> Non
                 break
 
 
-def _covers_service(actor: Actor, service: str) -> bool:
+@lru_cache(maxsize=4096)
+def _covers_service(identity: tuple[Policy, ...], service: str) -> bool:
+    """Kept for the actor's next resource of the service (actors are visited one by one)."""
     return any(
         statement.actions_negated or statement.actions.may_cover_service(service)
-        for policy in actor.policies.identity
+        for policy in identity
         for statement in policy.statements
     )
 
@@ -307,7 +317,7 @@ def _may_grant(actor: Actor, target: Target) -> bool:
     """A cheap pre-check: the same account needs a resource policy or an identity policy for
     the service; across accounts (and from outside), the resource policy must name the caller
     and its identity side, when it has one, cover the service."""
-    covered = _covers_service(actor, target.arn.split(":")[2])
+    covered = _covers_service(actor.policies.identity, target.arn.split(":")[2])
     if target.account_id == actor.principal.account_id:
         return target.policy is not None or covered
     return (covered or not actor.principal.has_account) and _mentions(target, actor)
@@ -340,7 +350,7 @@ def _allowed_by(decisions: Iterable[Decision]) -> list[str]:
     """The identity and resource policy statements that grant (SCPs and RCPs only permit)."""
     refs = dict.fromkeys(
         str(ref)
-        for decision in decisions
+        for decision in _distinct(decisions)
         for ref in decision.statements
         if ref.policy_kind in _GRANTING_KINDS
     )

@@ -75,6 +75,8 @@ class ActionCatalog:
         self._templates: dict[str, list[_Template]] = {}  # keyed by the ARN's service segment
         self._users_of: dict[ResourceType, set[str]] = {}
         self._expanded: dict[str, frozenset[str]] = {}
+        self._actions_on: dict[str, frozenset[str]] = {}  # keyed by ARN
+        self._actions_of: dict[tuple[ResourceType, ...], frozenset[str]] = {}
         for prefix, service in definition.items():
             if isinstance(service, Mapping) and "privileges" in service:
                 self._add_service(prefix, service)
@@ -150,11 +152,17 @@ class ActionCatalog:
         return tuple(t.resource_type for t in matching if t.specificity == best)
 
     def actions_on(self, arn: str) -> frozenset[str]:
-        """Every action that takes the resource type of `arn` (e.g. a bucket's bucket actions)."""
-        names: set[str] = set()
-        for resource_type in self.resource_type_of(arn):
-            names |= self._users_of.get(resource_type, set())
-        return frozenset(names)
+        """Every action that takes the resource type of `arn` (e.g. a bucket's bucket actions).
+        Found once per ARN, and one set object per resource type, which callers may key on."""
+        found = self._actions_on.get(arn)
+        if found is None:
+            types = self.resource_type_of(arn)
+            found = self._actions_of.get(types)
+            if found is None:
+                found = frozenset().union(*(self._users_of.get(t, ()) for t in types))
+                self._actions_of[types] = found
+            self._actions_on[arn] = found
+        return found
 
 
 def _compile_template(resource_type: ResourceType) -> _Template | None:

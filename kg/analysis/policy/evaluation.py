@@ -113,11 +113,13 @@ def _any_of(*verdicts: _Verdict) -> _Verdict:
 
 @dataclass
 class _Plan:
-    """Statements that apply to one principal and resource."""
+    """Statements that apply to one principal and resource and cover one of the lowercased
+    actions asked about (the others take no part in those actions' decisions)."""
 
     principal: Principal
     resource: Resource
     policies: PolicySet
+    actions: frozenset[str]
     identity: list[_Hit]
     resource_hits: list[_Hit]
     boundary: list[_Hit]
@@ -125,14 +127,15 @@ class _Plan:
     scp_levels: list[tuple[OrgLevel, list[_Hit]]]
     rcp_levels: list[tuple[OrgLevel, list[_Hit]]]
 
-    def decide_all(self, actions: frozenset[str]) -> dict[str, Decision]:
-        """The decision for each of the lowercased actions.
+    def decide_all(self) -> dict[str, Decision]:
+        """The decision for each of the actions.
 
         A decision depends on the action only through its service, whether it needs the
         resource policy, and which of this plan's statements cover it. So the actions are split
         into classes alike in all three, using each statement's covered actions (computed once
         per statement and action set), and each class is decided once.
         """
+        actions = self.actions
         with_scps = scps_apply(self.principal, self.policies)
         own = (self.identity, self.resource_hits, self.boundary, self.session)
         decided: dict[str, Decision] = {}
@@ -307,6 +310,7 @@ def _lowercased(actions: tuple[str, ...]) -> frozenset[str]:
 
 def _hits(
     policies: Iterable[Policy],
+    actions: frozenset[str],
     principal: Principal,
     resource: Resource,
     context: ConditionContext,
@@ -315,6 +319,8 @@ def _hits(
     hits = []
     for policy in policies:
         for statement in policy.statements:
+            if not statement.covered(actions):
+                continue
             hit = _hit(statement, principal, resource, context, has_boundary)
             if hit is not None:
                 hits.append(hit)
@@ -352,18 +358,23 @@ def _hit(
 
 
 def _plan(
-    principal: Principal, resource: Resource, policies: PolicySet, extra: ConditionContext
+    principal: Principal,
+    resource: Resource,
+    policies: PolicySet,
+    extra: ConditionContext,
+    actions: frozenset[str],
 ) -> _Plan:
     context = request_context(principal, resource, extra)
     has_boundary = policies.boundary is not None
 
     def hits(group: Iterable[Policy]) -> list[_Hit]:
-        return _hits(group, principal, resource, context, has_boundary)
+        return _hits(group, actions, principal, resource, context, has_boundary)
 
     return _Plan(
         principal=principal,
         resource=resource,
         policies=policies,
+        actions=actions,
         identity=hits(policies.identity),
         resource_hits=hits((policies.resource,) if policies.resource else ()),
         boundary=hits((policies.boundary,) if policies.boundary else ()),
@@ -374,18 +385,26 @@ def _plan(
 
 
 def identity_may_allow(
-    identity: Iterable[Policy], actions: Iterable[str], resource_arn: str
+    identity: tuple[Policy, ...], actions: Iterable[str], resource_arn: str
 ) -> bool:
     """Whether an Allow statement of the identity policies may cover one of the actions on the
     resource. When none does, the identity side allows none of them, whatever the conditions
     and the other policies say (a policy variable counts as matching)."""
-    lowered = _lowercased(tuple(actions))
     return any(
-        statement.effect is Effect.ALLOW
-        and statement.covered(lowered)
-        and statement.matches_resource(resource_arn, _unknown)[0] is not Truth.FALSE
+        statement.matches_resource(resource_arn, _unknown)[0] is not Truth.FALSE
+        for statement in _allowing(identity, _lowercased(tuple(actions)))
+    )
+
+
+@lru_cache(maxsize=4096)
+def _allowing(identity: tuple[Policy, ...], actions: frozenset[str]) -> tuple[Statement, ...]:
+    """The Allow statements covering one of the lowercased actions, kept for the requester's
+    next resource of the kind (requesters are decided one by one)."""
+    return tuple(
+        statement
         for policy in identity
         for statement in policy.statements
+        if statement.effect is Effect.ALLOW and statement.covered(actions)
     )
 
 
@@ -414,6 +433,6 @@ def evaluate_actions(
     their Action elements per set of actions, so asking for thousands of actions stays cheap.
     """
     given = tuple(actions)
-    plan = _plan(principal, resource, policies, context or ConditionContext())
-    decided = plan.decide_all(_lowercased(given))
+    plan = _plan(principal, resource, policies, context or ConditionContext(), _lowercased(given))
+    decided = plan.decide_all()
     return {action: decided[action.lower()] for action in given}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from kg.analysis.policy.conditions import ConditionBlock, ConditionClause
@@ -59,6 +60,9 @@ class ActionMatcher:
     services: frozenset[str]  # lowercased service prefixes written as "prefix:*"
     patterns: tuple[Pattern, ...]  # the other wildcard patterns
     pattern_services: tuple[Pattern, ...]  # the service part of each of those patterns
+    _covered: dict[frozenset[str], frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def compile(cls, actions: tuple[str, ...]) -> ActionMatcher:
@@ -101,6 +105,21 @@ class ActionMatcher:
             return True
         return any(pattern.matches(action) is Truth.TRUE for pattern in self.patterns)
 
+    def covered(self, actions: frozenset[str]) -> frozenset[str]:
+        """The lowercased `actions` it matches, worked out once per set of actions."""
+        covered = self._covered.get(actions)
+        if covered is None:
+            covered = frozenset(action for action in actions if self.matches(action))
+            self._covered[actions] = covered
+        return covered
+
+
+@lru_cache(maxsize=65536)
+def _shared_action_matcher(actions: tuple[str, ...]) -> ActionMatcher:
+    """One matcher per distinct Action list: the same managed policy is parsed for each
+    principal it is attached to, and many statements list the same actions."""
+    return ActionMatcher.compile(actions)
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -129,7 +148,7 @@ class Statement:
         return cls(
             ref=ref,
             effect=elements.effect,
-            actions=ActionMatcher.compile(elements.actions),
+            actions=_shared_action_matcher(elements.actions),
             actions_negated=elements.actions_negated,
             resources=resources,
             resources_negated=elements.resources_negated,
@@ -147,7 +166,9 @@ class Statement:
         asks about the same few sets (one per resource type) for every principal."""
         covered = self._covered.get(actions)
         if covered is None:
-            covered = frozenset(action for action in actions if self.matches_action(action))
+            covered = self.actions.covered(actions)
+            if self.actions_negated:
+                covered = actions - covered
             self._covered[actions] = covered
         return covered
 

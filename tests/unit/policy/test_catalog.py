@@ -81,6 +81,13 @@ def test_actions_on_a_resource_are_the_actions_taking_its_type() -> None:
     assert "sts:AssumeRole" in catalog.actions_on("arn:aws:iam::111122223333:role/Deploy")
 
 
+def test_resources_of_one_type_get_the_same_set_of_actions() -> None:
+    catalog = action_catalog()
+    first = catalog.actions_on("arn:aws:s3:::example-reports")
+    assert catalog.actions_on("arn:aws:s3:::other-bucket") is first
+    assert catalog.actions_on("arn:aws:s3:::example-reports") is first
+
+
 def test_the_catalog_loads_from_the_installed_package_without_network(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

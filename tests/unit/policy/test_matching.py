@@ -57,6 +57,15 @@ def test_covered_picks_the_actions_a_statement_covers_from_a_set() -> None:
     assert allow_reads.covered(frozenset({"s3:getobject"})) == {"s3:getobject"}
 
 
+def test_statements_listing_the_same_actions_share_one_matcher() -> None:
+    (first,) = identity({"Effect": "Allow", "Action": ["s3:Get*"], "Resource": "*"}).statements
+    (second,) = identity({"Effect": "Deny", "NotAction": ["s3:Get*"], "Resource": "*"}).statements
+    assert first.actions is second.actions
+    actions = frozenset({"s3:getobject", "s3:putobject"})
+    assert first.covered(actions) == {"s3:getobject"}
+    assert second.covered(actions) == {"s3:putobject"}
+
+
 def test_resource_arns_match_case_sensitively() -> None:
     assert (
         arn("arn:aws:s3:::Example-Reports/*").matches("arn:aws:s3:::example-reports/a")
