@@ -15,6 +15,7 @@ from typing import Protocol
 from kg.analysis.reachability.addresses import AddressRange, Cidr
 from kg.analysis.reachability.model import (
     NetworkAcl,
+    NetworkAclEntry,
     Route,
     RouteTable,
     RouteTarget,
@@ -65,6 +66,14 @@ class Unknown:
         return Outcome(traffic, (Step(self.control_id, self.kind, Verdict.UNKNOWN, self.detail),))
 
 
+# A rule set's decision on some traffic for the rules that match a peer, whoever the peer is
+# (and, for an ACL, the traffic no rule decided). Checks of the same rule set share these (see
+# `Paths`): most peers match the same few rules, and only a step naming the peer is their own.
+AclDecisions = dict[tuple[tuple[int, ...], TrafficSet], tuple[Outcome, TrafficSet]]
+Match = tuple[Verdict, str]
+GroupDecisions = dict[tuple[tuple[Match | None, ...], TrafficSet], Outcome]
+
+
 @dataclass(frozen=True)
 class NetworkAclCheck:
     """A network ACL on one direction, rules in number order, the first match deciding.
@@ -78,6 +87,7 @@ class NetworkAclCheck:
     egress: bool
     peer: Peer
     answer: bool = False
+    decided: AclDecisions = field(default_factory=dict, compare=False, repr=False)
 
     def cidrs(self) -> Iterable[Cidr]:
         if self.peer.fixed is not None:
@@ -85,22 +95,30 @@ class NetworkAclCheck:
         return (entry.block for entry in self.acl.ordered(self.egress))
 
     def evaluate(self, source: AddressRange, traffic: TrafficSet) -> Outcome:
-        asked = traffic.return_traffic() if self.answer else traffic
-        allowed, steps = self._rules(self.peer.address(source), asked)
-        return Outcome(traffic.answered_by(allowed) if self.answer else allowed, steps)
+        peer = self.peer.address(source)
+        entries = self.acl.ordered(self.egress)
+        key = (tuple(i for i, entry in enumerate(entries) if entry.block.contains(*peer)), traffic)
+        if key not in self.decided:
+            self.decided[key] = self._decide(tuple(entries[i] for i in key[0]), traffic)
+        outcome, undecided = self.decided[key]
+        if not undecided:
+            return outcome
+        detail = (
+            f"rule * denies {undecided} {self._toward} {self.peer.label}{self._purpose}"
+            ": no rule allows it"
+        )
+        return Outcome(outcome.allowed, (*outcome.steps, self._step(Verdict.BLOCKS, detail)))
 
-    def _rules(
-        self, peer: tuple[int, int], asked: TrafficSet
-    ) -> tuple[TrafficSet, tuple[Step, ...]]:
-        toward = "outbound to" if self.egress else "inbound from"
-        purpose = " (return traffic)" if self.answer else ""
+    def _decide(
+        self, entries: tuple[NetworkAclEntry, ...], traffic: TrafficSet
+    ) -> tuple[Outcome, TrafficSet]:
+        """The entries (those matching the peer, in order) on the traffic, or on its answers."""
+        asked = traffic.return_traffic() if self.answer else traffic
         remaining, allowed = asked, TrafficSet.nothing()
         steps: list[Step] = []
-        for entry in self.acl.ordered(self.egress):
+        for entry in entries:
             if not remaining:
                 break
-            if not entry.block.contains(*peer):
-                continue
             matched = remaining & entry.traffic
             if matched:
                 verdict = Verdict.ALLOWS if entry.allow else Verdict.BLOCKS
@@ -108,21 +126,22 @@ class NetworkAclCheck:
                     self._step(
                         verdict,
                         f"rule {entry.label} {'allows' if entry.allow else 'denies'} {matched} "
-                        f"{toward} {entry.cidr}{purpose}",
+                        f"{self._toward} {entry.cidr}{self._purpose}",
                     )
                 )
                 if entry.allow:
                     allowed |= matched
                 remaining -= matched
-        if remaining:
-            steps.append(
-                self._step(
-                    Verdict.BLOCKS,
-                    f"rule * denies {remaining} {toward} {self.peer.label}{purpose}"
-                    ": no rule allows it",
-                )
-            )
-        return allowed, tuple(steps)
+        let_through = traffic.answered_by(allowed) if self.answer else allowed
+        return Outcome(let_through, tuple(steps)), remaining
+
+    @property
+    def _toward(self) -> str:
+        return "outbound to" if self.egress else "inbound from"
+
+    @property
+    def _purpose(self) -> str:
+        return " (return traffic)" if self.answer else ""
 
     def _step(self, verdict: Verdict, detail: str) -> Step:
         return Step(self.acl.network_acl_id, ControlKind.NETWORK_ACL, verdict, detail)
@@ -140,37 +159,55 @@ class SecurityGroupCheck:
     ingress: bool
     peer: Peer
     peer_group_ids: frozenset[str] = field(default_factory=frozenset)
+    decided: GroupDecisions = field(default_factory=dict, compare=False, repr=False)
 
     def cidrs(self) -> Iterable[Cidr]:
         if self.peer.fixed is not None:
             return ()
-        return (block for rule in self._rules() for block, _ in rule.blocks)
+        return (block for _, rule in self._rules() for block, _ in rule.blocks)
 
-    def _rules(self) -> Iterable[SecurityGroupRule]:
+    def _rules(self) -> Iterable[tuple[SecurityGroup, SecurityGroupRule]]:
         for group in self.groups:
-            yield from group.ingress if self.ingress else group.egress
+            for rule in group.ingress if self.ingress else group.egress:
+                yield group, rule
 
     def evaluate(self, source: AddressRange, traffic: TrafficSet) -> Outcome:
-        toward = "from" if self.ingress else "to"
         if not self.groups and not self.missing_group_ids:
             detail = "has no security group: nothing is filtered here"
             return Outcome(
                 traffic, (Step(self.owner_id, ControlKind.SECURITY_GROUP, Verdict.ALLOWS, detail),)
             )
         peer = self.peer.address(source)
+        matches = tuple(self._match(rule, peer) for _, rule in self._rules())
+        if (matches, traffic) not in self.decided:
+            self.decided[(matches, traffic)] = self._decide(matches, traffic)
+        outcome = self.decided[(matches, traffic)]
+        if outcome.allowed:
+            return outcome
+        toward = "from" if self.ingress else "to"
+        blocks = (
+            Step(
+                group.group_id,
+                ControlKind.SECURITY_GROUP,
+                Verdict.BLOCKS,
+                f"allows none of {traffic} {toward} {self.peer.label}",
+            )
+            for group in self.groups
+        )
+        return Outcome(outcome.allowed, (*outcome.steps, *blocks))
+
+    def _decide(self, matches: tuple[Match | None, ...], traffic: TrafficSet) -> Outcome:
+        """The rules on the traffic, given how each names the peer (`_match`, in rule order)."""
+        toward = "from" if self.ingress else "to"
         allowed = TrafficSet.nothing()
         steps: list[Step] = []
-        for group in self.groups:
-            for rule in group.ingress if self.ingress else group.egress:
-                matched = rule.traffic & traffic
-                if not matched:
-                    continue
-                match = self._match(rule, peer)
-                if match is not None:
-                    verdict, whom = match
-                    detail = f"allows {matched} {toward} {whom}"
-                    steps.append(Step(group.group_id, ControlKind.SECURITY_GROUP, verdict, detail))
-                    allowed |= matched
+        for (group, rule), match in zip(self._rules(), matches, strict=True):
+            matched = rule.traffic & traffic
+            if matched and match is not None:
+                verdict, whom = match
+                detail = f"allows {matched} {toward} {whom}"
+                steps.append(Step(group.group_id, ControlKind.SECURITY_GROUP, verdict, detail))
+                allowed |= matched
         if self.missing_group_ids:
             # A group whose rules are unknown may allow anything.
             steps += [
@@ -178,19 +215,9 @@ class SecurityGroupCheck:
                 for group_id in self.missing_group_ids
             ]
             allowed = traffic
-        if not allowed:
-            steps += [
-                Step(
-                    group.group_id,
-                    ControlKind.SECURITY_GROUP,
-                    Verdict.BLOCKS,
-                    f"allows none of {traffic} {toward} {self.peer.label}",
-                )
-                for group in self.groups
-            ]
         return Outcome(allowed, tuple(steps))
 
-    def _match(self, rule: SecurityGroupRule, peer: tuple[int, int]) -> tuple[Verdict, str] | None:
+    def _match(self, rule: SecurityGroupRule, peer: tuple[int, int]) -> Match | None:
         """How the rule names the peer (the first CIDR or group that does), or that it may (a
         prefix list whose entries are unknown); None when it does not."""
         for block, label in rule.blocks:

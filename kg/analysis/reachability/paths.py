@@ -17,12 +17,15 @@ Missing facts become `Unknown` checks.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kg.analysis.reachability.addresses import AddressRange, parse_cidr
 from kg.analysis.reachability.checks import (
+    AclDecisions,
     Check,
+    GroupDecisions,
     InternetRouteCheck,
     NetworkAclCheck,
     Peer,
@@ -67,6 +70,12 @@ class Paths:
 
     def __init__(self, network: Network) -> None:
         self.network = network
+        # Decisions of each rule set, shared by its checks on every path: by subnet, direction
+        # and answer for ACLs, by groups and direction for security groups.
+        self._acl_decisions: defaultdict[tuple[str, bool, bool], AclDecisions]
+        self._acl_decisions = defaultdict(dict)
+        self._group_decisions: defaultdict[tuple[tuple[str, ...], bool], GroupDecisions]
+        self._group_decisions = defaultdict(dict)
 
     def _route_table(self, subnet_id: str) -> RouteTable | None:
         subnet = self.network.subnet.get(subnet_id)
@@ -77,7 +86,8 @@ class Paths:
         acl = self.network.network_acl_of(subnet) if subnet else None
         if acl is None:
             return Unknown(subnet_id, ControlKind.NETWORK_ACL, "has no network ACL in the facts")
-        return NetworkAclCheck(acl, egress, peer, answer)
+        decided = self._acl_decisions[(subnet_id, egress, answer)]
+        return NetworkAclCheck(acl, egress, peer, answer, decided)
 
     def _groups(
         self, end: Endpoint, *, ingress: bool, peer: Peer, peer_group_ids: Sequence[str]
@@ -92,6 +102,7 @@ class Paths:
             ingress=ingress,
             peer=peer,
             peer_group_ids=frozenset(peer_group_ids),
+            decided=self._group_decisions[(end.group_ids, ingress)],
         )
 
     def _arrival_acls(self, destination: Endpoint, peer: Peer) -> list[Check]:
