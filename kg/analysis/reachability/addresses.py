@@ -78,6 +78,8 @@ class AddressRange:
     def cidrs(self) -> list[str]:
         """The range as the fewest CIDR blocks."""
         make = ipaddress.IPv4Address if self.family == IPV4 else ipaddress.IPv6Address
+        if self.first == self.last:  # one address, the common case: no summarizing needed
+            return [f"{make(self.first)}/{32 if self.family == IPV4 else 128}"]
         return [
             str(n) for n in ipaddress.summarize_address_range(make(self.first), make(self.last))
         ]

@@ -48,8 +48,7 @@ class Flow:
 def run_flow(sources: Sequence[AddressRange], checks: Sequence[Check], query: TrafficSet) -> Flow:
     """Decide `query` from every source address through `checks` (in path order)."""
     flow = Flow()
-    cuts = boundaries(chain.from_iterable(check.cidrs() for check in checks))
-    for piece in split_ranges(sources, cuts):
+    for piece in _pieces(sources, checks):
         remaining = query
         for check in checks:
             outcome = check.evaluate(piece, remaining)
@@ -60,6 +59,14 @@ def run_flow(sources: Sequence[AddressRange], checks: Sequence[Check], query: Tr
         if remaining:
             flow.reached.append((piece, remaining))
     return flow
+
+
+def _pieces(sources: Sequence[AddressRange], checks: Sequence[Check]) -> Sequence[AddressRange]:
+    """The sources cut where any check's CIDRs start or end; single addresses (an interface's)
+    cannot be cut, so their checks' CIDRs are not even listed."""
+    if all(source.first == source.last for source in sources):
+        return sources
+    return split_ranges(sources, boundaries(chain.from_iterable(c.cidrs() for c in checks)))
 
 
 def merge_flows(flows: Iterable[Flow]) -> Flow:

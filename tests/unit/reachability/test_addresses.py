@@ -45,3 +45,9 @@ def test_the_internet_is_public_addresses_only() -> None:
     assert _contains(INTERNET_IPV4, "203.0.113.9")
     for private in ("10.1.2.3", "172.20.0.1", "192.168.1.1", "100.64.0.1", "127.0.0.1"):
         assert not _contains(INTERNET_IPV4, private)
+
+
+def test_a_single_address_is_one_host_block() -> None:
+    for ip, block in (("10.1.2.3", "10.1.2.3/32"), ("2001:db8::1", "2001:db8::1/128")):
+        family, address = parse_address(ip)
+        assert AddressRange(family, address, address).cidrs() == [block]
