@@ -23,7 +23,7 @@ from kg.analysis.reachability.flows import Flow, answer, merge_flows
 from kg.analysis.reachability.load_balancers import load_balancer_exposure
 from kg.analysis.reachability.model import NetworkInterface
 from kg.analysis.reachability.network import Network
-from kg.analysis.reachability.paths import THE_INTERNET, Paths, interface_endpoint
+from kg.analysis.reachability.paths import THE_INTERNET, Endpoint, Paths, interface_endpoint
 from kg.analysis.reachability.results import (
     INTERNET,
     ControlKind,
@@ -46,12 +46,19 @@ class ReachabilityAnalyzer:
     def __init__(self, network: Network) -> None:
         self.network = network
         self.paths = Paths(network)
+        self._endpoints: dict[str, Endpoint] = {}
 
     def _interface(self, interface_id: str) -> NetworkInterface:
         interface = self.network.interface.get(interface_id)
         if interface is None:
             raise ReachabilityInputError(f"network interface {interface_id!r} is not in the facts")
         return interface
+
+    def _endpoint(self, interface_id: str) -> Endpoint:
+        """The interface as an end of a flow, made once: it is an end of many."""
+        if interface_id not in self._endpoints:
+            self._endpoints[interface_id] = interface_endpoint(self._interface(interface_id))
+        return self._endpoints[interface_id]
 
     def internet_to_interface(
         self, interface_id: str, traffic: TrafficSet | None = None
@@ -121,8 +128,7 @@ class ReachabilityAnalyzer:
         self, source_id: str, target_id: str, traffic: TrafficSet | None = None
     ) -> Reachability:
         """What one interface reaches another with, between their primary private addresses."""
-        source = interface_endpoint(self._interface(source_id))
-        target = interface_endpoint(self._interface(target_id))
+        source, target = self._endpoint(source_id), self._endpoint(target_id)
         query = TrafficSet.everything() if traffic is None else traffic
         return answer(source_id, target_id, self.paths.inside(source, target, query))
 

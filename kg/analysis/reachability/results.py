@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from kg.analysis.reachability.traffic import TrafficSet
 
@@ -37,6 +38,14 @@ class Step:
 
     def __str__(self) -> str:
         return f"{self.control_id} {self.detail}"
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        """Hashed once per step: flows collect steps in dictionaries, and most are shared."""
+        return hash((self.control_id, self.kind, self.verdict, self.detail))
 
 
 @dataclass(frozen=True)

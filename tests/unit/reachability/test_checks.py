@@ -16,6 +16,7 @@ from kg.analysis.reachability.model import (
     SecurityGroup,
     SecurityGroupRule,
 )
+from kg.analysis.reachability.results import ControlKind, Step, Verdict
 from kg.analysis.reachability.traffic import TrafficSet
 
 ACL = NetworkAcl(
@@ -107,3 +108,13 @@ def test_security_group_decisions_follow_how_the_rules_name_each_peer() -> None:
     assert not blocked.allowed
     assert [s.detail for s in blocked.steps] == ["allows none of all traffic from 10.8.0.1 (eni-x)"]
     assert len(decided) == 3
+
+
+def test_equal_steps_are_one_key() -> None:
+    made = Step(
+        "sg-app", ControlKind.SECURITY_GROUP, Verdict.ALLOWS, "allows tcp/22 from 10.9.0.0/16"
+    )
+    again = Step(
+        "sg-app", ControlKind.SECURITY_GROUP, Verdict.ALLOWS, "allows tcp/22 from 10.9.0.0/16"
+    )
+    assert hash(made) == hash(again) and {made: None, again: None} == {made: None}
