@@ -72,6 +72,7 @@ class Unknown:
 AclDecisions = dict[tuple[tuple[int, ...], TrafficSet], tuple[Outcome, TrafficSet]]
 Match = tuple[Verdict, str]
 GroupDecisions = dict[tuple[tuple[Match | None, ...], TrafficSet], Outcome]
+RouteDecisions = dict[tuple[Route, Route, TrafficSet], Outcome]
 
 
 @dataclass(frozen=True)
@@ -311,19 +312,29 @@ class PeerRouteCheck:
     destination: tuple[int, int]
     destination_label: str
     source_label: str
+    decided: RouteDecisions = field(default_factory=dict, compare=False, repr=False)
 
     def cidrs(self) -> Iterable[Cidr]:
         return _route_cidrs(self.destination_table)
 
     def evaluate(self, source: AddressRange, traffic: TrafficSet) -> Outcome:
+        forward = select_route(self.source_table, self.destination)
+        back = select_route(self.destination_table, (source.family, source.first))
+        if forward is None or back is None:  # told by the name of the end it fails to reach
+            return self._decide(forward, back, traffic)
+        if (forward, back, traffic) not in self.decided:
+            self.decided[(forward, back, traffic)] = self._decide(forward, back, traffic)
+        return self.decided[(forward, back, traffic)]
+
+    def _decide(self, forward: Route | None, back: Route | None, traffic: TrafficSet) -> Outcome:
+        """The route there, then (unless it blocks) the route back."""
         steps: list[Step] = []
         legs = (
-            (self.source_table, self.destination, self.destination_label),
-            (self.destination_table, (source.family, source.first), self.source_label),
+            (self.source_table, forward, self.destination_label),
+            (self.destination_table, back, self.source_label),
         )
         first: Route | None = None
-        for table, address, label in legs:
-            route = select_route(table, address)
+        for table, route, label in legs:
             verdict, why = self._judge(route, first)
             if route is None:
                 steps.append(

@@ -30,6 +30,7 @@ from kg.analysis.reachability.checks import (
     NetworkAclCheck,
     Peer,
     PeerRouteCheck,
+    RouteDecisions,
     SecurityGroupCheck,
     Unknown,
 )
@@ -71,11 +72,14 @@ class Paths:
     def __init__(self, network: Network) -> None:
         self.network = network
         # Decisions of each rule set, shared by its checks on every path: by subnet, direction
-        # and answer for ACLs, by groups and direction for security groups.
+        # and answer for ACLs, by groups and direction for security groups, by the two subnets
+        # for the routes between them.
         self._acl_decisions: defaultdict[tuple[str, bool, bool], AclDecisions]
         self._acl_decisions = defaultdict(dict)
         self._group_decisions: defaultdict[tuple[tuple[str, ...], bool], GroupDecisions]
         self._group_decisions = defaultdict(dict)
+        self._route_decisions: defaultdict[tuple[str, str], RouteDecisions]
+        self._route_decisions = defaultdict(dict)
 
     def _route_table(self, subnet_id: str) -> RouteTable | None:
         subnet = self.network.subnet.get(subnet_id)
@@ -175,4 +179,7 @@ class Paths:
                 detail = "has no route table in the facts"
                 return Unknown(end.subnet_id, ControlKind.ROUTE_TABLE, detail)
             tables.append(table)
-        return PeerRouteCheck(tables[0], tables[1], address, destination.label, source.label)
+        decided = self._route_decisions[(source.subnet_id, destination.subnet_id)]
+        return PeerRouteCheck(
+            tables[0], tables[1], address, destination.label, source.label, decided
+        )

@@ -8,11 +8,16 @@ from kg.analysis.reachability.checks import (
     GroupDecisions,
     NetworkAclCheck,
     Peer,
+    PeerRouteCheck,
+    RouteDecisions,
     SecurityGroupCheck,
 )
 from kg.analysis.reachability.model import (
     NetworkAcl,
     NetworkAclEntry,
+    Route,
+    RouteTable,
+    RouteTarget,
     SecurityGroup,
     SecurityGroupRule,
 )
@@ -118,3 +123,32 @@ def test_equal_steps_are_one_key() -> None:
         "sg-app", ControlKind.SECURITY_GROUP, Verdict.ALLOWS, "allows tcp/22 from 10.9.0.0/16"
     )
     assert hash(made) == hash(again) and {made: None, again: None} == {made: None}
+
+
+LOCAL = RouteTable("rtb-1", "vpc-1", (Route("10.0.0.0/16", RouteTarget.LOCAL, "local"),))
+
+
+def _routes(source_label: str, decided: RouteDecisions) -> PeerRouteCheck:
+    destination = parse_address("10.0.2.5")
+    return PeerRouteCheck(LOCAL, LOCAL, destination, "10.0.2.5 (eni-db)", source_label, decided)
+
+
+def test_sources_reached_by_the_same_routes_share_a_decision() -> None:
+    decided: RouteDecisions = {}
+    everything = TrafficSet.everything()
+    first = _routes("10.0.1.1 (eni-a)", decided).evaluate(_piece("10.0.1.1"), everything)
+    second = _routes("10.0.3.3 (eni-b)", decided).evaluate(_piece("10.0.3.3"), everything)
+    assert first == second and first.allowed == everything and len(decided) == 1
+    assert [s.detail for s in first.steps] == ["routes 10.0.0.0/16 to local"] * 2
+
+
+def test_a_missing_route_back_names_the_source() -> None:
+    decided: RouteDecisions = {}
+    outcome = _routes("192.168.0.1 (eni-c)", decided).evaluate(
+        _piece("192.168.0.1"), TrafficSet.everything()
+    )
+    assert not outcome.allowed and not decided
+    assert [s.detail for s in outcome.steps] == [
+        "routes 10.0.0.0/16 to local",
+        "has no route to 192.168.0.1 (eni-c)",
+    ]
