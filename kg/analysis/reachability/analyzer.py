@@ -132,14 +132,15 @@ class ReachabilityAnalyzer:
         query = TrafficSet.everything() if traffic is None else traffic
         return answer(source_id, target_id, self.paths.inside(source, target, query))
 
-    def internal_reachability(self, traffic: TrafficSet | None = None) -> list[Reachability]:
+    def internal_reachability(self, traffic: TrafficSet | None = None) -> Iterator[Reachability]:
         """Every pair of interfaces where the source reaches the target.
 
         Sources are found from each target's ingress rules (the members of a group a rule names,
         the interfaces whose address a rule's CIDR covers in a VPC connected to the target's),
-        by index lookups, so pairs no rule relates are never evaluated.
+        by index lookups, so pairs no rule relates are never evaluated. Pairs come one at a time:
+        a caller turning each into a record keeps no answer alive (tens of thousands per hundred
+        accounts, which the garbage collector would otherwise walk again and again).
         """
-        found = []
         for target in self.network.interfaces:
             if target.is_nat_gateway or target.load_balancer_arn is not None:
                 continue
@@ -148,8 +149,7 @@ class ReachabilityAnalyzer:
                     source.network_interface_id, target.network_interface_id, traffic
                 )
                 if reach.reachable:
-                    found.append(reach)
-        return found
+                    yield reach
 
     def _candidate_sources(self, target: NetworkInterface) -> list[NetworkInterface]:
         connected = self.network.connected_vpcs.get(target.vpc_id, frozenset({target.vpc_id}))
