@@ -71,14 +71,15 @@ class Paths:
 
     def __init__(self, network: Network) -> None:
         self.network = network
-        # Decisions of each rule set, shared by its checks on every path: by subnet, direction
-        # and answer for ACLs, by groups and direction for security groups, by the two subnets
-        # for the routes between them.
-        self._acl_decisions: defaultdict[tuple[str, bool, bool], AclDecisions]
+        # Decisions of each rule set, shared by its checks on every path: by ACL, direction and
+        # answer, by groups and direction, by the route tables of the two ends. ACLs and tables
+        # go by object (their ids are the network's keys, not a promise of one object per id);
+        # the network, held here, keeps every one of them alive.
+        self._acl_decisions: defaultdict[tuple[int, bool, bool], AclDecisions]
         self._acl_decisions = defaultdict(dict)
         self._group_decisions: defaultdict[tuple[tuple[str, ...], bool], GroupDecisions]
         self._group_decisions = defaultdict(dict)
-        self._route_decisions: defaultdict[tuple[str, str], RouteDecisions]
+        self._route_decisions: defaultdict[tuple[int, int], RouteDecisions]
         self._route_decisions = defaultdict(dict)
 
     def _route_table(self, subnet_id: str) -> RouteTable | None:
@@ -90,7 +91,7 @@ class Paths:
         acl = self.network.network_acl_of(subnet) if subnet else None
         if acl is None:
             return Unknown(subnet_id, ControlKind.NETWORK_ACL, "has no network ACL in the facts")
-        decided = self._acl_decisions[(subnet_id, egress, answer)]
+        decided = self._acl_decisions[(id(acl), egress, answer)]
         return NetworkAclCheck(acl, egress, peer, answer, decided)
 
     def _groups(
@@ -179,7 +180,7 @@ class Paths:
                 detail = "has no route table in the facts"
                 return Unknown(end.subnet_id, ControlKind.ROUTE_TABLE, detail)
             tables.append(table)
-        decided = self._route_decisions[(source.subnet_id, destination.subnet_id)]
+        decided = self._route_decisions[(id(tables[0]), id(tables[1]))]
         return PeerRouteCheck(
             tables[0], tables[1], address, destination.label, source.label, decided
         )
