@@ -225,6 +225,8 @@ def _assume_records(view: IamView, records: GraphRecords) -> None:
         for role in roles.naming(actor):
             if actor.arn == role.arn or not _mentions(role, actor):
                 continue
+            if _identity_allows_none(actor, role, [(role.arn, ("sts:AssumeRole",))]):
+                continue
             decision = decide(actor, "sts:AssumeRole", role)
             if decision.possibly_allowed:
                 records.rel(
@@ -346,6 +348,16 @@ def _identity_must_allow(actor: Actor, target: Target) -> bool:
     )
 
 
+def _identity_allows_none(
+    actor: Actor, target: Target, requests: Iterable[tuple[str, Iterable[str]]]
+) -> bool:
+    """Whether every decision on the target is sure to deny the actions on their ARNs: only the
+    identity side can grant and none of its Allow statements covers one of them there."""
+    return _identity_must_allow(actor, target) and not any(
+        identity_may_allow(actor.policies.identity, actions, arn) for arn, actions in requests
+    )
+
+
 def _allowed_by(decisions: Iterable[Decision]) -> list[str]:
     """The identity and resource policy statements that grant (SCPs and RCPs only permit)."""
     refs = dict.fromkeys(
@@ -363,9 +375,7 @@ def access_edge(actor: Actor, target: Target) -> dict[str, Any] | None:
         return None
     catalog = action_catalog()
     arns = [target.arn] + ([f"{target.arn}/*"] if target.label == "S3Bucket" else [])
-    if _identity_must_allow(actor, target) and not any(
-        identity_may_allow(actor.policies.identity, catalog.actions_on(arn), arn) for arn in arns
-    ):
+    if _identity_allows_none(actor, target, [(arn, catalog.actions_on(arn)) for arn in arns]):
         return None
     policies = _policies(actor, target)
     decisions: dict[str, Decision] = {}
