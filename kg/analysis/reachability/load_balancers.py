@@ -123,9 +123,8 @@ def _forwarded_groups(
     named = {arn for each in balancer.listeners for arn in each.target_group_arns}
     arns = list(listener.target_group_arns) + [
         group.target_group_arn
-        for group in network.target_groups
-        if balancer.load_balancer_arn in group.load_balancer_arns
-        and group.target_group_arn not in named
+        for group in network.target_groups_of(balancer.load_balancer_arn)
+        if group.target_group_arn not in named
     ]
     groups = []
     for arn in arns:

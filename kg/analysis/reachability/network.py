@@ -84,6 +84,18 @@ class Network:
     def target_group(self) -> dict[str, TargetGroup]:
         return {g.target_group_arn: g for g in self.target_groups}
 
+    def target_groups_of(self, load_balancer_arn: str) -> tuple[TargetGroup, ...]:
+        """The target groups attached to a load balancer, in the order of the facts."""
+        return self._target_groups_by_balancer.get(load_balancer_arn, ())
+
+    @cached_property
+    def _target_groups_by_balancer(self) -> dict[str, tuple[TargetGroup, ...]]:
+        found: defaultdict[str, list[TargetGroup]] = defaultdict(list)
+        for group in self.target_groups:
+            for arn in dict.fromkeys(group.load_balancer_arns):
+                found[arn].append(group)
+        return {arn: tuple(groups) for arn, groups in found.items()}
+
     @cached_property
     def _main_route_table(self) -> dict[str, RouteTable]:
         return {t.vpc_id: t for t in self.route_tables if t.is_main}

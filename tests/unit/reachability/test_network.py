@@ -1,8 +1,9 @@
-"""The network's lookups: interfaces found by address within the VPCs asked about."""
+"""The network's lookups: interfaces by address within the VPCs asked about, target groups by
+load balancer."""
 
 from __future__ import annotations
 
-from kg.analysis.reachability import Network, NetworkInterface
+from kg.analysis.reachability import Network, NetworkInterface, TargetGroup
 from kg.analysis.reachability.addresses import parse_cidr
 
 
@@ -26,3 +27,18 @@ def test_interfaces_in_a_cidr_come_from_the_vpcs_asked_about_in_address_order() 
         network.interface["eni-other"]
     ]
     assert network.interfaces_in(parse_cidr("10.0.0.0/24"), ("vpc-unknown",)) == []
+
+
+def test_target_groups_of_a_load_balancer_keep_the_order_of_the_facts() -> None:
+    def group(arn: str, *balancers: str) -> TargetGroup:
+        return TargetGroup(arn, arn, "HTTP", 80, "instance", load_balancer_arns=balancers)
+
+    network = Network(
+        target_groups=(
+            group("tg-b", "lb-1", "lb-1"),
+            group("tg-other", "lb-2"),
+            group("tg-a", "lb-2", "lb-1"),
+        )
+    )
+    assert [g.target_group_arn for g in network.target_groups_of("lb-1")] == ["tg-b", "tg-a"]
+    assert network.target_groups_of("lb-unknown") == ()
