@@ -35,12 +35,15 @@ from kg.analysis.reachability.checks import (
     Unknown,
 )
 from kg.analysis.reachability.flows import Flow, run_flow
-from kg.analysis.reachability.model import NetworkInterface, RouteTable
+from kg.analysis.reachability.model import NetworkInterface, RouteTable, SecurityGroup
 from kg.analysis.reachability.network import Network
 from kg.analysis.reachability.results import ControlKind, Step, Verdict
 from kg.analysis.reachability.traffic import TrafficSet
 
 THE_INTERNET = Peer("the internet")
+
+# Security groups of some ids: those in the facts, and the ids of those that are not.
+_FoundGroups = tuple[tuple[SecurityGroup, ...], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Paths:
         self._group_decisions = defaultdict(dict)
         self._route_decisions: defaultdict[tuple[int, int], RouteDecisions]
         self._route_decisions = defaultdict(dict)
+        self._resolved_groups: dict[tuple[str, ...], _FoundGroups] = {}
 
     def _route_table(self, subnet_id: str) -> RouteTable | None:
         subnet = self.network.subnet.get(subnet_id)
@@ -97,18 +101,26 @@ class Paths:
     def _groups(
         self, end: Endpoint, *, ingress: bool, peer: Peer, peer_group_ids: Sequence[str]
     ) -> Check:
-        found = [self.network.security_group.get(g) for g in end.group_ids]
+        groups, missing_group_ids = self._resolve(end.group_ids)
         return SecurityGroupCheck(
             owner_id=end.owner_id,
-            groups=tuple(g for g in found if g is not None),
-            missing_group_ids=tuple(
-                g for g, f in zip(end.group_ids, found, strict=True) if f is None
-            ),
+            groups=groups,
+            missing_group_ids=missing_group_ids,
             ingress=ingress,
             peer=peer,
             peer_group_ids=frozenset(peer_group_ids),
             decided=self._group_decisions[(end.group_ids, ingress)],
         )
+
+    def _resolve(self, group_ids: tuple[str, ...]) -> _FoundGroups:
+        """The groups of these ids in the facts, and the ids not there (once per set of ids)."""
+        if group_ids not in self._resolved_groups:
+            found = [self.network.security_group.get(g) for g in group_ids]
+            self._resolved_groups[group_ids] = (
+                tuple(g for g in found if g is not None),
+                tuple(g for g, f in zip(group_ids, found, strict=True) if f is None),
+            )
+        return self._resolved_groups[group_ids]
 
     def _arrival_acls(self, destination: Endpoint, peer: Peer) -> list[Check]:
         """The destination subnet's ACL: the traffic inbound, its answers outbound."""
