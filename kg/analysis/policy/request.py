@@ -46,6 +46,10 @@ _PRINCIPAL_KEYS = (
     "aws:PrincipalOrgID",
     "aws:PrincipalOrgPaths",
 )
+# SNS's legacy key: on a direct call it holds the caller's account, which is how the default topic
+# policy (Principal "*" with StringEquals AWS:SourceOwner the owner) admits only the owner
+# account's principals. When a service publishes for a resource it names that resource's owner.
+_SNS_SOURCE_OWNER = "aws:SourceOwner"
 _PRINCIPAL_TAG = "aws:PrincipalTag/"
 _RESOURCE_TAG = "aws:ResourceTag/"
 
@@ -155,6 +159,11 @@ def rcps_apply(principal: Principal, resource: Resource, policies: PolicySet, se
     )
 
 
+def _service_of(arn: str) -> str:
+    parts = arn.split(":", 3)
+    return parts[2] if len(parts) > 3 else ""
+
+
 def request_context(
     principal: Principal, resource: Resource, extra: ConditionContext
 ) -> ConditionContext:
@@ -181,12 +190,17 @@ def request_context(
             known.update({f"{_PRINCIPAL_TAG}{key}": value for key, value in principal.tags})
             complete.append(_PRINCIPAL_TAG)
         known.update(dict.fromkeys(_SERVICE_SOURCE_KEYS))
+        if _service_of(resource.arn) == "sns":
+            known[_SNS_SOURCE_OWNER] = principal.account_id
     else:
         known.update(dict.fromkeys(_PRINCIPAL_KEYS))
         complete.append(_PRINCIPAL_TAG)
         if principal.kind is PrincipalKind.SERVICE:
             known["aws:PrincipalServiceName"] = principal.arn
     account = resource_account(principal, resource)
+    if principal.kind is PrincipalKind.ANONYMOUS and account and _service_of(resource.arn) == "sns":
+        # Everyone stands for callers outside the owner account: theirs is not the owner's.
+        excluded[_SNS_SOURCE_OWNER] = frozenset({account})
     if account is not None:
         known["aws:ResourceAccount"] = account
     if resource.org_id is not None:

@@ -16,12 +16,14 @@ from kg.analysis.policy import (
 from .builders import (
     ACCOUNT,
     ALICE,
+    ANONYMOUS,
     BUCKET,
     OBJECT,
     OPS,
     OPS_ROLE_ARN,
     ORG_ID,
     OTHER_ACCOUNT,
+    PARTNER,
     allow,
     deny,
     identity,
@@ -165,6 +167,28 @@ def test_confused_deputy_keys_are_absent_for_iam_principals_and_known_when_given
     for source, outcome in ((ACCOUNT, Outcome.ALLOWED), (OTHER_ACCOUNT, Outcome.IMPLICIT_DENY)):
         known = ConditionContext.of({"aws:SourceAccount": source})
         assert evaluate(events, Request("sns:Publish", topic, known), policies).outcome is outcome
+
+
+def test_the_default_topic_policy_admits_only_the_owner_accounts_principals() -> None:
+    topic_arn = f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"
+    default_policy = on_resource(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": ["SNS:Publish", "SNS:Subscribe"],
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"AWS:SourceOwner": ACCOUNT}},
+        },
+        resource_id=topic_arn,
+    )
+    topic = Resource(topic_arn, ACCOUNT)
+    publish = Request("sns:Publish", topic)
+    # On a direct call SNS sets AWS:SourceOwner to the caller's account.
+    owner_side = PolicySet(resource=default_policy)
+    assert evaluate(ALICE, publish, owner_side).outcome is Outcome.ALLOWED
+    partner_side = PolicySet(identity=(identity(allow("sns:*")),), resource=default_policy)
+    assert evaluate(PARTNER, publish, partner_side).outcome is Outcome.IMPLICIT_DENY
+    assert evaluate(ANONYMOUS, publish, owner_side).outcome is Outcome.IMPLICIT_DENY
 
 
 def test_user_name_variable_scopes_a_home_folder() -> None:
