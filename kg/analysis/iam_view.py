@@ -4,8 +4,9 @@ with their trust policies, and resources with their policies and the RCP levels 
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -135,7 +136,10 @@ RETURN 'LambdaFunction' AS label, f.arn AS source, r.arn AS role
 
 
 def _org_levels(
-    rows: Sequence[dict[str, Any]], enabled: Sequence[str], kind: PolicyKind
+    rows: Sequence[dict[str, Any]],
+    enabled: Sequence[str],
+    kind: PolicyKind,
+    parse_policy: Callable[[Any, str, PolicyKind], Policy] = parse,
 ) -> dict[str, tuple[OrgLevel, ...] | None]:
     """Per account, the levels from the root down with their policies of one kind."""
     type_name = {
@@ -152,7 +156,7 @@ def _org_levels(
             OrgLevel(
                 level["target"],
                 tuple(
-                    parse(p["document"], p["arn"], kind)
+                    parse_policy(p["document"], p["arn"], kind)
                     for p in level["policies"]
                     if p["type"] == wanted and p["document"]
                 ),
@@ -163,14 +167,19 @@ def _org_levels(
 
 
 def load_view(graph: Graph) -> IamView:
-    """Everything the decisions need, read once from the graph."""
+    """Everything the decisions need, read once from the graph.
+
+    Each distinct policy is parsed once: a managed policy attached to many principals, or an SCP
+    above many accounts, is one (immutable) Policy shared by all of them.
+    """
+    parse_policy = functools.cache(parse)
     org = graph.read(_ORG_QUERY)
     org_id = org[0]["org_id"] if org else None
     management = org[0]["management"] if org else None
     enabled = org[0]["enabled"] if org else []
     level_rows = graph.read(_LEVELS_QUERY)
-    scps = _org_levels(level_rows, enabled, PolicyKind.SCP)
-    rcps = _org_levels(level_rows, enabled, PolicyKind.RCP)
+    scps = _org_levels(level_rows, enabled, PolicyKind.SCP, parse_policy)
+    rcps = _org_levels(level_rows, enabled, PolicyKind.RCP, parse_policy)
     actors: dict[str, Actor] = {}
     roles: dict[str, Target] = {}
     for row in graph.read(_ACTORS_QUERY):
@@ -185,12 +194,12 @@ def load_view(graph: Graph) -> IamView:
             principal,
             PolicySet(
                 identity=tuple(
-                    parse(p["document"], p["arn"], PolicyKind.IDENTITY)
+                    parse_policy(p["document"], p["arn"], PolicyKind.IDENTITY)
                     for p in row["policies"]
                     if p["document"]
                 ),
                 scps=scps.get(account),
-                boundary=parse(boundary["document"], boundary["arn"], PolicyKind.BOUNDARY)
+                boundary=parse_policy(boundary["document"], boundary["arn"], PolicyKind.BOUNDARY)
                 if boundary and boundary["document"]
                 else None,
                 management_account_id=management,
