@@ -100,7 +100,7 @@ def decide(actor: Actor, action: str, target: Target) -> Decision:
     return evaluate_actions(
         actor.principal,
         (action,),
-        Resource(target.arn, target.account_id),
+        target.request_resource(),
         _policies(actor, target),
         ATTACKER_CONTEXT,
     )[action]
@@ -384,7 +384,7 @@ def access_edge(actor: Actor, target: Target) -> dict[str, Any] | None:
             evaluate_actions(
                 actor.principal,
                 catalog.actions_on(arn),
-                Resource(arn, target.account_id),
+                target.request_resource(arn),
                 policies,
                 ATTACKER_CONTEXT,
             )

@@ -19,6 +19,7 @@ from kg.analysis.policy import (
     PolicySet,
     Principal,
     PrincipalKind,
+    Resource,
 )
 from kg.errors import KgError
 from kg.graph.driver import Graph
@@ -69,6 +70,11 @@ class Target:
     account_id: str | None  # None: unknown (an ARN without an account, not in the graph)
     policy: Policy | None
     rcps: tuple[OrgLevel, ...] | None
+    region: str | None = None  # from the node, for resources whose ARN names none (S3 buckets)
+
+    def request_resource(self, arn: str | None = None) -> Resource:
+        """The target, or a part of it such as a bucket's objects, as a request names it."""
+        return Resource(arn or self.arn, self.account_id, region=self.region)
 
     @cached_property
     def policy_text(self) -> str:
@@ -124,7 +130,7 @@ RETURN CASE WHEN p:User THEN 'User' ELSE 'Role' END AS label, p.arn AS arn,
 _RESOURCES_QUERY = """
 MATCH (r:Resource)
 RETURN [label IN labels(r) WHERE label IN $labels][0] AS label, r.arn AS arn,
-       r.account_id AS account_id, r.policy AS policy
+       r.account_id AS account_id, r.policy AS policy, r.region AS region
 """
 RUNS_AS_QUERY = """
 MATCH (i:Ec2Instance)-[:HAS_PROFILE]->(:InstanceProfile)-[:FOR_ROLE]->(r:Role)
@@ -133,6 +139,12 @@ UNION
 MATCH (f:LambdaFunction)-[:HAS_EXECUTION_ROLE]->(r:Role)
 RETURN 'LambdaFunction' AS label, f.arn AS source, r.arn AS role
 """
+
+
+def _by_arn(policies: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Policies in a fixed order: Neo4j collects them in none, and the order of the statements
+    an edge is allowed by (and of its conditions) follows this one."""
+    return sorted(policies, key=lambda policy: policy["arn"])
 
 
 def _org_levels(
@@ -157,7 +169,7 @@ def _org_levels(
                 level["target"],
                 tuple(
                     parse_policy(p["document"], p["arn"], kind)
-                    for p in level["policies"]
+                    for p in _by_arn(level["policies"])
                     if p["type"] == wanted and p["document"]
                 ),
             )
@@ -195,7 +207,7 @@ def load_view(graph: Graph) -> IamView:
             PolicySet(
                 identity=tuple(
                     parse_policy(p["document"], p["arn"], PolicyKind.IDENTITY)
-                    for p in row["policies"]
+                    for p in _by_arn(row["policies"])
                     if p["document"]
                 ),
                 scps=scps.get(account),
@@ -217,6 +229,7 @@ def load_view(graph: Graph) -> IamView:
             if row["policy"]
             else None,
             rcps.get(row["account_id"]),
+            row["region"],
         )
         for row in graph.read(_RESOURCES_QUERY, labels=list(RESOURCE_LABELS))
         if row["label"]

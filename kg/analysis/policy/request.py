@@ -60,10 +60,12 @@ class Resource:
 
     `account_id` None means the principal's own account (what AWS assumes for actions on
     ``*``). `org_id`, `org_paths` and `tags` feed the aws:Resource* condition keys; None is unknown.
+    `region` is for resources whose ARN names none (an S3 bucket's location).
     """
 
     arn: str
     account_id: str | None = None
+    region: str | None = None
     org_id: str | None = None
     org_paths: tuple[str, ...] | None = None
     tags: tuple[tuple[str, str], ...] | None = None
@@ -160,8 +162,14 @@ def rcps_apply(principal: Principal, resource: Resource, policies: PolicySet, se
 
 
 def _service_of(arn: str) -> str:
-    parts = arn.split(":", 3)
+    parts = arn.split(":", 4)
     return parts[2] if len(parts) > 3 else ""
+
+
+def _region_of(arn: str) -> str:
+    """The region an ARN names ('' for global resources such as IAM roles and S3 buckets)."""
+    parts = arn.split(":", 4)
+    return parts[3] if len(parts) > 4 else ""
 
 
 def request_context(
@@ -197,6 +205,10 @@ def request_context(
         complete.append(_PRINCIPAL_TAG)
         if principal.kind is PrincipalKind.SERVICE:
             known["aws:PrincipalServiceName"] = principal.arn
+    region = _region_of(resource.arn) or resource.region
+    if region:
+        # A regional resource is acted on through its region's endpoint.
+        known["aws:RequestedRegion"] = region
     account = resource_account(principal, resource)
     if principal.kind is PrincipalKind.ANONYMOUS and account and _service_of(resource.arn) == "sns":
         # Everyone stands for callers outside the owner account: theirs is not the owner's.

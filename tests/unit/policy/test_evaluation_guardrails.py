@@ -9,6 +9,8 @@ from kg.analysis.policy import (
     PolicySet,
     Principal,
     PrincipalKind,
+    Request,
+    Resource,
     evaluate,
 )
 
@@ -236,3 +238,19 @@ def test_session_policy_limits_the_role_session() -> None:
     assert evaluate(OPS, GET_OBJECT, policies).outcome is Outcome.ALLOWED
     put = evaluate(OPS, request("s3:PutObject", OBJECT, ACCOUNT), policies)
     assert put.outcome is Outcome.IMPLICIT_DENY
+
+
+def test_a_region_restriction_is_decided_by_the_region_a_resource_lives_in() -> None:
+    eu_only = scp(deny("*", Condition={"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}}))
+    policies = PolicySet(identity=(identity(allow("*")),), scps=levels((eu_only,)))
+    topic = f"arn:aws:sns:{{}}:{ACCOUNT}:alerts"
+
+    def outcome(action: str, arn: str) -> Outcome:
+        return evaluate(ALICE, request(action, arn, ACCOUNT), policies).outcome
+
+    assert outcome("sns:Publish", topic.format("eu-west-1")) is Outcome.ALLOWED
+    assert outcome("sns:Publish", topic.format("us-east-1")) is Outcome.DENIED
+    # A bucket's ARN names no region: its location decides, and without one nothing does.
+    assert outcome("s3:GetObject", OBJECT) is Outcome.CONDITIONAL
+    in_eu = Request("s3:GetObject", Resource(OBJECT, ACCOUNT, region="eu-west-1"))
+    assert evaluate(ALICE, in_eu, policies).outcome is Outcome.ALLOWED
