@@ -7,6 +7,7 @@ all). Ids map back to the graph's keys (ARNs) through `GraphNetwork.arn_of`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -152,13 +153,19 @@ def network_from_rows(rows: dict[str, list[Row]]) -> GraphNetwork:
     return GraphNetwork(network, arn_of)
 
 
+def _in_fixed_order(items: Iterable[Any]) -> list[Any]:
+    """Collected rows in an order of their own: Neo4j collects in none, and the controls an
+    answer lists (its explanation) follow the order of the rules, routes and listeners."""
+    return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, default=str))
+
+
 def _t(values: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(values or ())
 
 
 def _route_table(row: Row) -> RouteTable:
     routes = []
-    for route in row["routes"]:
+    for route in _in_fixed_order(row["routes"]):
         target = _ROUTE_TARGETS.get(route["target_type"] or "", RouteTarget.OTHER)
         cidrs = route["destination_prefix_list_cidrs"]
         routes.append(
@@ -185,7 +192,7 @@ def _network_acl(row: Row) -> NetworkAcl:
             from_port=e["from_port"] if e["from_port"] is not None else e["icmp_type"],
             to_port=e["to_port"],
         )
-        for e in row["entries"]
+        for e in _in_fixed_order(row["entries"])
     )
     return NetworkAcl(row["id"], row["vpc"], entries, bool(row["is_default"]))
 
@@ -193,7 +200,7 @@ def _network_acl(row: Row) -> NetworkAcl:
 def _security_group(row: Row) -> SecurityGroup:
     ingress: list[SecurityGroupRule] = []
     egress: list[SecurityGroupRule] = []
-    for rule in row["rules"]:
+    for rule in _in_fixed_order(row["rules"]):
         cidrs = rule["prefix_list_cidrs"]
         prefix_lists = (
             (PrefixList(rule["prefix_list_id"], None if cidrs is None else tuple(cidrs)),)
@@ -235,7 +242,8 @@ def _interface(row: Row) -> NetworkInterface:
 
 def _load_balancer(row: Row) -> LoadBalancer:
     listeners = tuple(
-        Listener(x["arn"], x["protocol"], x["port"], tuple(x["forwards"])) for x in row["listeners"]
+        Listener(x["arn"], x["protocol"], x["port"], tuple(sorted(x["forwards"])))
+        for x in _in_fixed_order(row["listeners"])
     )
     return LoadBalancer(
         load_balancer_arn=row["arn"],
