@@ -10,6 +10,7 @@ escalates nothing. The catalog lives in kg.analysis.privesc_techniques.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -116,12 +117,16 @@ def _trusts_service(role: Target, service: str) -> bool:
     return evaluate(Principal(PrincipalKind.SERVICE, service), request, policies).possibly_allowed
 
 
+@functools.cache
 def confined_to_account(technique: Technique) -> bool:
     """Whether the technique needs a permission on its target that no resource policy can grant
     (every permission on the target but sts:AssumeRole, as `_works` decides them): across
     accounts such a request needs a resource policy, so the technique works only on targets in
     the principal's own account."""
     return any(on == VIA and action != "sts:AssumeRole" for action, on in technique.permissions)
+
+
+Pair = tuple[str, str]  # (via, target)
 
 
 class Pools:
@@ -132,24 +137,25 @@ class Pools:
     def __init__(self, estate: Estate, admins: frozenset[str]) -> None:
         self.estate = estate
         self.admins = admins
-        self._pairs: dict[Technique, dict[str | None, list[tuple[str, str]]]] = {}
+        self._pairs: dict[Technique, tuple[dict[str | None, list[Pair]], list[Pair]]] = {}
         admin_roles = [estate.roles[arn] for arn in sorted(admins & set(estate.roles))]
         self._assumable = Candidates(admin_roles)
 
-    def pairs(self, technique: Technique, actor: Actor) -> list[tuple[str, str]]:
+    def pairs(self, technique: Technique, actor: Actor) -> list[Pair]:
         """The (via, target) pairs worth deciding for this actor."""
-        if technique.via is Via.ADMIN_ROLE and not confined_to_account(technique):
+        confined = confined_to_account(technique)
+        if technique.via is Via.ADMIN_ROLE and not confined:
             return [(role.arn, role.arn) for role in self._assumable.naming(actor)]
-        by_account = self._pairs.get(technique)
-        if by_account is None:
-            by_account = self._pairs[technique] = defaultdict(list)
-            for via, target in self._all_pairs(technique):
+        if technique not in self._pairs:
+            every = list(self._all_pairs(technique))
+            by_account: dict[str | None, list[Pair]] = defaultdict(list)
+            for via, target in every:
                 by_account[_account_of(via)].append((via, target))
-        if confined_to_account(technique):
-            return by_account.get(actor.principal.account_id, [])
-        return [pair for pairs in by_account.values() for pair in pairs]
+            self._pairs[technique] = (by_account, every)
+        by_account, every = self._pairs[technique]
+        return by_account.get(actor.principal.account_id, []) if confined else every
 
-    def _all_pairs(self, technique: Technique) -> Iterator[tuple[str, str]]:
+    def _all_pairs(self, technique: Technique) -> Iterator[Pair]:
         estate, admins = self.estate, self.admins
         match technique.via:
             case Via.ADMIN_GROUP:
