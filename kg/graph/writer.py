@@ -145,6 +145,12 @@ class _Plan:
     def rows(self) -> int:
         return sum(len(batch.rows) for batch in self.batches)
 
+    def complete(self, tx: ManagedTransaction, stamp: DateTime) -> None:
+        """The last step, then the end of this write's pending marker (if a staged one left it)."""
+        if self.finish is not None:
+            self.finish(tx, stamp)
+        pending.clear(tx, self.name)
+
 
 @dataclass
 class _Tally:
@@ -264,9 +270,7 @@ class GraphWriter:
             self._run_batches(tx, plan.batches, stamp, tally, progress)
             for item in plan.after:
                 tally.deleted(_run(tx, item.deletion.query(in_batches=False), **item.params))
-            if plan.finish is not None:
-                plan.finish(tx, stamp)
-            pending.clear(tx, plan.name)
+            plan.complete(tx, stamp)
             return tally.summary()
 
         return self.graph.execute_write(work, plan.name)
@@ -289,11 +293,6 @@ class GraphWriter:
 
             return self.graph.execute_write(work, plan.name)
 
-        def finish(tx: ManagedTransaction) -> None:
-            if plan.finish is not None:
-                plan.finish(tx, stamp)
-            pending.clear(tx, plan.name)
-
         # Nothing is written before the marker commits: if this fails, the graph is untouched.
         self.graph.execute_write(
             lambda tx: pending.mark(tx, plan.name, plan.rows, stamp), plan.name
@@ -307,7 +306,7 @@ class GraphWriter:
                 tally.relationships += written.relationships
                 committed += rows
             delete(plan.after)
-            self.graph.execute_write(finish, plan.name)
+            self.graph.execute_write(lambda tx: plan.complete(tx, stamp), plan.name)
         except KgError as exc:
             raise pending.IncompleteGraphError(
                 f"{plan.name} stopped after {committed:,} of {plan.rows:,} rows were committed "
