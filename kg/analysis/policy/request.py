@@ -161,21 +161,18 @@ def rcps_apply(principal: Principal, resource: Resource, policies: PolicySet, se
     )
 
 
-def _service_of(arn: str) -> str:
+def _service_and_region(arn: str) -> tuple[str, str]:
+    """The service and region an ARN names (region '' for global resources such as IAM roles
+    and S3 buckets; both '' for '*')."""
     parts = arn.split(":", 4)
-    return parts[2] if len(parts) > 3 else ""
-
-
-def _region_of(arn: str) -> str:
-    """The region an ARN names ('' for global resources such as IAM roles and S3 buckets)."""
-    parts = arn.split(":", 4)
-    return parts[3] if len(parts) > 4 else ""
+    return (parts[2], parts[3]) if len(parts) > 4 else ("", "")
 
 
 def request_context(
     principal: Principal, resource: Resource, extra: ConditionContext
 ) -> ConditionContext:
     """The condition keys known for certain from the principal and the resource, then `extra`."""
+    service, arn_region = _service_and_region(resource.arn)
     known: dict[str, ContextValue] = {
         "aws:PrincipalIsAWSService": principal.kind is PrincipalKind.SERVICE,
     }
@@ -198,19 +195,19 @@ def request_context(
             known.update({f"{_PRINCIPAL_TAG}{key}": value for key, value in principal.tags})
             complete.append(_PRINCIPAL_TAG)
         known.update(dict.fromkeys(_SERVICE_SOURCE_KEYS))
-        if _service_of(resource.arn) == "sns":
+        if service == "sns":
             known[_SNS_SOURCE_OWNER] = principal.account_id
     else:
         known.update(dict.fromkeys(_PRINCIPAL_KEYS))
         complete.append(_PRINCIPAL_TAG)
         if principal.kind is PrincipalKind.SERVICE:
             known["aws:PrincipalServiceName"] = principal.arn
-    region = _region_of(resource.arn) or resource.region
+    region = arn_region or resource.region
     if region:
         # A regional resource is acted on through its region's endpoint.
         known["aws:RequestedRegion"] = region
     account = resource_account(principal, resource)
-    if principal.kind is PrincipalKind.ANONYMOUS and account and _service_of(resource.arn) == "sns":
+    if principal.kind is PrincipalKind.ANONYMOUS and account and service == "sns":
         # Everyone stands for callers outside the owner account: theirs is not the owner's.
         excluded[_SNS_SOURCE_OWNER] = frozenset({account})
     if account is not None:
