@@ -1,6 +1,6 @@
 // name: attack-paths-shortest
 // title: Shortest attack paths from a start to the targets worth protecting
-// description: For each target, the shortest chain of network reach (CAN_REACH; DELIVERS_TO from an interface to its instance, SENDS_THROUGH from an instance to its interfaces), workload identity (RUNS_AS), role assumption (CAN_ASSUME), privilege escalation (CAN_ESCALATE_TO) and access (CAN_ACCESS), every hop walked forward. source: 'internet', 'external' (accounts outside the organization), both also starting from everyone (what a policy grants to "*"), or an ARN; target: 'crown-jewels' (the CrownJewel label), 'admin' or an ARN. Hops are bounded (at most 10; max_hops cuts lower).
+// description: For each target, the shortest chain of network reach (CAN_REACH; DELIVERS_TO from an interface to its instance, SENDS_THROUGH from an instance to its interfaces), workload identity (RUNS_AS), role assumption (CAN_ASSUME), privilege escalation (CAN_ESCALATE_TO) and access (CAN_ACCESS), every hop walked forward. source: 'internet', 'external' (accounts outside the organization) or an ARN, each also starting from everyone (what a policy grants to "*", which any requester can do); target: 'crown-jewels' (the CrownJewel label), 'admin' or an ARN. Hops are bounded (at most 10; max_hops cuts lower).
 // layer: network
 // params: source='internet', target='crown-jewels', max_hops=6
 CALL () {
@@ -8,7 +8,8 @@ CALL () {
   UNION
   MATCH (s:Account) WHERE $source = 'external' AND s.external = true RETURN s
   UNION
-  MATCH (s:AnyPrincipal) WHERE $source IN ['internet', 'external'] RETURN s
+  MATCH (s:AnyPrincipal) WHERE $source IN ['internet', 'external'] OR $source STARTS WITH 'arn:'
+  RETURN s
   UNION
   UNWIND [arn IN [$source] WHERE arn STARTS WITH 'arn:'] AS arn
   MATCH (s) WHERE s.arn = arn RETURN s

@@ -1,6 +1,6 @@
 // name: principal-access
 // title: What a principal can reach
-// description: The resources a principal (a user or role ARN; an external account by its id; 'everyone' for what policies grant to "*") can act on (derived CAN_ACCESS, with access levels) and the roles it can assume (CAN_ASSUME), grouped by resource type; conditional rows hold only if their conditions go the right way.
+// description: The resources a principal (a user or role ARN; an external account by its id; 'everyone' for what policies grant to "*") can act on (derived CAN_ACCESS, with access levels) and the roles it can assume (CAN_ASSUME), grouped by resource type; conditional rows hold only if their conditions go the right way. What everyone can do, any requester can: granted_to says whether a row is the principal's own edge or everyone's (on a resource where the principal has no edge of its own, which it gets only for what goes beyond everyone's).
 // layer: principals
 // params: principal
 CALL {
@@ -10,10 +10,17 @@ CALL {
   UNION
   MATCH (p:AnyPrincipal {name: $principal}) RETURN p
 }
-MATCH (p)-[e:CAN_ACCESS|CAN_ASSUME]->(r)
+CALL (p) {
+  MATCH (p)-[e:CAN_ACCESS|CAN_ASSUME]->(r)
+  RETURN e, r, 'principal' AS granted_to
+  UNION
+  MATCH (everyone:AnyPrincipal)-[e:CAN_ACCESS|CAN_ASSUME]->(r)
+  WHERE everyone <> p AND NOT EXISTS { (p)-[:CAN_ACCESS|CAN_ASSUME]->(r) }
+  RETURN e, r, 'everyone' AS granted_to
+}
 RETURN [label IN labels(r) WHERE label <> 'Resource' AND label <> 'Principal'][0] AS resource_type,
        r.arn AS resource,
        CASE type(e) WHEN 'CAN_ASSUME' THEN ['Assume'] ELSE e.access_levels END AS access_levels,
        coalesce(e.action_count, 1) AS action_count, e.conditional AS conditional,
-       e.conditions AS conditions
+       e.conditions AS conditions, granted_to
 ORDER BY resource_type, resource

@@ -13,6 +13,7 @@ everyone ("*", the AnyPrincipal node), as a caller with no account or organizati
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections import defaultdict
@@ -40,6 +41,7 @@ from kg.analysis.policy import (
     PrincipalKind,
     Request,
     Resource,
+    Statement,
     action_catalog,
     evaluate,
     evaluate_actions,
@@ -162,18 +164,21 @@ def _mentions(target: Target, actor: Actor) -> bool:
 _ACCOUNT_IN_TEXT = re.compile(r'(?<=[":])\d{12}(?=[":])')
 
 
-def _open_to_unnamed(policy: Policy | None) -> bool:
-    """Whether an Allow statement of the policy may apply to a requester it does not name by
-    account: one without a Principal element, with NotPrincipal, or naming everyone."""
-    return policy is not None and any(
-        statement.effect is Effect.ALLOW
+def _open_allows(policy: Policy | None) -> list[Statement]:
+    """The Allow statements of the policy that may apply to a requester it does not name by
+    account: those without a Principal element, with NotPrincipal, or naming everyone."""
+    if policy is None:
+        return []
+    return [
+        statement
+        for statement in policy.statements
+        if statement.effect is Effect.ALLOW
         and (
             statement.principal is None
             or statement.principal_negated
             or statement.principal.everyone
         )
-        for statement in policy.statements
-    )
+    ]
 
 
 class Candidates:
@@ -198,8 +203,14 @@ class Candidates:
             self._in_account[target.account_id].append(index)
             for account in set(_ACCOUNT_IN_TEXT.findall(target.policy_text)):
                 self._naming[account].append(index)
-            if _open_to_unnamed(target.policy):
+            if _open_allows(target.policy):
                 self._open.append(index)
+
+    def settle(self, arns: frozenset[str]) -> Candidates:
+        """These candidates, less the targets open to the unnamed that are among `arns`."""
+        settled = copy.copy(self)
+        settled._open = [i for i in self._open if self._targets[i].arn not in arns]
+        return settled
 
     def naming(self, actor: Actor) -> list[Target]:
         """The targets whose policy may apply to the actor."""
@@ -264,6 +275,11 @@ def outsider(label: str, key: str, view: IamView) -> Actor:
 
 def outsiders(view: IamView) -> list[Actor]:
     """The external accounts some trust or resource policy names, and everyone."""
+    return [*external_accounts(view), outsider("AnyPrincipal", EVERYONE, view)]
+
+
+def external_accounts(view: IamView) -> list[Actor]:
+    """The accounts outside the organization that some trust or resource policy names."""
     named = {
         account
         for target in [*view.roles.values(), *view.resources]
@@ -272,8 +288,7 @@ def outsiders(view: IamView) -> list[Actor]:
         if statement.principal is not None and not statement.principal_negated
         for account in statement.principal.accounts
     }
-    accounts = [outsider("Account", account, view) for account in sorted(named - view.members)]
-    return [*accounts, outsider("AnyPrincipal", EVERYONE, view)]
+    return [outsider("Account", account, view) for account in sorted(named - view.members)]
 
 
 def _outsider_records(graph: Graph, view: IamView, records: GraphRecords) -> None:
@@ -369,14 +384,20 @@ def _allowed_by(decisions: Iterable[Decision]) -> list[str]:
     return list(refs)[:MAX_LISTED_STATEMENTS]
 
 
-def access_edge(actor: Actor, target: Target) -> dict[str, Any] | None:
-    """The CAN_ACCESS properties of an actor on a resource (and its objects), or None."""
+def _request_arns(target: Target) -> list[str]:
+    """What requests on the target name: the resource, and a bucket's objects."""
+    return [target.arn] + ([f"{target.arn}/*"] if target.label == "S3Bucket" else [])
+
+
+def _grants(actor: Actor, target: Target) -> dict[str, Decision]:
+    """The decisions on every action of the target's type (and its objects') that may be
+    allowed, after the cheap pre-checks; empty when they settle that nothing is."""
     if not _may_grant(actor, target):
-        return None
+        return {}
     catalog = action_catalog()
-    arns = [target.arn] + ([f"{target.arn}/*"] if target.label == "S3Bucket" else [])
+    arns = _request_arns(target)
     if _identity_allows_none(actor, target, [(arn, catalog.actions_on(arn)) for arn in arns]):
-        return None
+        return {}
     policies = _policies(actor, target)
     decisions: dict[str, Decision] = {}
     for arn in arns:
@@ -389,36 +410,87 @@ def access_edge(actor: Actor, target: Target) -> dict[str, Any] | None:
                 ATTACKER_CONTEXT,
             )
         )
-    allowed = sorted(a for a, d in decisions.items() if d.allowed)
-    maybe = sorted(a for a, d in decisions.items() if d.outcome is Outcome.CONDITIONAL)
+    return {action: d for action, d in decisions.items() if d.possibly_allowed}
+
+
+def _allowed(grants: dict[str, Decision]) -> frozenset[str]:
+    return frozenset(action for action, decision in grants.items() if decision.allowed)
+
+
+def access_edge(
+    actor: Actor, target: Target, everyone_allowed: frozenset[str] = frozenset()
+) -> dict[str, Any] | None:
+    """The CAN_ACCESS properties of an actor on a resource (and its objects), or None when it
+    gets nothing, or nothing beyond `everyone_allowed` (what everyone is allowed there without
+    a condition: the AnyPrincipal node's edge says it once for every requester)."""
+    return _edge(_grants(actor, target), everyone_allowed)
+
+
+def _edge(grants: dict[str, Decision], everyone_allowed: frozenset[str]) -> dict[str, Any] | None:
+    allowed = sorted(_allowed(grants))
+    maybe = sorted(a for a, d in grants.items() if d.outcome is Outcome.CONDITIONAL)
     granted = allowed or maybe
-    if not granted:
+    if not granted or everyone_allowed.issuperset(granted):
         return None
+    catalog = action_catalog()
     levels = sorted({str(catalog.access_level(a)) for a in granted if catalog.access_level(a)})
     return {
         "access_levels": levels,
         "actions": granted[:MAX_LISTED_ACTIONS],
         "action_count": len(granted),
-        "allowed_by": _allowed_by(decisions[a] for a in granted),
+        "allowed_by": _allowed_by(grants[a] for a in granted),
         "conditional": not allowed,
-        "conditions": None if allowed else conditions_json(decisions[a] for a in maybe),
+        "conditions": None if allowed else conditions_json(grants[a] for a in maybe),
     }
 
 
-def _access_records(actors: Iterable[Actor], view: IamView, records: GraphRecords) -> None:
-    resources = Candidates(view.resources)
-    for actor in actors:
+def _open_grants(target: Target) -> frozenset[str]:
+    """The actions on the target that its policy's statements open to the unnamed may grant."""
+    catalog = action_catalog()
+    arns = _request_arns(target)
+    opened = _open_allows(target.policy)
+    return frozenset(
+        action
+        for arn in arns
+        for action in catalog.actions_on(arn)
+        if any(statement.matches_action(action.lower()) for statement in opened)
+    )
+
+
+def access_records(view: IamView, records: GraphRecords) -> None:
+    """CAN_ACCESS for everyone first, then for each principal and external account what it
+    gets beyond what everyone is allowed. A requester outside a resource's account and not
+    named by its policy gets only what the statements open to everyone grant; where everyone
+    is allowed all of that unconditionally, such pairs are not even decided (with a public
+    resource in many accounts, they would be every principal times every such resource)."""
+    candidates = Candidates(view.resources)
+    everyone = outsider("AnyPrincipal", EVERYONE, view)
+    opened = candidates.reachable(everyone)
+    grants = {target.arn: _grants(everyone, target) for target in opened}
+    public = {arn: _allowed(of_target) for arn, of_target in grants.items()}
+    _record_edges(everyone, [(t, _edge(grants[t.arn], frozenset())) for t in opened], records)
+    settled = frozenset(t.arn for t in opened if public[t.arn].issuperset(_open_grants(t)))
+    candidates = candidates.settle(settled)
+    for actor in [*view.actors.values(), *external_accounts(view)]:
         edges = [
-            (target, edge)
-            for target in resources.reachable(actor)
-            if (edge := access_edge(actor, target)) is not None
+            (target, access_edge(actor, target, public.get(target.arn, frozenset())))
+            for target in candidates.reachable(actor)
         ]
-        if edges and actor.label == "Account":
-            records.ref("Account", account_id=actor.key, external=True)
-        elif edges and actor.label == "AnyPrincipal":
-            records.ref("AnyPrincipal", name=actor.key)
-        for target, edge in edges:
-            records.rel("CAN_ACCESS", actor.node, (target.label, target.arn), **edge)
+        _record_edges(actor, edges, records)
+
+
+def _record_edges(
+    actor: Actor, edges: list[tuple[Target, dict[str, Any] | None]], records: GraphRecords
+) -> None:
+    """The actor's CAN_ACCESS edges (None: no edge), and the actor's node if it is an
+    outsider with one, since outsiders' nodes exist only where they get something."""
+    found = [(target, edge) for target, edge in edges if edge is not None]
+    if found and actor.label == "Account":
+        records.ref("Account", account_id=actor.key, external=True)
+    elif found and actor.label == "AnyPrincipal":
+        records.ref("AnyPrincipal", name=actor.key)
+    for target, edge in found:
+        records.rel("CAN_ACCESS", actor.node, (target.label, target.arn), **edge)
 
 
 def derive(graph: Graph) -> int:
@@ -429,7 +501,7 @@ def derive(graph: Graph) -> int:
         records.rel("RUNS_AS", (row["label"], row["source"]), ("Role", row["role"]))
     _assume_records(view, records)
     _outsider_records(graph, view, records)
-    _access_records([*view.actors.values(), *outsiders(view)], view, records)
+    access_records(view, records)
     summary = GraphWriter(graph, load_schema()).replace_derived(records, rel_types=ACCESS_REL_TYPES)
     admins = sorted(arn for arn, actor in view.actors.items() if is_admin(actor))
     graph.write("MATCH (p:Principal) SET p.is_admin = p.arn IN $admins", admins=admins)

@@ -15,7 +15,7 @@ from ingest.example.demo import facts
 from ingest.load import load_snapshot
 from ingest.snapshot import Snapshot
 from kg.analysis import access, privesc
-from kg.analysis.who_can import UnknownActionError
+from kg.analysis.who_can import UnknownActionError, who_can
 from kg.cli import access_cmd, main_options
 from kg.config import Neo4jSettings
 from kg.graph.driver import Graph
@@ -174,6 +174,26 @@ def test_everyone_reads_the_public_bucket_and_nothing_else_for_certain(demo: Gra
     assert rows == [{"resource": facts.PUBLIC_BUCKET_ARN, "actions": ["s3:GetObject"]}]
 
 
+def test_what_everyone_is_allowed_is_said_once_on_everyones_edge(demo: Graph) -> None:
+    objects = f"{facts.PUBLIC_BUCKET_ARN}/*"
+    readers = {row["principal"] for row in who_can(demo, "s3:GetObject", objects)}
+    bucket_account = facts.BASTION_ROLE_ARN.split(":")[4]
+    # Principals of every account can read the public bucket, the bastion by its own policy too...
+    assert facts.BASTION_ROLE_ARN in readers
+    assert {arn.split(":")[4] for arn in readers if arn.startswith("arn:")} - {bucket_account}
+    # ...but only those allowed more than everyone's s3:GetObject have an edge of their own.
+    rows = demo.read(
+        "MATCH (p)-[e:CAN_ACCESS]->(:S3Bucket {arn: $arn}) "
+        "RETURN coalesce(p.arn, p.name) AS principal, e.actions AS actions",
+        arn=facts.PUBLIC_BUCKET_ARN,
+    )
+    edges = {row["principal"]: row["actions"] for row in rows}
+    assert edges.pop("everyone") == ["s3:GetObject"]
+    assert edges and facts.BASTION_ROLE_ARN not in edges
+    assert all(set(actions) - {"s3:GetObject"} for actions in edges.values())
+    assert {arn.split(":")[4] for arn in edges} == {bucket_account}
+
+
 def test_a_deny_added_to_the_partner_bucket_policy_cuts_the_external_access(demo: Graph) -> None:
     [row] = demo.read(
         "MATCH (b:S3Bucket {arn: $arn}) RETURN b.policy AS policy", arn=facts.PARTNER_BUCKET_ARN
@@ -216,6 +236,7 @@ ACCESS_KEYS = (
     "action_count",
     "conditional",
     "conditions",
+    "granted_to",
 )
 
 
@@ -259,8 +280,9 @@ def test_cli_privesc_who_can_and_access(kg_cli: Callable[..., Result]) -> None:
     assert result.exit_code == 0, result.output
     reachable = json.loads(result.stdout)
     assert all(set(row) == set(ACCESS_KEYS) for row in reachable)
-    reach = {row["resource"]: row["access_levels"] for row in reachable}
-    assert reach[facts.ANALYTICS_READER_ROLE_ARN] == ["Assume"]
+    reach = {row["resource"]: (row["access_levels"], row["granted_to"]) for row in reachable}
+    assert reach[facts.ANALYTICS_READER_ROLE_ARN] == (["Assume"], "principal")
+    assert reach[facts.PUBLIC_BUCKET_ARN] == (["Read"], "everyone")
 
     result = kg_cli("who-can", "s3:NoSuchAction")
     assert isinstance(result.exception, UnknownActionError)
@@ -293,5 +315,11 @@ def test_cli_who_can_and_access_show_the_external_account(kg_cli: Callable[..., 
 
     result = kg_cli("access", facts.EXTERNAL_ACCOUNT_ID, "--format", "json")
     assert result.exit_code == 0, result.output
-    reach = {row["resource"]: row["access_levels"] for row in json.loads(result.stdout)}
-    assert reach == {facts.PARTNER_BUCKET_ARN: ["List", "Read"]}
+    reach = {
+        row["resource"]: (row["access_levels"], row["granted_to"])
+        for row in json.loads(result.stdout)
+    }
+    assert reach == {
+        facts.PARTNER_BUCKET_ARN: (["List", "Read"], "principal"),
+        facts.PUBLIC_BUCKET_ARN: (["Read"], "everyone"),
+    }

@@ -92,6 +92,17 @@ def test_from_external_accounts_the_partner_reads_its_confidential_bucket_in_one
     assert starts["everyone"] == ["CAN_ACCESS"]
 
 
+def test_a_path_from_a_principal_also_starts_from_what_everyone_can_do(demo: Graph) -> None:
+    # The bastion role may read the public bucket, as everyone may: the path says so once.
+    found = paths.find_paths(demo, facts.BASTION_ROLE_ARN, facts.PUBLIC_BUCKET_ARN)
+    assert [(path.source, [hop.relation for hop in path.hops]) for path in found] == [
+        ("everyone", ["CAN_ACCESS"])
+    ]
+    # What the bastion reaches through its own grants still starts from it.
+    found = paths.find_paths(demo, facts.BASTION_ROLE_ARN, facts.CUSTOMER_RECORDS_BUCKET_ARN)
+    assert [path.source for path in found] == [facts.BASTION_ROLE_ARN]
+
+
 def test_a_hop_bound_below_the_path_length_finds_nothing(demo: Graph) -> None:
     found = paths.find_paths(demo, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN, max_hops=4)
     assert found == []

@@ -32,7 +32,7 @@ from kg.analysis.policy.decision import Decision, Outcome, UndecidedCondition
 from kg.analysis.policy.document import Effect, load_document, normalize_document
 from kg.analysis.policy.errors import PolicyError
 from kg.analysis.policy.evaluation import evaluate, evaluate_actions, identity_may_allow
-from kg.analysis.policy.policy import Policy, PolicyKind, StatementRef
+from kg.analysis.policy.policy import Policy, PolicyKind, Statement, StatementRef
 from kg.analysis.policy.principals import Principal, PrincipalKind
 from kg.analysis.policy.request import RCP_SERVICES, OrgLevel, PolicySet, Request, Resource
 from kg.analysis.policy.truth import Truth
@@ -58,6 +58,7 @@ __all__ = [
     "Request",
     "Resource",
     "ResourceType",
+    "Statement",
     "StatementRef",
     "Truth",
     "UndecidedCondition",

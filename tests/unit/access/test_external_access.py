@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from kg.analysis.access import EVERYONE, access_edge, outsider, outsiders
+from kg.analysis.access import EVERYONE, access_edge, access_records, outsider, outsiders
 from kg.analysis.iam_view import Actor, IamView, Target
-from kg.analysis.policy import OrgLevel, Policy, PolicyKind
+from kg.analysis.policy import OrgLevel, Policy, PolicyKind, PolicySet, Principal, PrincipalKind
+from kg.graph.records import GraphRecords
 
 ORG_ID = "o-ours12345"
 MEMBER = "111111111111"
@@ -131,3 +132,78 @@ def test_outsiders_are_the_accounts_policies_name_outside_the_organization_and_e
     partner = found[0]
     assert partner.principal.account_id == PARTNER
     assert partner.policies.scps is None
+
+
+MEMBER_ROLE = f"arn:aws:iam::{MEMBER}:role/reader"
+OTHER_MEMBER = "222222222222"
+OTHER_ROLE = f"arn:aws:iam::{OTHER_MEMBER}:role/reader"
+
+
+def _member(arn: str, *actions: str) -> Actor:
+    """A role of the organization whose identity policy allows `actions` on everything."""
+    allow = {"Effect": "Allow", "Action": list(actions), "Resource": "*"}
+    principal = Principal(PrincipalKind.ROLE, arn, org_id=ORG_ID)
+    return Actor("Role", principal, PolicySet((_policy(PolicyKind.IDENTITY, allow),)))
+
+
+def _edges(*statements: dict[str, Any], actors: list[Actor]) -> dict[str, list[str]]:
+    view = IamView(
+        {actor.arn: actor for actor in actors},
+        {},
+        [_bucket(*statements)],
+        None,
+        ORG_ID,
+        frozenset({MEMBER, OTHER_MEMBER}),
+    )
+    records = GraphRecords()
+    access_records(view, records)
+    return {
+        row["source"]: row["props"]["actions"]
+        for (rel_type, _, _), rows in records.rels.items()
+        for row in rows
+        if rel_type == "CAN_ACCESS"
+    }
+
+
+def test_a_principal_gets_an_edge_only_for_what_it_may_do_beyond_everyone() -> None:
+    readers = [
+        _member(MEMBER_ROLE, "s3:GetObject"),
+        _member(OTHER_ROLE, "s3:GetObject"),
+        _member(f"arn:aws:iam::{MEMBER}:role/writer", "s3:GetObject", "s3:PutObject"),
+    ]
+    edges = _edges(PUBLIC, actors=readers)
+    # Both readers may read the objects, as everyone may: everyone's edge says it for them.
+    assert edges == {
+        EVERYONE: ["s3:GetObject"],
+        f"arn:aws:iam::{MEMBER}:role/writer": ["s3:GetObject", "s3:PutObject"],
+    }
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}},
+        {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+    ],
+)
+def test_a_grant_to_everyone_that_holds_only_under_a_condition_leaves_each_principals_edge(
+    condition: dict[str, Any],
+) -> None:
+    reader = _member(OTHER_ROLE, "s3:GetObject")
+    edges = _edges({**PUBLIC, "Condition": condition}, actors=[reader])
+    assert edges[OTHER_ROLE] == ["s3:GetObject"]
+
+
+def test_a_principal_outside_the_account_still_gets_what_a_grant_to_everyone_with_more_allows() -> (
+    None
+):
+    # Everyone may read; the organization's principals may also write (a condition everyone
+    # fails): a principal of another account is decided, and its edge lists both.
+    org_write = {
+        **PUBLIC,
+        "Action": "s3:PutObject",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG_ID}},
+    }
+    writer = _member(OTHER_ROLE, "s3:GetObject", "s3:PutObject")
+    edges = _edges(PUBLIC, org_write, actors=[writer])
+    assert edges == {EVERYONE: ["s3:GetObject"], OTHER_ROLE: ["s3:GetObject", "s3:PutObject"]}
