@@ -445,24 +445,46 @@ def _edge(grants: dict[str, Decision], everyone_allowed: frozenset[str]) -> dict
 
 
 def _open_grants(target: Target) -> frozenset[str]:
-    """The actions on the target that its policy's statements open to the unnamed may grant."""
+    """The actions on the target that the statements open to the unnamed may grant a caller
+    with an account of its own that the policy does not name."""
     catalog = action_catalog()
-    arns = _request_arns(target)
-    opened = _open_allows(target.policy)
+    service = target.arn.split(":")[2]
+    opened = [s for s in _open_allows(target.policy) if not _admits_named_accounts(s, service)]
     return frozenset(
         action
-        for arn in arns
+        for arn in _request_arns(target)
         for action in catalog.actions_on(arn)
         if any(statement.matches_action(action.lower()) for statement in opened)
+    )
+
+
+# Keys that hold the caller's own account on a direct request (SNS's AWS:SourceOwner as well),
+# or that such a request never carries (aws:SourceAccount, set only when a service acts for a
+# resource); request.py decides them so for every caller with an account.
+_CALLER_ACCOUNT_KEYS = ("aws:principalaccount", "aws:sourceaccount")
+_SNS_CALLER_ACCOUNT_KEYS = (*_CALLER_ACCOUNT_KEYS, "aws:sourceowner")
+
+
+def _admits_named_accounts(statement: Statement, service: str) -> bool:
+    """Whether the statement's condition requires one of those keys to equal the values it
+    lists: then it admits no caller whose account the policy text does not name (the values
+    are in the text, and no other value equals an account id)."""
+    keys = _SNS_CALLER_ACCOUNT_KEYS if service == "sns" else _CALLER_ACCOUNT_KEYS
+    return any(
+        test.key in keys
+        and test.equality
+        and not (test.negated or test.if_exists or test.null_check or test.qualifier)
+        for test in statement.condition.tests
     )
 
 
 def access_records(view: IamView, records: GraphRecords) -> None:
     """CAN_ACCESS for everyone first, then for each principal and external account what it
     gets beyond what everyone is allowed. A requester outside a resource's account and not
-    named by its policy gets only what the statements open to everyone grant; where everyone
-    is allowed all of that unconditionally, such pairs are not even decided (with a public
-    resource in many accounts, they would be every principal times every such resource)."""
+    named by its policy gets only what the statements open to the unnamed grant; where
+    everyone is allowed all of that unconditionally, or those statements admit only callers
+    of the accounts they list (SNS's default topic policy), such pairs are not even decided:
+    with such resources in every account, they would be every principal times every one."""
     candidates = Candidates(view.resources)
     everyone = outsider("AnyPrincipal", EVERYONE, view)
     opened = candidates.reachable(everyone)

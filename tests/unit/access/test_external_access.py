@@ -146,11 +146,13 @@ def _member(arn: str, *actions: str) -> Actor:
     return Actor("Role", principal, PolicySet((_policy(PolicyKind.IDENTITY, allow),)))
 
 
-def _edges(*statements: dict[str, Any], actors: list[Actor]) -> dict[str, list[str]]:
+def _edges(
+    *statements: dict[str, Any], actors: list[Actor], target: Target | None = None
+) -> dict[str, list[str]]:
     view = IamView(
         {actor.arn: actor for actor in actors},
         {},
-        [_bucket(*statements)],
+        [target or _bucket(*statements)],
         None,
         ORG_ID,
         frozenset({MEMBER, OTHER_MEMBER}),
@@ -207,3 +209,41 @@ def test_a_principal_outside_the_account_still_gets_what_a_grant_to_everyone_wit
     writer = _member(OTHER_ROLE, "s3:GetObject", "s3:PutObject")
     edges = _edges(PUBLIC, org_write, actors=[writer])
     assert edges == {EVERYONE: ["s3:GetObject"], OTHER_ROLE: ["s3:GetObject", "s3:PutObject"]}
+
+
+TOPIC = f"arn:aws:sns:us-east-1:{MEMBER}:alerts"
+
+
+def _topic(condition: dict[str, Any]) -> Target:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": "SNS:Publish",
+        "Resource": TOPIC,
+        "Condition": condition,
+    }
+    return Target("SnsTopic", TOPIC, MEMBER, _policy(PolicyKind.RESOURCE, statement), None)
+
+
+@pytest.mark.parametrize(
+    ("condition", "edge"),
+    [
+        # SNS's default topic policy: the caller's account must be the owner.
+        ({"StringEquals": {"AWS:SourceOwner": MEMBER}}, None),
+        ({"StringEquals": {"aws:PrincipalAccount": [MEMBER, OTHER_MEMBER]}}, ["sns:Publish"]),
+        (
+            {
+                "StringNotEquals": {"aws:PrincipalAccount": MEMBER},
+                "StringEquals": {"aws:PrincipalOrgID": ORG_ID},
+            },
+            ["sns:Publish"],
+        ),
+        ({"StringEqualsIfExists": {"aws:SourceAccount": MEMBER}}, ["sns:Publish"]),
+    ],
+)
+def test_a_grant_to_everyone_limited_to_listed_accounts_admits_exactly_those(
+    condition: dict[str, Any], edge: list[str] | None
+) -> None:
+    publishers = [_member(arn, "sns:Publish") for arn in (MEMBER_ROLE, OTHER_ROLE)]
+    edges = _edges(actors=publishers, target=_topic(condition))
+    assert edges.get(OTHER_ROLE) == edge
