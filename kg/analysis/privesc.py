@@ -119,11 +119,13 @@ def _trusts_service(role: Target, service: str) -> bool:
 
 @functools.cache
 def confined_to_account(technique: Technique) -> bool:
-    """Whether the technique needs a permission on its target that no resource policy can grant
-    (every permission on the target but sts:AssumeRole, as `_works` decides them): across
-    accounts such a request needs a resource policy, so the technique works only on targets in
-    the principal's own account."""
-    return any(on == VIA and action != "sts:AssumeRole" for action, on in technique.permissions)
+    """Whether the technique works only on targets in the principal's own account: it needs a
+    permission on its target that no resource policy can grant (every permission on the target
+    but sts:AssumeRole, as `_works` decides them; across accounts such a request needs a
+    resource policy), or it acts on a resource that stays in the role's account."""
+    return technique.in_role_account or any(
+        on == VIA and action != "sts:AssumeRole" for action, on in technique.permissions
+    )
 
 
 Pair = tuple[str, str]  # (via, target)

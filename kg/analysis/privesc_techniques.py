@@ -40,6 +40,9 @@ class Technique:
     explanation: str
     service: str | None = None  # for PASSABLE_ROLE: the service the role must trust
     principal_label: str | None = None  # only users ("User") or only roles ("Role")
+    # Acts on a resource not in the graph that stays in its role's account and takes no
+    # resource policy, so the principal must be in that account too.
+    in_role_account: bool = False
 
 
 def _passrole(name: str, service: str, actions: tuple[str, ...], how: str) -> Technique:
@@ -201,6 +204,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         "Add its SSH key to a Glue development endpoint running as the role, then log in "
         "(needs such an endpoint to exist).",
         service="glue.amazonaws.com",
+        in_role_account=True,  # an endpoint runs a role of its account; Glue has no policy on it
     ),
     Technique(
         "lambda-update-function-code",
