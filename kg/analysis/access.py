@@ -154,6 +154,10 @@ def _mentions(target: Target, actor: Actor) -> bool:
         if principal.has_account
         else ()
     )
+    if principal.kind is PrincipalKind.ROLE:
+        # A session of the role: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION (no path).
+        name = principal.arn.rsplit("/", 1)[-1]
+        needles += (f":{principal.account_id}:assumed-role/{name}/",)
     if actor.label != "Account":
         needles += ('"*"',)
     return any(needle in target.policy_text for needle in needles)

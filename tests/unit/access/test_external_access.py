@@ -247,3 +247,13 @@ def test_a_grant_to_everyone_limited_to_listed_accounts_admits_exactly_those(
     publishers = [_member(arn, "sns:Publish") for arn in (MEMBER_ROLE, OTHER_ROLE)]
     edges = _edges(actors=publishers, target=_topic(condition))
     assert edges.get(OTHER_ROLE) == edge
+
+
+def test_a_bucket_policy_naming_a_session_of_a_role_in_another_account_lets_that_role_in() -> None:
+    session = f"arn:aws:sts::{OTHER_MEMBER}:assumed-role/reader/nightly-export"
+    grant = {**READ, "Principal": {"AWS": session}, "Sid": "ExportSession"}
+    reader = _member(OTHER_ROLE, "s3:GetObject")
+    assert _edges(grant, actors=[reader]) == {OTHER_ROLE: ["s3:GetObject"]}
+    # Only that session is let in, and which session the role runs as is not in the graph.
+    edge = access_edge(reader, _bucket(grant))
+    assert edge is not None and edge["conditional"] is True
