@@ -74,6 +74,7 @@ def _memory_rows() -> list[Row]:
         ("load + derive (s)", load_and_derive_s),
         ("Python peak, tracemalloc (MiB)", _at("memory", "tracemalloc_peak_mib")),
         ("Python peak, max RSS (MiB)", _at("memory", "maxrss_mib")),
+        ("largest worker process, max RSS (MiB)", _at("memory", "worker_maxrss_mib")),
     ]
 
 

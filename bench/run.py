@@ -163,11 +163,15 @@ def neo4j_for_run(uri: str | None) -> Iterator[Neo4jSettings]:
 
 
 def memory_mib() -> dict[str, float | None]:
-    """The process's peak resident set (Linux reports KiB), and tracemalloc's peak if tracing."""
+    """The process's peak resident set (Linux reports KiB), its largest worker process's (the
+    analyses' forked workers; a fork starts from the parent's pages, so the two overlap), and
+    tracemalloc's peak if tracing."""
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     traced = tracemalloc.get_traced_memory()[1] if tracemalloc.is_tracing() else None
     return {
         "maxrss_mib": round(maxrss / 1024, 1),
+        "worker_maxrss_mib": round(workers / 1024, 1) if workers else None,
         "tracemalloc_peak_mib": None if traced is None else round(traced / 2**20, 1),
     }
 

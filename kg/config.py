@@ -64,3 +64,13 @@ def transaction_rows() -> int:
     if not text.isdigit() or int(text) < 1:
         raise ConfigError(f"KG_TRANSACTION_ROWS={text!r}: expected a positive number of rows")
     return int(text)
+
+
+def worker_processes() -> int:
+    """Processes the analyses decide in (KG_WORKERS overrides; default: the CPUs it may use)."""
+    text = os.environ.get("KG_WORKERS")
+    if not text:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"KG_WORKERS={text!r}: expected a positive number of processes")
+    return int(text)

@@ -17,7 +17,7 @@ import copy
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -47,6 +47,7 @@ from kg.analysis.policy import (
     evaluate_actions,
     identity_may_allow,
 )
+from kg.analysis.workers import map_chunks
 from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
 from kg.graph.writer import GraphWriter
@@ -494,29 +495,40 @@ def access_records(view: IamView, records: GraphRecords) -> None:
     opened = candidates.reachable(everyone)
     grants = {target.arn: _grants(everyone, target) for target in opened}
     public = {arn: _allowed(of_target) for arn, of_target in grants.items()}
-    _record_edges(everyone, [(t, _edge(grants[t.arn], frozenset())) for t in opened], records)
+    _record_edges(everyone, _found((t, _edge(grants[t.arn], frozenset())) for t in opened), records)
     settled = frozenset(t.arn for t in opened if public[t.arn].issuperset(_open_grants(t)))
     candidates = candidates.settle(settled)
-    for actor in [*view.actors.values(), *external_accounts(view)]:
-        edges = [
-            (target, access_edge(actor, target, public.get(target.arn, frozenset())))
-            for target in candidates.reachable(actor)
+
+    def decide(actors: Sequence[Actor]) -> list[list[Found]]:
+        return [
+            _found(
+                (target, access_edge(actor, target, public.get(target.arn, frozenset())))
+                for target in candidates.reachable(actor)
+            )
+            for actor in actors
         ]
-        _record_edges(actor, edges, records)
+
+    actors = [*view.actors.values(), *external_accounts(view)]
+    for actor, found in zip(actors, map_chunks(decide, actors), strict=True):
+        _record_edges(actor, found, records)
 
 
-def _record_edges(
-    actor: Actor, edges: list[tuple[Target, dict[str, Any] | None]], records: GraphRecords
-) -> None:
-    """The actor's CAN_ACCESS edges (None: no edge), and the actor's node if it is an
-    outsider with one, since outsiders' nodes exist only where they get something."""
-    found = [(target, edge) for target, edge in edges if edge is not None]
+Found = tuple[str, str, dict[str, Any]]  # a target's label and ARN, and the edge to it
+
+
+def _found(edges: Iterable[tuple[Target, dict[str, Any] | None]]) -> list[Found]:
+    return [(target.label, target.arn, edge) for target, edge in edges if edge is not None]
+
+
+def _record_edges(actor: Actor, found: list[Found], records: GraphRecords) -> None:
+    """The actor's CAN_ACCESS edges, and the actor's node if it is an outsider with one, since
+    outsiders' nodes exist only where they get something."""
     if found and actor.label == "Account":
         records.ref("Account", account_id=actor.key, external=True)
     elif found and actor.label == "AnyPrincipal":
         records.ref("AnyPrincipal", name=actor.key)
-    for target, edge in found:
-        records.rel("CAN_ACCESS", actor.node, (target.label, target.arn), **edge)
+    for label, arn, edge in found:
+        records.rel("CAN_ACCESS", actor.node, (label, arn), **edge)
 
 
 def derive(graph: Graph) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from kg.analysis.access import ATTACKER_CONTEXT, Candidates, is_admin
@@ -34,6 +34,7 @@ from kg.analysis.privesc_techniques import (
     Technique,
     Via,
 )
+from kg.analysis.workers import map_chunks
 from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
 from kg.graph.writer import GraphWriter
@@ -228,15 +229,17 @@ def find_escalations(
     """Every (principal, technique, via) that gains an admin's power the principal lacks."""
     admins = estate.admins()
     pools = Pools(estate, admins)
-    findings = []
-    for actor in estate.actors.values():
-        if actor.arn in admins:
-            continue
-        for technique in techniques:
-            for via, target in _candidates(technique, actor, pools):
-                if _works(technique, actor, via, estate):
-                    findings.append(Finding(actor.arn, target, technique, via))
-    return findings
+
+    def decide(actors: Sequence[Actor]) -> list[Finding]:
+        return [
+            Finding(actor.arn, target, technique, via)
+            for actor in actors
+            for technique in techniques
+            for via, target in _candidates(technique, actor, pools)
+            if _works(technique, actor, via, estate)
+        ]
+
+    return map_chunks(decide, [a for a in estate.actors.values() if a.arn not in admins])
 
 
 def load_estate(graph: Graph, view: IamView) -> Estate:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+from ingest.load import load_snapshot
+from ingest.snapshot import Snapshot
+from kg.analysis import pipeline
 from kg.graph.driver import Graph
+
+DEMO = Path(__file__).resolve().parents[2] / "ingest" / "example" / "demo_snapshot"
 
 
 def graph_state(graph: Graph, ignore: tuple[str, ...] = ("last_updated",)) -> list[str]:
@@ -22,3 +28,10 @@ def graph_state(graph: Graph, ignore: tuple[str, ...] = ("last_updated",)) -> li
                 row[key] = {k: str(v) for k, v in row[key].items() if k not in ignore}
         state.append(json.dumps(row, sort_keys=True))
     return sorted(state)
+
+
+def demo_state(graph: Graph) -> list[str]:
+    """The demo organization loaded and derived into the (empty) graph, as `graph_state`."""
+    load_snapshot(graph, Snapshot.open(DEMO))
+    pipeline.derive_all(graph)
+    return graph_state(graph, ignore=("last_updated", "first_seen"))
