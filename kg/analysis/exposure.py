@@ -11,10 +11,18 @@ The targets paths lead to, the crown jewels, are marked by kg.analysis.crown_jew
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kg.analysis.exposure_network import GraphNetwork, read_network
-from kg.analysis.reachability import INTERNET, Reachability, ReachabilityAnalyzer, TrafficSet
+from kg.analysis.reachability import (
+    INTERNET,
+    NetworkInterface,
+    Reachability,
+    ReachabilityAnalyzer,
+    TrafficSet,
+)
+from kg.analysis.workers import map_chunks
 from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
 from kg.graph.writer import GraphWriter
@@ -63,7 +71,10 @@ def reach_records(found: GraphNetwork) -> GraphRecords:
     internet = ("Internet", INTERNET)
 
     def add(source: tuple[str, str], target: tuple[str, str], reach: Reachability) -> None:
-        records.rel("CAN_REACH", source, target, **vars(reach_props(reach)))
+        add_props(source, target, reach_props(reach))
+
+    def add_props(source: tuple[str, str], target: tuple[str, str], props: ReachProps) -> None:
+        records.rel("CAN_REACH", source, target, **vars(props))
 
     for reach in analyzer.internet_exposures():
         if reach.reachable:
@@ -79,12 +90,15 @@ def reach_records(found: GraphNetwork) -> GraphRecords:
                 add(balancer, ("Ec2Instance", instance_arn), target.hop)
             else:
                 add(balancer, ("NetworkInterface", found.arn_of[target.interface_id]), target.hop)
-    for reach in analyzer.internal_reachability():
-        add(
-            ("NetworkInterface", found.arn_of[reach.source]),
-            ("NetworkInterface", found.arn_of[reach.target]),
-            reach,
-        )
+
+    def decide(targets: Sequence[NetworkInterface]) -> list[tuple[str, str, ReachProps]]:
+        return [
+            (found.arn_of[reach.source], found.arn_of[reach.target], reach_props(reach))
+            for reach in analyzer.internal_reachability(targets=targets)
+        ]
+
+    for source_arn, target_arn, props in map_chunks(decide, found.network.interfaces):
+        add_props(("NetworkInterface", source_arn), ("NetworkInterface", target_arn), props)
     for interface in found.network.interfaces:
         instance_arn = found.arn_of.get(interface.instance_id or "")
         interface_arn = found.arn_of.get(interface.network_interface_id)

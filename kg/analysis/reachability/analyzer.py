@@ -10,7 +10,7 @@ both ways, and a security group of the interface. See `paths` for the order of t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from kg.analysis.reachability.addresses import (
     INTERNET_IPV4,
@@ -132,8 +132,13 @@ class ReachabilityAnalyzer:
         query = TrafficSet.everything() if traffic is None else traffic
         return answer(source_id, target_id, self.paths.inside(source, target, query))
 
-    def internal_reachability(self, traffic: TrafficSet | None = None) -> Iterator[Reachability]:
-        """Every pair of interfaces where the source reaches the target.
+    def internal_reachability(
+        self,
+        traffic: TrafficSet | None = None,
+        targets: Iterable[NetworkInterface] | None = None,
+    ) -> Iterator[Reachability]:
+        """Every pair of interfaces where the source reaches the target (one of `targets`, by
+        default any interface of the network).
 
         Sources are found from each target's ingress rules (the members of a group a rule names,
         the interfaces whose address a rule's CIDR covers in a VPC connected to the target's),
@@ -141,7 +146,7 @@ class ReachabilityAnalyzer:
         a caller turning each into a record keeps no answer alive (tens of thousands per hundred
         accounts, which the garbage collector would otherwise walk again and again).
         """
-        for target in self.network.interfaces:
+        for target in self.network.interfaces if targets is None else targets:
             if target.is_nat_gateway or target.load_balancer_arn is not None:
                 continue
             for source in self._candidate_sources(target):
