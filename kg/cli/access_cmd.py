@@ -55,7 +55,8 @@ def access(
     ],
     output: Annotated[Format, _FORMAT] = Format.table,
 ) -> None:
-    """What PRINCIPAL can reach: resources by type with access levels, and roles it can assume.
+    """What PRINCIPAL can reach: resources by type with access levels, and roles it can assume,
+    with what everyone may do where it has no grant of its own (granted_to says whose).
 
     Example: kg access arn:aws:iam::555566667777:role/dev-bastion
     """

@@ -14,7 +14,11 @@ from kg.report.paths_html import paths_html
 from kg.report.rows import render_rows
 
 FromOption = Annotated[
-    str, typer.Option("--from", help="internet, external (accounts outside) or an ARN.")
+    str,
+    typer.Option(
+        "--from",
+        help="internet, external (accounts outside) or an ARN; each also starts from everyone.",
+    ),
 ]
 ToOption = Annotated[str, typer.Option("--to", help="crown-jewels, admin or an ARN.")]
 MaxHopsOption = Annotated[
