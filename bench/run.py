@@ -26,6 +26,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
@@ -221,8 +222,9 @@ def bench_size(
 def run_size(accounts: int, args: argparse.Namespace) -> dict[str, Any]:
     snapshot, synth_s = synthetic_snapshot(args.out, accounts, args.seed)
     with neo4j_for_run(args.uri) as settings:
+        # Not a multiprocessing.Pool: its daemonic worker could not fork the analyses' workers.
         context = multiprocessing.get_context("spawn")
-        with context.Pool(1) as pool:
+        with ProcessPoolExecutor(1, mp_context=context) as measuring:
             job = (
                 str(snapshot),
                 settings,
@@ -232,7 +234,7 @@ def run_size(accounts: int, args: argparse.Namespace) -> dict[str, Any]:
                 args.load_runs,
                 accounts in args.load_only,
             )
-            result = pool.apply(bench_size, job)
+            result = measuring.submit(bench_size, *job).result()
     if args.uri is not None:
         with measure.bare_driver(settings) as driver:
             measure.wipe(driver, settings.database)

@@ -531,9 +531,10 @@ def _record_edges(actor: Actor, found: list[Found], records: GraphRecords) -> No
         records.rel("CAN_ACCESS", actor.node, (label, arn), **edge)
 
 
-def derive(graph: Graph) -> int:
-    """Rewrite RUNS_AS, CAN_ASSUME, CAN_ACCESS and `is_admin`; return how many edges it wrote."""
-    view = load_view(graph)
+def derive(graph: Graph, view: IamView | None = None) -> int:
+    """Rewrite RUNS_AS, CAN_ASSUME, CAN_ACCESS and `is_admin`; return how many edges it wrote.
+    `view`: the loaded policies, when the caller has read them already."""
+    view = view or load_view(graph)
     records = GraphRecords()
     for row in graph.read(RUNS_AS_QUERY):
         records.rel("RUNS_AS", (row["label"], row["source"]), ("Role", row["role"]))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.analysis.crown_jewels import DEFAULT, CrownJewelConfig
+from kg.analysis.iam_view import load_view
 from kg.graph.driver import Graph
 
 # (name, module): each module defines `derive(graph, **options) -> int`, the number of facts it
@@ -38,7 +39,13 @@ def derive_all(
     crown_jewels: CrownJewelConfig = DEFAULT,
 ) -> DeriveSummary:
     summary = DeriveSummary()
-    options: dict[str, dict[str, Any]] = {"crown_jewels": {"config": crown_jewels}}
+    # Access and privilege escalation decide over the same loaded policies (neither changes them).
+    view = load_view(graph)
+    options: dict[str, dict[str, Any]] = {
+        "access": {"view": view},
+        "privesc": {"view": view},
+        "crown_jewels": {"config": crown_jewels},
+    }
     for name, module_name in STEPS:
         module = importlib.import_module(module_name)
         summary.counts[name] = module.derive(graph, **options.get(name, {}))

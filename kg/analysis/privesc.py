@@ -269,9 +269,10 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
     )
 
 
-def derive(graph: Graph) -> int:
-    """Rewrite CAN_ESCALATE_TO; return how many edges it wrote."""
-    view = load_view(graph)
+def derive(graph: Graph, view: IamView | None = None) -> int:
+    """Rewrite CAN_ESCALATE_TO; return how many edges it wrote.
+    `view`: the loaded policies, when the caller has read them already."""
+    view = view or load_view(graph)
     estate = load_estate(graph, view)
     records = GraphRecords()
     for finding in find_escalations(estate):

@@ -4,8 +4,9 @@ Access and privilege escalation decide hundreds of thousands of (principal, targ
 pure Python: one process keeps one core busy while Neo4j, waiting for the write that follows,
 leaves the others idle. Workers are forked once the analysis has read the graph, so they inherit
 its in-memory view instead of receiving a pickled copy; only their results travel back, in
-order, so the output is the same whatever the number of workers. Where fork is not available,
-or there is one worker, or too little work to share, everything runs in this process.
+order, so the output is the same whatever the number of workers. Where fork is not available
+(or this process is a daemon, which may not have children), or there is one worker, or too
+little work to share, everything runs in this process.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def map_chunks(
 
     `decide` must only read the state it closes over (a worker's changes to it are lost)."""
     count = min(workers or worker_processes(), len(items) // MIN_ITEMS_PER_WORKER)
-    if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if count <= 1 or not _can_fork():
         return decide(items)
     size = -(-len(items) // (count * _CHUNKS_PER_WORKER))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
@@ -50,6 +51,15 @@ def map_chunks(
             return results
     finally:
         _work = None
+
+
+def _can_fork() -> bool:
+    """Fork is available, and this is not a daemonic process (which may not have children:
+    a multiprocessing.Pool's worker, say)."""
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+    )
 
 
 def _run_chunk(index: int) -> list[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Sequence
 
@@ -51,3 +52,15 @@ def test_kg_workers_sets_the_count(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KG_WORKERS", "two")
     with pytest.raises(ConfigError, match="KG_WORKERS='two'"):
         map_chunks(_square_with_pid, ITEMS)
+
+
+def _decide_in_a_daemon(items: list[int]) -> list[tuple[int, int]]:
+    return map_chunks(_square_with_pid, items, workers=2)
+
+
+def test_a_daemonic_process_decides_in_itself() -> None:
+    # A multiprocessing.Pool's worker is a daemon, which may not have children of its own.
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        results = pool.apply(_decide_in_a_daemon, (ITEMS,))
+    assert [square for square, _ in results] == [item * item for item in ITEMS]
+    assert len({pid for _, pid in results}) == 1 and os.getpid() not in {p for _, p in results}
