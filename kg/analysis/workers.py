@@ -4,14 +4,15 @@ Access and privilege escalation decide hundreds of thousands of (principal, targ
 pure Python: one process keeps one core busy while Neo4j, waiting for the write that follows,
 leaves the others idle. Workers are forked once the analysis has read the graph, so they inherit
 its in-memory view instead of receiving a pickled copy; only their results travel back, in
-order, so the output is the same whatever the number of workers. Where fork is not available
-(or this process is a daemon, which may not have children), or there is one worker, or too
+order, so the output is the same whatever the number of workers. Off Linux (where forking is
+not safe), in a daemonic process (which may not have children), with one worker, or with too
 little work to share, everything runs in this process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -54,12 +55,10 @@ def map_chunks(
 
 
 def _can_fork() -> bool:
-    """Fork is available, and this is not a daemonic process (which may not have children:
-    a multiprocessing.Pool's worker, say)."""
-    return (
-        "fork" in multiprocessing.get_all_start_methods()
-        and not multiprocessing.current_process().daemon
-    )
+    """On Linux (macOS has fork, but forking there is unsafe once system frameworks have
+    started), and not in a daemonic process, which may not have children (a
+    multiprocessing.Pool's worker, say)."""
+    return sys.platform.startswith("linux") and not multiprocessing.current_process().daemon
 
 
 def _run_chunk(index: int) -> list[Any]:
