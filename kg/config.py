@@ -58,19 +58,20 @@ def cache_dir() -> Path:
 
 def transaction_rows() -> int:
     """The write transaction budget in rows (KG_TRANSACTION_ROWS overrides the default)."""
-    text = os.environ.get("KG_TRANSACTION_ROWS")
-    if not text:
-        return DEFAULT_TRANSACTION_ROWS
-    if not text.isdigit() or int(text) < 1:
-        raise ConfigError(f"KG_TRANSACTION_ROWS={text!r}: expected a positive number of rows")
-    return int(text)
+    return _positive_count("KG_TRANSACTION_ROWS", "rows") or DEFAULT_TRANSACTION_ROWS
 
 
 def worker_processes() -> int:
     """Processes the analyses decide in (KG_WORKERS overrides; default: the CPUs it may use)."""
-    text = os.environ.get("KG_WORKERS")
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    return _positive_count("KG_WORKERS", "processes") or usable
+
+
+def _positive_count(variable: str, of: str) -> int | None:
+    """The environment variable as a positive number, or None when it is unset or empty."""
+    text = os.environ.get(variable)
     if not text:
-        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        return None
     if not text.isdigit() or int(text) < 1:
-        raise ConfigError(f"KG_WORKERS={text!r}: expected a positive number of processes")
+        raise ConfigError(f"{variable}={text!r}: expected a positive number of {of}")
     return int(text)

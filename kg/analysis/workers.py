@@ -1,12 +1,12 @@
 """Spread an analysis's independent, CPU-bound decisions over worker processes.
 
-Access and privilege escalation decide hundreds of thousands of (principal, target) pairs in
-pure Python: one process keeps one core busy while Neo4j, waiting for the write that follows,
-leaves the others idle. Workers are forked once the analysis has read the graph, so they inherit
-its in-memory view instead of receiving a pickled copy; only their results travel back, in
-order, so the output is the same whatever the number of workers. Off Linux (where forking is
-not safe), in a daemonic process (which may not have children), with one worker, or with too
-little work to share, everything runs in this process.
+Access, privilege escalation and reachability decide hundreds of thousands of independent
+pairs in pure Python: one process keeps one core busy while Neo4j, waiting for the write that
+follows, leaves the others idle. Workers are forked once the analysis has read the graph, so
+they inherit its in-memory view instead of receiving a pickled copy; only their results travel
+back, in order, so the output is the same whatever the number of workers. Off Linux (where
+forking is not safe), in a daemonic process (which may not have children), with one worker, or
+with too little work to share, everything runs in this process.
 """
 
 from __future__ import annotations
