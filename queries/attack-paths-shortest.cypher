@@ -14,14 +14,13 @@ CALL () {
   UNWIND [arn IN [$source] WHERE arn STARTS WITH 'arn:'] AS arn
   MATCH (s) WHERE s.arn = arn RETURN s
 }
-CALL () {
-  MATCH (t:CrownJewel) WHERE $target = 'crown-jewels' RETURN t
-  UNION
-  MATCH (t:Principal) WHERE $target = 'admin' AND t.is_admin = true RETURN t
-  UNION
-  UNWIND [arn IN [$target] WHERE arn STARTS WITH 'arn:'] AS arn
-  MATCH (t) WHERE t.arn = arn RETURN t
-}
+// Which targets the start reaches at all, in one breadth-first sweep: a shortest-path search
+// between a start and a target it cannot reach exhausts everything within ten hops of one.
+MATCH (s)-[:CAN_REACH|DELIVERS_TO|SENDS_THROUGH|RUNS_AS|CAN_ASSUME|CAN_ESCALATE_TO|CAN_ACCESS*1..10]->(t)
+WHERE ($target = 'crown-jewels' AND t:CrownJewel)
+   OR ($target = 'admin' AND t:Principal AND t.is_admin = true)
+   OR t.arn = $target
+WITH DISTINCT s, t
 MATCH p = SHORTEST 1 (s)
   (()-[:CAN_REACH|DELIVERS_TO|SENDS_THROUGH|RUNS_AS|CAN_ASSUME|CAN_ESCALATE_TO|CAN_ACCESS]->()){1,10}
   (t)
@@ -31,5 +30,9 @@ RETURN [n IN nodes(p) | {key: coalesce(n.arn, n.name, n.account_id),
                          name: coalesce(n.name, n.arn, n.account_id),
                          crown_jewel_reason: n.crown_jewel_reason,
                          is_admin: coalesce(n.is_admin, false)}] AS nodes,
-       [x IN relationships(p) | {relation: type(x), properties: properties(x)}] AS rels
+       // The properties a hop's explanation reads (an access edge's action list stays behind).
+       [x IN relationships(p) | {relation: type(x),
+                                 properties: x {.traffic, .controls, .via, .technique,
+                                                .explanation, .access_levels, .allowed_by,
+                                                .conditional, .conditions}}] AS rels
 ORDER BY length(p), nodes[-1].key

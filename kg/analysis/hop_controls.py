@@ -111,6 +111,27 @@ def account_id_of(key: str) -> str:
     return key.rsplit("/", 1)[-1]
 
 
+# What the rules read of a hop's end: its account, region and whether it is outside, and the
+# name the evidence gives a node (properties.name_of).
+_HOP_PROPERTIES = ("account_id", "region", "external", "arn", "id", "name")
+
+
+@cache
+def read_properties() -> tuple[str, ...]:
+    """The node properties the rules' controls judge a hop's node by, and `_HOP_PROPERTIES`:
+    a path's nodes are read with these only (a bucket's policy text stays in the graph)."""
+    catalog = load_catalog()
+    judged = {
+        condition["property"]
+        for rule in rules()
+        for control_id in rule.controls
+        if (check := catalog.control(control_id).check).kind == "node_property"
+        for field in ("where", "expect", "expect_any")
+        for condition in check.params.get(field) or ()
+    }
+    return tuple(dict.fromkeys([*_HOP_PROPERTIES, *sorted(judged)]))
+
+
 def read_nodes(graph: Graph, keys_by_label: Mapping[str, Iterable[str]]) -> dict[str, HopNode]:
     """The nodes of the paths by key, read label by label through the schema's keys."""
     schema = load_schema()
@@ -125,50 +146,67 @@ def read_nodes(graph: Graph, keys_by_label: Mapping[str, Iterable[str]]) -> dict
         query = cast(
             LiteralString,
             f"MATCH (n:{node.label}) WHERE n.{node.key} IN $keys "
-            f"RETURN n.{node.key} AS key, labels(n) AS labels, properties(n) AS props",
+            f"RETURN n.{node.key} AS key, labels(n) AS labels, "
+            "[name IN $properties WHERE n[name] IS NOT NULL | [name, n[name]]] AS props",
         )
-        for row in graph.read(query, keys=sorted(lookup)):
+        for row in graph.read(query, keys=sorted(lookup), properties=list(read_properties())):
             key = lookup[row["key"]]
-            found[key] = HopNode(key, frozenset(row["labels"]), row["props"])
+            found[key] = HopNode(key, frozenset(row["labels"]), dict(row["props"]))
     return found
 
 
 _COVERAGE = """
-UNWIND $accounts AS account_id
-MATCH (:Account {account_id: account_id})-[c:HAS_COVERAGE]->(control:Control)
-WHERE control.id IN $controls AND c.status IN $statuses
-RETURN account_id, control.id AS control_id, c.status AS status, c.region AS region,
-       c.evidence AS evidence
+UNWIND $wanted AS wanted
+MATCH (:Account {account_id: wanted.account_id})-[c:HAS_COVERAGE]->
+      (control:Control {id: wanted.control_id})
+WHERE c.status IN $statuses
+RETURN wanted.account_id AS account_id, control.id AS control_id, c.status AS status,
+       c.region AS region, c.evidence AS evidence
 ORDER BY account_id, control_id, region
 """
 
 
 class MissingControls:
-    """The missing controls of hops between the given nodes, from one read of their coverage."""
+    """The missing controls of the given hops, from one read of the coverage they need."""
 
-    def __init__(self, graph: Graph, nodes: Mapping[str, HopNode]) -> None:
+    def __init__(
+        self, graph: Graph, nodes: Mapping[str, HopNode], hops: Iterable[tuple[str, str, str]]
+    ) -> None:
         self.nodes = nodes
-        accounts = sorted({n.account_id for n in nodes.values() if n.account_id})
-        controls = sorted({c for rule in rules() for c in rule.controls})
+        wanted = sorted(
+            {
+                (account, control_id)
+                for hop in hops
+                for control_id, node in self._checks(*hop)
+                if (account := node.account_id) and not _judged_on_node(control_id, node)
+            }
+        )
         self.coverage: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        if not wanted:
+            return
         rows = graph.read(
-            _COVERAGE, accounts=accounts, controls=controls, statuses=[MISSING, PARTIAL]
+            _COVERAGE,
+            wanted=[{"account_id": a, "control_id": c} for a, c in wanted],
+            statuses=[MISSING, PARTIAL],
         )
         for row in rows:
             self.coverage[(row["account_id"], row["control_id"])].append(row)
 
-    def of_hop(self, source: str, relation: str, target: str) -> tuple[MissingControl, ...]:
+    def _checks(self, source: str, relation: str, target: str) -> Iterable[tuple[str, HopNode]]:
+        """Each control of the rules the hop matches, with the end it is judged at."""
         start, end = self.nodes.get(source), self.nodes.get(target)
         if start is None or end is None:
-            return ()
-        found: dict[str, MissingControl] = {}
+            return
         for rule in rules():
-            if not rule_matches(rule, start, relation, end):
-                continue
-            node = start if rule.at == "source" else end
-            for control_id in rule.controls:
-                if control_id not in found and (missing := self._judge(control_id, node)):
-                    found[control_id] = missing
+            if rule_matches(rule, start, relation, end):
+                node = start if rule.at == "source" else end
+                yield from ((control_id, node) for control_id in rule.controls)
+
+    def of_hop(self, source: str, relation: str, target: str) -> tuple[MissingControl, ...]:
+        found: dict[str, MissingControl] = {}
+        for control_id, node in self._checks(source, relation, target):
+            if control_id not in found and (missing := self._judge(control_id, node)):
+                found[control_id] = missing
         return tuple(found.values())
 
     def _judge(self, control_id: str, node: HopNode) -> MissingControl | None:
@@ -178,7 +216,7 @@ class MissingControls:
             return None
         params = control.check.params
         region = node.props.get("region")
-        if control.check.kind == "node_property" and params["label"] in node.labels:
+        if _judged_on_node(control_id, node):
             seen = judge_nodes([node.props], params["label"], params)
             if seen.status not in (MISSING, PARTIAL):
                 return None
@@ -195,6 +233,12 @@ class MissingControls:
         regions = tuple(dict.fromkeys(row["region"] or "global" for row in rows))
         evidence = str(rows[0]["evidence"] or "")
         return MissingControl(control_id, control.title, status, account, regions, evidence)
+
+
+def _judged_on_node(control_id: str, node: HopNode) -> bool:
+    """A node_property control about the node's label is judged on the node itself."""
+    check = load_catalog().control(control_id).check
+    return check.kind == "node_property" and check.params["label"] in node.labels
 
 
 def rule_matches(rule: HopRule, start: HopNode, relation: str, end: HopNode) -> bool:

@@ -112,7 +112,8 @@ def with_missing_controls(
     for row in rows:
         for node in row["nodes"]:
             keys_by_label[node["label"]].add(node["key"])
-    missing = MissingControls(graph, read_nodes(graph, keys_by_label))
+    hops = [hop.key for path in found for hop in path.hops]
+    missing = MissingControls(graph, read_nodes(graph, keys_by_label), hops)
     return [
         replace(
             path,

@@ -172,7 +172,8 @@ def test_a_node_judged_control_is_judged_on_the_hop_node_itself() -> None:
         http_tokens="optional",
     )
     role = _node("arn:r", {"Role", "Principal"}, account_id="111111111111")
-    missing = MissingControls(_NoCoverage(), {"arn:i": instance, "arn:r": role})  # type: ignore[arg-type]
+    hops = [("arn:i", "RUNS_AS", "arn:r")]
+    missing = MissingControls(_NoCoverage(), {"arn:i": instance, "arn:r": role}, hops)  # type: ignore[arg-type]
     [imds] = missing.of_hop("arn:i", "RUNS_AS", "arn:r")
     assert (imds.control_id, imds.status, imds.regions) == (
         "NET-EC2-IMDSV2",
@@ -182,5 +183,5 @@ def test_a_node_judged_control_is_judged_on_the_hop_node_itself() -> None:
     assert "arn:i" in imds.evidence
 
     required = _node("arn:i", {"Ec2Instance"}, **{**instance.props, "http_tokens": "required"})
-    missing = MissingControls(_NoCoverage(), {"arn:i": required, "arn:r": role})  # type: ignore[arg-type]
+    missing = MissingControls(_NoCoverage(), {"arn:i": required, "arn:r": role}, hops)  # type: ignore[arg-type]
     assert missing.of_hop("arn:i", "RUNS_AS", "arn:r") == ()
