@@ -20,7 +20,7 @@ from ingest.load import transform_snapshot
 from ingest.snapshot import Snapshot
 from kg import queries
 from kg.analysis import pipeline
-from kg.analysis.coverage.report import coverage_rows, matrix
+from kg.analysis.coverage.report import coverage_matrix, matrix_tally
 from kg.analysis.paths import find_paths
 from kg.catalog import load_catalog
 from kg.config import Neo4jSettings
@@ -211,10 +211,10 @@ def _named_query(name: str, graph: Graph) -> int:
 
 
 def _coverage(graph: Graph) -> int:
-    """`kg coverage`: every verdict, tallied into the layer matrix the command prints."""
-    rows = coverage_rows(graph)
-    matrix(rows, [layer.id for layer in load_catalog().layers])
-    return len(rows)
+    """`kg coverage`: the layer matrix the command prints; how many verdicts it counts."""
+    entries = coverage_matrix(graph, [layer.id for layer in load_catalog().layers])
+    overall = matrix_tally(entries)
+    return int(overall["applicable"] + overall["not_applicable"])
 
 
 def _paths_internet_to_crown_jewels(graph: Graph) -> int:

@@ -7,15 +7,24 @@ from typing import Annotated, Any
 
 import typer
 
-from kg.analysis.coverage.report import cell_text, coverage_rows, matrix, report, tally
+from kg.analysis.coverage.report import (
+    cell_text,
+    coverage_matrix,
+    coverage_rows,
+    matrix_tally,
+    report,
+    tally,
+)
 from kg.analysis.coverage.verdicts import STATUSES
 from kg.catalog import Catalog, load_catalog
 from kg.cli import state
 from kg.errors import ConfigError
+from kg.graph.driver import Graph
 from kg.report.output import Format, console, error_console, print_json
 from kg.report.rows import render_rows
 
 _BY = ("layer", "capability")
+Filters = dict[str, str | None]
 _DETAIL_COLUMNS = ["layer", "control_id", "title", "region", "status", "evidence", "remediation"]
 
 
@@ -33,15 +42,35 @@ def _check_choice(name: str, value: str | None, allowed: Sequence[str]) -> None:
         raise ConfigError(f"--{name} {value!r} is not one of: {', '.join(allowed)}")
 
 
-def _show_matrix(rows: list[dict[str, Any]], catalog: Catalog, by: str, output: Format) -> None:
+def _columns(catalog: Catalog, by: str) -> list[str]:
     if by == "layer":
-        columns = [layer.id for layer in catalog.layers]
-    else:
-        columns = [capability.id for capability in catalog.capabilities]
-    entries = matrix(rows, columns, by=by)
+        return [layer.id for layer in catalog.layers]
+    return [capability.id for capability in catalog.capabilities]
+
+
+def _show_matrix(
+    graph: Graph, catalog: Catalog, by: str, filters: Filters, output: Format
+) -> dict[str, Any]:
+    """The organization tree against the layers or capabilities; the tally over all of it."""
+    entries = coverage_matrix(graph, _columns(catalog, by), by, **filters)
     show = _coloured if output == Format.table else cell_text
     lines = [{**who, **{c: show(t) for c, t in cells.items()}} for who, cells in entries]
     render_rows(lines, output, title=f"Controls in place by {by}")
+    return matrix_tally(entries)
+
+
+def _show_rows(
+    graph: Graph, catalog: Catalog, account: str | None, filters: Filters, output: Format
+) -> dict[str, Any]:
+    """Every verdict as JSON, or one account's by layer; the tally over them."""
+    rows = coverage_rows(graph, account, **filters)
+    if account is not None and not rows:
+        raise ConfigError(f"--account {account!r}: no coverage for that account id or name")
+    if output == Format.json:
+        print_json(report(rows, catalog))
+    else:
+        _show_account(rows, catalog, output)
+    return tally(rows)
 
 
 def _show_account(rows: list[dict[str, Any]], catalog: Catalog, output: Format) -> None:
@@ -85,21 +114,17 @@ def coverage(
     _check_choice("layer", layer, [item.id for item in catalog.layers])
     _check_choice("capability", capability, [item.id for item in catalog.capabilities])
     _check_choice("status", status, STATUSES)
+    filters = {"layer": layer, "capability": capability, "status": status, "region": region}
     with state.connect(for_queries=True) as graph:
-        rows = coverage_rows(graph, account, layer, capability, status, region)
-    if account is not None and not rows:
-        raise ConfigError(f"--account {account!r}: no coverage for that account id or name")
-    if output == Format.json:
-        print_json(report(rows, catalog))
-    elif account is not None:
-        _show_account(rows, catalog, output)
-    else:
-        _show_matrix(rows, catalog, by, output)
-    share = tally(rows)["in_place_percent"] or 0.0
+        if output == Format.json or account is not None:
+            overall = _show_rows(graph, catalog, account, filters, output)
+        else:
+            overall = _show_matrix(graph, catalog, by, filters, output)
+    share = overall["in_place_percent"] or 0.0
     if fail_under is not None and share < fail_under:
         error_console.print(f"coverage {share:.1f}% is below --fail-under {fail_under:g}%")
         raise typer.Exit(1)
-    if output == Format.table and not rows:
+    if output == Format.table and not overall["applicable"] + overall["not_applicable"]:
         console.print("No coverage yet: load a snapshot with `kg load`.")
 
 

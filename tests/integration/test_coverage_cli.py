@@ -3,13 +3,17 @@ account view, filters and --fail-under."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections import defaultdict
 
 import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-from kg.analysis.coverage.report import ROW_FIELDS
+from kg.analysis.coverage.report import ROW_FIELDS, cell_text, tally
+from kg.catalog import load_catalog
 from kg.cli import coverage_cmd, main_options
 from kg.config import Neo4jSettings
 from kg.errors import ConfigError
@@ -74,6 +78,33 @@ def test_matrix_lists_ous_then_accounts(run) -> None:  # type: ignore[no-untyped
     assert kinds == sorted(kinds, key=lambda kind: kind == "account")
     assert any(line.startswith("organizational_unit,Sandbox,Root/Sandbox,") for line in lines)
     assert any(line.startswith("account,app-dev,Root/Workloads/Dev,") for line in lines)
+
+
+@pytest.mark.parametrize(
+    "args", [("--by", "layer"), ("--by", "capability"), ("--by", "layer", "--region", "eu-west-1")]
+)
+def test_matrix_cells_count_the_rows_json_lists(run, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    """Neo4j counts the matrix; the counts must be those of the rows, target by target."""
+    by = args[1]
+    filters = args[2:]
+    rows = json.loads(run("--format", "json", *filters).stdout)["rows"]
+    assert rows
+    by_target: dict[tuple[str, str], list[dict[str, object]]] = defaultdict(list)
+    for row in rows:
+        name = row["account_name"] if row["target_kind"] == "account" else row["ou_path"]
+        by_target[(row["target_kind"], str(name).rsplit("/", 1)[-1])].append(row)
+    catalog = load_catalog()
+    columns = [item.id for item in (catalog.layers if by == "layer" else catalog.capabilities)]
+
+    result = run("--format", "csv", *args)
+    assert result.exit_code == 0, result.output
+    matrix = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(matrix) == len(by_target)
+    for line in matrix:
+        own = by_target[(line["kind"], line["name"])]
+        expected = {c: cell_text(tally(r for r in own if r[by] == c)) for c in columns}
+        assert {c: line[c] for c in columns} == expected, line["name"]
+        assert line["overall"] == cell_text(tally(own))
 
 
 def test_fail_under(run) -> None:  # type: ignore[no-untyped-def]

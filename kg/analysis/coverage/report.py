@@ -1,11 +1,13 @@
 """Coverage for people and pipelines: the rows behind `kg coverage`, tallies and the matrix.
 
-Rows come from queries/coverage-rows.cypher (the same query runs in Neo4j Browser); everything
-here is plain Python over those rows, so every view and format adds up the same way.
+Rows come from queries/coverage-rows.cypher and the matrix's counts from
+queries/coverage-matrix.cypher (both run in Neo4j Browser); one tally turns status counts into
+the share in place, so every view and format adds up the same way.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -57,9 +59,12 @@ def coverage_rows(
 def tally(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Counts per status, how many were applicable, and the share of those in place (percent;
     None when nothing applied)."""
-    counts = dict.fromkeys(STATUSES, 0)
-    for row in rows:
-        counts[row["status"]] += 1
+    return tally_counts(Counter(row["status"] for row in rows))
+
+
+def tally_counts(verdicts: Mapping[str, int]) -> dict[str, Any]:
+    """`tally` from the number of verdicts of each status."""
+    counts = {status: verdicts.get(status, 0) for status in STATUSES}
     applicable = sum(counts.values()) - counts[NOT_APPLICABLE]
     share = round(100 * counts[IN_PLACE] / applicable, 1) if applicable else None
     return {**counts, "applicable": applicable, "in_place_percent": share}
@@ -95,23 +100,55 @@ def cell_text(counts: Mapping[str, Any]) -> str:
     return text + (f" ({', '.join(gaps)})" if gaps else "")
 
 
-def matrix(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], by: str = "layer"
-) -> list[tuple[Row, dict[str, dict[str, Any]]]]:
-    """One entry per target (organization, OUs, then accounts, in the rows' order): who it is,
-    and a tally per column id (layer or capability, as `by` says) plus "overall"."""
-    targets: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for row in rows:
-        targets.setdefault((row["target_kind"], row["target_id"]), []).append(row)
-    result = []
-    for (kind, _), own in targets.items():
-        first = own[0]
-        if kind == "account":
-            name = first["account_name"] or first["account_id"]
-        else:
-            name = str(first["ou_path"] or kind).rsplit("/", 1)[-1]
-        who: Row = {"kind": kind, "name": name, "ou_path": first["ou_path"]}
-        cells = {column: tally(row for row in own if row[by] == column) for column in columns}
-        cells["overall"] = tally(own)
-        result.append((who, cells))
-    return result
+MatrixEntry = tuple[Row, dict[str, dict[str, Any]]]
+
+
+def coverage_matrix(
+    graph: Graph,
+    columns: Sequence[str],
+    by: str = "layer",
+    account: str | None = None,
+    layer: str | None = None,
+    capability: str | None = None,
+    status: str | None = None,
+    region: str | None = None,
+) -> list[MatrixEntry]:
+    """One entry per target (organization, OUs, then accounts): who it is, and a tally per
+    column id (layer or capability, as `by` says) plus "overall". Neo4j counts the verdicts
+    (queries/coverage-matrix.cypher), so a thousand accounts' rows never leave the database."""
+    found = queries.run(
+        graph,
+        "coverage-matrix",
+        by=by,
+        account=account,
+        layer=layer,
+        capability=capability,
+        status=status,
+        region=region,
+    )
+    entries = []
+    for row in found:
+        by_column: dict[str, Counter[str]] = defaultdict(Counter)
+        for count in row["tallies"]:
+            by_column[count["column"]][count["status"]] += count["verdicts"]
+        cells = {column: tally_counts(by_column[column]) for column in columns}
+        cells["overall"] = tally_counts(sum(by_column.values(), Counter()))
+        entries.append((_who(row), cells))
+    return entries
+
+
+def _who(row: Mapping[str, Any]) -> Row:
+    kind = row["target_kind"]
+    if kind == "account":
+        name = row["account_name"] or row["account_id"]
+    else:
+        name = str(row["ou_path"] or kind).rsplit("/", 1)[-1]
+    return {"kind": kind, "name": name, "ou_path": row["ou_path"]}
+
+
+def matrix_tally(entries: Iterable[MatrixEntry]) -> dict[str, Any]:
+    """The tally over every target of the matrix."""
+    verdicts: Counter[str] = Counter()
+    for _, cells in entries:
+        verdicts.update({status: cells["overall"][status] for status in STATUSES})
+    return tally_counts(verdicts)
