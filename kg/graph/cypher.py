@@ -76,6 +76,18 @@ def rel_merge(rel: RelSchema, source_key: str, target_key: str) -> str:
     )
 
 
+def rel_create(rel: RelSchema, source_key: str, target_key: str) -> str:
+    """Write relationships of a type the same write deleted first: none can exist yet, so each
+    row creates one without looking for it (the writer passes one row per relationship)."""
+    return (
+        f"UNWIND $rows AS row\n"
+        f"MATCH (a:{rel.source} {{{source_key}: row.source}})\n"
+        f"MATCH (b:{rel.target} {{{target_key}: row.target}})\n"
+        f"CREATE (a)-[r:{rel.type}]->(b)\n"
+        f"SET r = row.props, r.first_seen = $now, r.last_updated = $now"
+    )
+
+
 @dataclass(frozen=True)
 class Deletion:
     """What to delete (a MATCH binding `variable`) and how: inside the surrounding transaction, or

@@ -98,6 +98,17 @@ def _dedupe(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     return list({row[key]: row for row in rows}.values())
 
 
+def _distinct_rels(rows: list[dict[str, Any]], merge_on: Sequence[str]) -> list[dict[str, Any]]:
+    """One row per relationship (source, target and merge_on values; the last row wins), as
+    MERGE followed by SET would leave them."""
+    return list(
+        {
+            (row["source"], row["target"], *(row["props"].get(p) for p in merge_on)): row
+            for row in rows
+        }.values()
+    )
+
+
 def _key_of(schema: Schema, label: str) -> str:
     """The key property of a label, or of the declared label that carries it as an extra label."""
     if label in schema.nodes:
@@ -198,7 +209,10 @@ class GraphWriter:
         self.batch_size = batch_size
         self.transaction_rows = transaction_rows or config.transaction_rows()
 
-    def _batches(self, records: GraphRecords) -> list[_Batch]:
+    def _batches(self, records: GraphRecords, replaced: Iterable[str] = ()) -> list[_Batch]:
+        """The write's batches; relationships of the `replaced` types (deleted before the batches
+        run) are created, one per source, target and merge_on values, instead of merged."""
+        replaced = frozenset(replaced)
         batches: list[_Batch] = []
         tables = (
             (records.nodes, cypher.node_merge, _dedupe),
@@ -212,12 +226,14 @@ class GraphWriter:
                 batches += [_Batch(query, b, True) for b in _batches(rows, self.batch_size)]
         for ident in sorted(records.rels):
             rel = self.schema.rel(*ident)
-            query = cypher.rel_merge(
-                rel, _key_of(self.schema, rel.source), _key_of(self.schema, rel.target)
-            )
-            batches += [
-                _Batch(query, b, False) for b in _batches(records.rels[ident], self.batch_size)
-            ]
+            keys = (_key_of(self.schema, rel.source), _key_of(self.schema, rel.target))
+            rows = records.rels[ident]
+            if rel.type in replaced:
+                query = cypher.rel_create(rel, *keys)
+                rows = _distinct_rels(rows, rel.merge_on)
+            else:
+                query = cypher.rel_merge(rel, *keys)
+            batches += [_Batch(query, b, False) for b in _batches(rows, self.batch_size)]
         return batches
 
     def _cleanup(self, accounts: list[str], stamp: DateTime) -> list[_Deletion]:
@@ -345,11 +361,11 @@ class GraphWriter:
     ) -> WriteSummary:
         """Swap one analysis's output: delete its previous relationships/nodes, write the new."""
         validate(records, self.schema)
-        kinds = sorted(set(rel_types)) + sorted(set(labels))
+        types, deleted_labels = sorted(set(rel_types)), sorted(set(labels))
         plan = _Plan(
-            name="derive of " + ", ".join(kinds),
-            batches=self._batches(records),
-            before=[_Deletion(cypher.rels_of_type(t), {}) for t in sorted(set(rel_types))]
-            + [_Deletion(cypher.nodes_with_label(label), {}) for label in sorted(set(labels))],
+            name="derive of " + ", ".join(types + deleted_labels),
+            batches=self._batches(records, replaced=types),
+            before=[_Deletion(cypher.rels_of_type(t), {}) for t in types]
+            + [_Deletion(cypher.nodes_with_label(label), {}) for label in deleted_labels],
         )
         return self._write(plan, now(), progress)

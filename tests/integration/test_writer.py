@@ -26,6 +26,7 @@ SCHEMA = Schema(
     [
         RelSchema("BELONGS_TO", "Widget", "Account", "resources", "d"),
         RelSchema("TAGGED", "Widget", "Tag", "resources", "d"),
+        RelSchema("RATED", "Widget", "Tag", "resources", "d", merge_on=("scale",)),
     ],
 )
 
@@ -204,3 +205,29 @@ def test_replacing_derived_facts_removes_the_previous_ones(
     assert rows == [{"w": "a", "a": "again"}]
     assert summary.deleted_relationships == 3
     require_complete(graph)
+
+
+@WRITE_MODES
+def test_replaced_relationships_are_one_per_pair_and_merge_on_values_the_last_row_winning(
+    graph: Graph, transaction_rows: int
+) -> None:
+    """Derived relationships are created rather than merged; rows that MERGE would have folded
+    into one relationship still make one, with the last row's properties."""
+    GraphWriter(graph, SCHEMA).load(_records({"111111111111": ["a", "b"]}), ["111111111111"])
+    writer = GraphWriter(graph, SCHEMA, batch_size=2, transaction_rows=transaction_rows)
+    derived = GraphRecords()
+    a, b = (("Widget", f"arn:aws:widget::111111111111:{name}") for name in "ab")
+    for scale, score in (("stars", 1), ("stars", 2), ("grade", 3), ("stars", 4)):
+        derived.rel("RATED", a, ("Tag", "shared"), scale=scale, score=score, account_id="1")
+    derived.rel("RATED", b, ("Tag", "shared"), scale="stars", score=5, account_id="1")
+    summary = writer.replace_derived(derived, rel_types=["RATED"])
+    rows = graph.read(
+        "MATCH (w:Widget)-[r:RATED]->() RETURN w.name AS w, r.scale AS scale, r.score AS score "
+        "ORDER BY w, scale"
+    )
+    assert rows == [
+        {"w": "a", "scale": "grade", "score": 3},
+        {"w": "a", "scale": "stars", "score": 4},
+        {"w": "b", "scale": "stars", "score": 5},
+    ]
+    assert summary.relationships == 3
