@@ -17,7 +17,7 @@ import copy
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -394,28 +394,97 @@ def _request_arns(target: Target) -> list[str]:
     return [target.arn] + ([f"{target.arn}/*"] if target.label == "S3Bucket" else [])
 
 
-def _grants(actor: Actor, target: Target) -> dict[str, Decision]:
+Grants = dict[str, Decision]
+
+
+def _grants(actor: Actor, target: Target, shared: dict[Hashable, Grants] | None = None) -> Grants:
     """The decisions on every action of the target's type (and its objects') that may be
-    allowed, after the cheap pre-checks; empty when they settle that nothing is."""
+    allowed, after the cheap pre-checks; empty when they settle that nothing is. `shared`: the
+    actor's earlier answers by `_sharing_key`, reused for targets no policy tells apart."""
     if not _may_grant(actor, target):
         return {}
     catalog = action_catalog()
-    arns = _request_arns(target)
-    if _identity_allows_none(actor, target, [(arn, catalog.actions_on(arn)) for arn in arns]):
+    requests = [(arn, catalog.actions_on(arn)) for arn in _request_arns(target)]
+    if _identity_allows_none(actor, target, requests):
         return {}
     policies = _policies(actor, target)
-    decisions: dict[str, Decision] = {}
-    for arn in arns:
+    key = _sharing_key(target, policies, requests) if shared is not None else None
+    if key is not None and shared is not None and key in shared:
+        return shared[key]
+    decisions: Grants = {}
+    for arn, actions in requests:
         decisions.update(
             evaluate_actions(
                 actor.principal,
-                catalog.actions_on(arn),
+                actions,
                 target.request_resource(arn),
                 policies,
                 ATTACKER_CONTEXT,
             )
         )
-    return {action: d for action, d in decisions.items() if d.possibly_allowed}
+    grants = {action: d for action, d in decisions.items() if d.possibly_allowed}
+    if key is not None and shared is not None:
+        shared[key] = grants
+    return grants
+
+
+def _sharing_key(
+    target: Target, policies: PolicySet, requests: Sequence[tuple[str, frozenset[str]]]
+) -> Hashable | None:
+    """For one requester, everything its decisions on a target without a resource policy
+    depend on: the target's type and place (service, region, account, RCPs) and which of the
+    requester's and the RCPs' statements the requested ARNs match. Two targets with the same key
+    get the same decisions, so only the first is evaluated. None (decide it on its own) for a
+    target with a resource policy, or when a statement's Resource holds a policy variable."""
+    if target.policy is not None:
+        return None
+    statements = _arn_dependent(policies)
+    if statements is None:
+        return None
+    _, _, service, region, *_ = target.arn.split(":", 5)
+    matched = tuple(
+        statement.matches_resource(arn, _unresolved)[0]
+        for arn, _ in requests
+        for statement in statements
+    )
+    return (
+        target.label,
+        service,
+        region,
+        target.account_id,
+        target.region,
+        id(target.rcps),
+        tuple(id(actions) for _, actions in requests),  # one set object per resource type
+        ":key/" in target.arn,
+        matched,
+    )
+
+
+def _arn_dependent(policies: PolicySet) -> tuple[Statement, ...] | None:
+    """The statements whose Resource or NotResource element can tell two ARNs apart (none with
+    a policy variable: None then)."""
+    groups = [policies.identity, (policies.boundary,) if policies.boundary else ()]
+    groups += [level.policies for level in (*(policies.scps or ()), *(policies.rcps or ()))]
+    return _statements_telling_arns_apart(tuple(p for group in groups for p in group))
+
+
+@lru_cache(maxsize=4096)
+def _statements_telling_arns_apart(policies: tuple[Policy, ...]) -> tuple[Statement, ...] | None:
+    found = []
+    for policy in policies:
+        for statement in policy.statements:
+            patterns = statement.resources
+            if patterns is None or any(pattern.text == "*" for pattern in patterns):
+                continue  # matches every ARN (or, under NotResource, none)
+            if any(pattern.has_variables for pattern in patterns):
+                return None
+            found.append(statement)
+    return tuple(found)
+
+
+def _unresolved(key: str) -> None:
+    """Resolves no policy variable: the statements a sharing key matches hold none."""
+    return None
 
 
 def _allowed(grants: dict[str, Decision]) -> frozenset[str]:
@@ -423,12 +492,16 @@ def _allowed(grants: dict[str, Decision]) -> frozenset[str]:
 
 
 def access_edge(
-    actor: Actor, target: Target, everyone_allowed: frozenset[str] = frozenset()
+    actor: Actor,
+    target: Target,
+    everyone_allowed: frozenset[str] = frozenset(),
+    shared: dict[Hashable, Grants] | None = None,
 ) -> dict[str, Any] | None:
     """The CAN_ACCESS properties of an actor on a resource (and its objects), or None when it
     gets nothing, or nothing beyond `everyone_allowed` (what everyone is allowed there without
-    a condition: the AnyPrincipal node's edge says it once for every requester)."""
-    return _edge(_grants(actor, target), everyone_allowed)
+    a condition: the AnyPrincipal node's edge says it once for every requester). `shared`: the
+    actor's decisions so far, to reuse (see `_grants`)."""
+    return _edge(_grants(actor, target, shared), everyone_allowed)
 
 
 def _edge(grants: dict[str, Decision], everyone_allowed: frozenset[str]) -> dict[str, Any] | None:
@@ -500,13 +573,12 @@ def access_records(view: IamView, records: GraphRecords) -> None:
     candidates = candidates.settle(settled)
 
     def decide(actors: Sequence[Actor]) -> list[list[Found]]:
-        return [
-            _found(
-                (target, access_edge(actor, target, public.get(target.arn, frozenset())))
-                for target in candidates.reachable(actor)
-            )
-            for actor in actors
-        ]
+        return [_found(edges(actor)) for actor in actors]
+
+    def edges(actor: Actor) -> Iterable[tuple[Target, dict[str, Any] | None]]:
+        shared: dict[Hashable, Grants] = {}
+        for target in candidates.reachable(actor):
+            yield target, access_edge(actor, target, public.get(target.arn, frozenset()), shared)
 
     actors = [*view.actors.values(), *external_accounts(view)]
     for actor, found in zip(actors, map_chunks(decide, actors), strict=True):
@@ -542,6 +614,8 @@ def derive(graph: Graph, view: IamView | None = None) -> int:
     _outsider_records(graph, view, records)
     access_records(view, records)
     summary = GraphWriter(graph, load_schema()).replace_derived(records, rel_types=ACCESS_REL_TYPES)
-    admins = sorted(arn for arn, actor in view.actors.items() if is_admin(actor))
+    actors = list(view.actors.values())
+    flags = map_chunks(lambda chunk: [is_admin(actor) for actor in chunk], actors)
+    admins = sorted(actor.arn for actor, admin in zip(actors, flags, strict=True) if admin)
     graph.write("MATCH (p:Principal) SET p.is_admin = p.arn IN $admins", admins=admins)
     return summary.relationships

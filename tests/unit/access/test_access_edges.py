@@ -143,3 +143,34 @@ def test_across_accounts_an_identity_policy_for_other_resources_grants_nothing()
     edge = access_edge(_actor(_allow("s3:GetObject", f"{BUCKET}/*")), _foreign_bucket(open_to_all))
     assert edge is not None
     assert edge["actions"] == ["s3:GetObject"]
+
+
+def _named_bucket(name: str) -> Target:
+    return Target("S3Bucket", f"arn:aws:s3:::{name}", ACCOUNT, None, None)
+
+
+def _shared_edges(actor: Actor, names: list[str]) -> dict[str, Any]:
+    """One requester's edges to buckets decided in a row, reusing decisions as access_records
+    does."""
+    shared: dict[Any, Any] = {}
+    return {name: access_edge(actor, _named_bucket(name), shared=shared) for name in names}
+
+
+def test_reused_decisions_still_tell_apart_buckets_a_resource_pattern_separates() -> None:
+    actor = _actor(_allow("s3:GetObject", "arn:aws:s3:::logs-*/*"), _allow("s3:ListBucket"))
+    edges = _shared_edges(actor, ["logs-a", "data-b", "logs-c"])
+    assert edges["logs-a"] is not None and edges["logs-c"] is not None
+    assert edges["logs-a"]["actions"] == ["s3:GetObject", "s3:ListBucket"]
+    assert edges["data-b"] is not None and edges["data-b"]["actions"] == ["s3:ListBucket"]
+    assert edges == {name: access_edge(actor, _named_bucket(name)) for name in edges}
+
+
+def test_a_resource_pattern_with_a_policy_variable_is_decided_bucket_by_bucket() -> None:
+    user = f"arn:aws:iam::{ACCOUNT}:user/alice"
+    identity = _policy(
+        PolicyKind.IDENTITY, _allow("s3:GetObject", "arn:aws:s3:::${aws:username}-*/*")
+    )
+    actor = Actor("User", Principal(PrincipalKind.USER, user), PolicySet((identity,)))
+    edges = _shared_edges(actor, ["alice-home", "bob-home", "alice-work"])
+    assert edges["bob-home"] is None
+    assert edges["alice-home"] is not None and edges["alice-work"] is not None
