@@ -46,6 +46,7 @@ from kg.analysis.policy import (
     evaluate,
     evaluate_actions,
     identity_may_allow,
+    service_and_region,
 )
 from kg.analysis.workers import map_chunks
 from kg.graph.driver import Graph
@@ -339,7 +340,7 @@ def _may_grant(actor: Actor, target: Target) -> bool:
     """A cheap pre-check: the same account needs a resource policy or an identity policy for
     the service; across accounts (and from outside), the resource policy must name the caller
     and its identity side, when it has one, cover the service."""
-    covered = _covers_service(actor.policies.identity, target.arn.split(":")[2])
+    covered = _covers_service(actor.policies.identity, service_and_region(target.arn)[0])
     if target.account_id == actor.principal.account_id:
         return target.policy is not None or covered
     return (covered or not actor.principal.has_account) and _mentions(target, actor)
@@ -441,7 +442,7 @@ def _sharing_key(
     statements = _arn_dependent(policies)
     if statements is None:
         return None
-    _, _, service, region, *_ = target.arn.split(":", 5)
+    service, region = service_and_region(target.arn)
     matched = tuple(
         statement.matches_resource(arn, _unresolved)[0]
         for arn, _ in requests
@@ -526,7 +527,7 @@ def _open_grants(target: Target) -> frozenset[str]:
     """The actions on the target that the statements open to the unnamed may grant a caller
     with an account of its own that the policy does not name."""
     catalog = action_catalog()
-    service = target.arn.split(":")[2]
+    service = service_and_region(target.arn)[0]
     opened = [s for s in _open_allows(target.policy) if not _admits_named_accounts(s, service)]
     return frozenset(
         action

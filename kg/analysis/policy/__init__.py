@@ -34,7 +34,14 @@ from kg.analysis.policy.errors import PolicyError
 from kg.analysis.policy.evaluation import evaluate, evaluate_actions, identity_may_allow
 from kg.analysis.policy.policy import Policy, PolicyKind, Statement, StatementRef
 from kg.analysis.policy.principals import Principal, PrincipalKind
-from kg.analysis.policy.request import RCP_SERVICES, OrgLevel, PolicySet, Request, Resource
+from kg.analysis.policy.request import (
+    RCP_SERVICES,
+    OrgLevel,
+    PolicySet,
+    Request,
+    Resource,
+    service_and_region,
+)
 from kg.analysis.policy.truth import Truth
 
 __all__ = [
@@ -68,4 +75,5 @@ __all__ = [
     "identity_may_allow",
     "load_document",
     "normalize_document",
+    "service_and_region",
 ]

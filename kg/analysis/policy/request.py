@@ -161,7 +161,7 @@ def rcps_apply(principal: Principal, resource: Resource, policies: PolicySet, se
     )
 
 
-def _service_and_region(arn: str) -> tuple[str, str]:
+def service_and_region(arn: str) -> tuple[str, str]:
     """The service and region an ARN names (region '' for global resources such as IAM roles
     and S3 buckets; both '' for '*')."""
     parts = arn.split(":", 4)
@@ -172,7 +172,7 @@ def request_context(
     principal: Principal, resource: Resource, extra: ConditionContext
 ) -> ConditionContext:
     """The condition keys known for certain from the principal and the resource, then `extra`."""
-    service, arn_region = _service_and_region(resource.arn)
+    service, arn_region = service_and_region(resource.arn)
     known: dict[str, ContextValue] = {
         "aws:PrincipalIsAWSService": principal.kind is PrincipalKind.SERVICE,
     }
