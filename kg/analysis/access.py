@@ -410,8 +410,20 @@ def _grants(actor: Actor, target: Target, shared: dict[Hashable, Grants] | None 
         return {}
     policies = _policies(actor, target)
     key = _sharing_key(target, policies, requests) if shared is not None else None
-    if key is not None and shared is not None and key in shared:
-        return shared[key]
+    if key is None or shared is None:
+        return _decide_grants(actor, target, policies, requests)
+    if key not in shared:
+        shared[key] = _decide_grants(actor, target, policies, requests)
+    return shared[key]
+
+
+def _decide_grants(
+    actor: Actor,
+    target: Target,
+    policies: PolicySet,
+    requests: Sequence[tuple[str, frozenset[str]]],
+) -> Grants:
+    """The policy engine's decisions on the requested actions, those that may be allowed."""
     decisions: Grants = {}
     for arn, actions in requests:
         decisions.update(
@@ -423,10 +435,7 @@ def _grants(actor: Actor, target: Target, shared: dict[Hashable, Grants] | None 
                 ATTACKER_CONTEXT,
             )
         )
-    grants = {action: d for action, d in decisions.items() if d.possibly_allowed}
-    if key is not None and shared is not None:
-        shared[key] = grants
-    return grants
+    return {action: d for action, d in decisions.items() if d.possibly_allowed}
 
 
 def _sharing_key(
