@@ -62,15 +62,21 @@ def node_ref(node: NodeSchema) -> str:
     )
 
 
+def _rows_with_ends(rel: RelSchema, source_key: str, target_key: str) -> str:
+    """Each row with its two ends as `a` and `b`; a row whose end is missing goes no further."""
+    return (
+        f"UNWIND $rows AS row\n"
+        f"MATCH (a:{rel.source} {{{source_key}: row.source}})\n"
+        f"MATCH (b:{rel.target} {{{target_key}: row.target}})\n"
+    )
+
+
 def rel_merge(rel: RelSchema, source_key: str, target_key: str) -> str:
     """Load relationships between nodes that exist; rows whose ends are missing are skipped."""
     merge_props = ", ".join(f"{p}: row.props.{p}" for p in rel.merge_on)
     merge_map = f" {{{merge_props}}}" if merge_props else ""
     return (
-        f"UNWIND $rows AS row\n"
-        f"MATCH (a:{rel.source} {{{source_key}: row.source}})\n"
-        f"MATCH (b:{rel.target} {{{target_key}: row.target}})\n"
-        f"MERGE (a)-[r:{rel.type}{merge_map}]->(b)\n"
+        _rows_with_ends(rel, source_key, target_key) + f"MERGE (a)-[r:{rel.type}{merge_map}]->(b)\n"
         f"WITH r, row, coalesce(r.first_seen, $now) AS first_seen\n"
         f"SET r = row.props, r.first_seen = first_seen, r.last_updated = $now"
     )
@@ -80,10 +86,7 @@ def rel_create(rel: RelSchema, source_key: str, target_key: str) -> str:
     """Write relationships of a type the same write deleted first: none can exist yet, so each
     row creates one without looking for it (the writer passes one row per relationship)."""
     return (
-        f"UNWIND $rows AS row\n"
-        f"MATCH (a:{rel.source} {{{source_key}: row.source}})\n"
-        f"MATCH (b:{rel.target} {{{target_key}: row.target}})\n"
-        f"CREATE (a)-[r:{rel.type}]->(b)\n"
+        _rows_with_ends(rel, source_key, target_key) + f"CREATE (a)-[r:{rel.type}]->(b)\n"
         f"SET r = row.props, r.first_seen = $now, r.last_updated = $now"
     )
 
