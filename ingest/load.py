@@ -17,6 +17,7 @@ from neo4j.time import DateTime
 
 from ingest.aws import service_modules
 from ingest.snapshot import Snapshot
+from kg.gc_pauses import fewer_collections
 from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
 from kg.graph.writer import GraphWriter, WriteSummary, validate
@@ -60,8 +61,9 @@ def transform_snapshot(snapshot: Snapshot) -> GraphRecords:
     records = GraphRecords()
     for entry in snapshot.manifest.accounts:
         records.ref("Account", account_id=entry.account_id, name=entry.account_id, external=False)
-    for module in service_modules():
-        records.extend(module.transform(snapshot))
+    with fewer_collections():
+        for module in service_modules():
+            records.extend(module.transform(snapshot))
     return records
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from kg.analysis.crown_jewels import DEFAULT, CrownJewelConfig
 from kg.analysis.iam_view import load_view
+from kg.gc_pauses import fewer_collections
 from kg.graph.driver import Graph
 
 # (name, module): each module defines `derive(graph, **options) -> int`, the number of facts it
@@ -39,15 +40,17 @@ def derive_all(
     crown_jewels: CrownJewelConfig = DEFAULT,
 ) -> DeriveSummary:
     summary = DeriveSummary()
-    # Access and privilege escalation decide over the same loaded policies (neither changes them).
-    view = load_view(graph)
-    options: dict[str, dict[str, Any]] = {
-        "access": {"view": view},
-        "privesc": {"view": view},
-        "crown_jewels": {"config": crown_jewels},
-    }
-    for name, module_name in STEPS:
-        module = importlib.import_module(module_name)
-        summary.counts[name] = module.derive(graph, **options.get(name, {}))
-        on_step(name)
+    with fewer_collections():
+        # Access and privilege escalation decide over the same loaded policies (neither
+        # changes them).
+        view = load_view(graph)
+        options: dict[str, dict[str, Any]] = {
+            "access": {"view": view},
+            "privesc": {"view": view},
+            "crown_jewels": {"config": crown_jewels},
+        }
+        for name, module_name in STEPS:
+            module = importlib.import_module(module_name)
+            summary.counts[name] = module.derive(graph, **options.get(name, {}))
+            on_step(name)
     return summary
