@@ -20,7 +20,7 @@ from ingest.snapshot import Snapshot
 from kg.gc_pauses import fewer_collections
 from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
-from kg.graph.writer import GraphWriter, WriteSummary, validate
+from kg.graph.writer import GraphWriter, WriteSummary
 from kg.model import load_schema
 
 MARK_COLLECTED = """
@@ -93,7 +93,6 @@ def load_snapshot(
 ) -> LoadSummary:
     schema = load_schema()
     records = transform_snapshot(snapshot)
-    validate(records, schema)
     write = GraphWriter(graph, schema).load(
         records,
         covered_accounts=snapshot.account_ids(),
