@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Any, LiteralString, TypeVar, cast
 
 import neo4j
-from neo4j import GraphDatabase, ManagedTransaction, NotificationMinimumSeverity
+from neo4j import GraphDatabase, ManagedTransaction, NotificationMinimumSeverity, Record
 from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable
 
 from kg.config import Neo4jSettings
@@ -26,6 +26,35 @@ class QueryError(KgError):
 
 def _first_line(query: str) -> str:
     return next((line.strip() for line in query.splitlines() if line.strip()), "")
+
+
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+class _NotPlain(Exception):
+    """A value holding something other than strings, numbers, booleans, lists and maps."""
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is list:
+        return [_plain(item) for item in value]
+    if kind is dict:
+        return {key: _plain(item) for key, item in value.items()}
+    raise _NotPlain
+
+
+def record_data(record: Record) -> dict[str, Any]:
+    """The record as `Record.data()` gives it. kg's queries return strings, numbers, lists and
+    maps by the hundred thousand, which need no conversion; `data()` checks each against every
+    graph and temporal type, which took a sixth of `kg paths` at 1,000 accounts. A record
+    with a node, a relationship, a path or a temporal value goes through `data()`."""
+    try:
+        return {key: _plain(value) for key, value in record.items()}
+    except _NotPlain:
+        return record.data()
 
 
 class Graph:
@@ -83,7 +112,7 @@ class Graph:
         """Run a read-only query in a read transaction and return its rows as dicts."""
 
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(query, params)]
+            return [record_data(record) for record in tx.run(query, params)]
 
         return self.execute_read(work, query)
 
@@ -96,7 +125,7 @@ class Graph:
 
     def write(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(query, params)]
+            return [record_data(record) for record in tx.run(query, params)]
 
         return self.execute_write(work, query)
 
