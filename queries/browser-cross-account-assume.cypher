@@ -1,8 +1,8 @@
 // name: browser-cross-account-assume
 // title: Who can assume roles in another account (graph view)
-// description: Principals and external accounts that can assume a role in a different account, the trust that lets them, and whether it depends on conditions.
+// description: Principals, external accounts and everyone ("*") that can assume a role in a different account, the trust that lets them, and whether it depends on conditions. A service principal (an AWS service the role trusts) is not another account and is left out.
 // layer: principals
 // params:
 MATCH p = (source)-[assume:CAN_ASSUME]->(role:Role)
-WHERE coalesce(source.account_id, '') <> role.account_id
+WHERE NOT source:ServicePrincipal AND coalesce(source.account_id, '') <> role.account_id
 RETURN p
