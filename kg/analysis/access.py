@@ -75,6 +75,12 @@ ADMIN_SENTINELS = (
 _ASSUME_ACTIONS = {
     PrincipalKind.FEDERATED: ("sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"),
 }
+# Requesters of accounts outside the organization, whose own policies the graph does not have.
+_EXTERNAL_KINDS = {
+    "Account": PrincipalKind.ROOT,
+    "User": PrincipalKind.USER,
+    "Role": PrincipalKind.ROLE,
+}
 _ALLOW_ALL = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
@@ -94,8 +100,9 @@ _OUTSIDERS_QUERY = """
 MATCH (r:Role)-[:TRUSTS]->(x)
 WHERE x:ServicePrincipal OR x:FederatedProvider OR x:AnyPrincipal
    OR (x:Account AND coalesce(x.external, false))
+   OR ((x:User OR x:Role) AND EXISTS { (x)-[:BELONGS_TO]->(:Account {external: true}) })
 RETURN DISTINCT r.arn AS role, [l IN labels(x) WHERE l IN $labels][0] AS label,
-       coalesce(x.name, x.account_id) AS key
+       CASE WHEN x:User OR x:Role THEN x.arn ELSE coalesce(x.name, x.account_id) END AS key
 """
 
 
@@ -259,14 +266,17 @@ def _assume_records(view: IamView, records: GraphRecords) -> None:
 def outsider(label: str, key: str, view: IamView) -> Actor:
     """A requester from outside the organization, standing for the node (label, key).
 
-    An external account acts as its administrator: its own policies are not in the graph and
-    can grant what they like, so only the target's policy and the RCPs above it decide.
+    An external account acts as its administrator, and a user or role of an external account
+    (named in a trust policy) as what that administrator may make of it: their policies are not
+    in the graph and can grant what they like, so only the target's policy and the RCPs above it
+    decide.
     """
     identity: tuple[Policy, ...] = ()
-    if label == "Account":
-        outside = frozenset({view.org_id}) if view.org_id else frozenset()
-        principal = Principal(PrincipalKind.ROOT, f"arn:aws:iam::{key}:root", outside_orgs=outside)
-        identity = (parse(_ALLOW_ALL, "external account administrator", PolicyKind.IDENTITY),)
+    outside = frozenset({view.org_id}) if view.org_id else frozenset()
+    if label in _EXTERNAL_KINDS:
+        arn = f"arn:aws:iam::{key}:root" if label == "Account" else key
+        principal = Principal(_EXTERNAL_KINDS[label], arn, outside_orgs=outside)
+        identity = (parse(_ALLOW_ALL, "its own account's policies", PolicyKind.IDENTITY),)
     elif label == "ServicePrincipal":
         principal = Principal(PrincipalKind.SERVICE, key)
     elif label == "FederatedProvider":
@@ -298,8 +308,9 @@ def external_accounts(view: IamView) -> list[Actor]:
 
 
 def _outsider_records(graph: Graph, view: IamView, records: GraphRecords) -> None:
-    """Services, identity providers, external accounts and everyone a trust policy lets in."""
-    labels = ["ServicePrincipal", "FederatedProvider", "Account", "AnyPrincipal"]
+    """Services, identity providers, external accounts, their users and roles, and everyone a
+    trust policy lets in."""
+    labels = ["ServicePrincipal", "FederatedProvider", "Account", "User", "Role", "AnyPrincipal"]
     for row in graph.read(_OUTSIDERS_QUERY, labels=labels):
         role = view.roles.get(row["role"])
         if role is None:

@@ -17,7 +17,8 @@ FromOption = Annotated[
     str,
     typer.Option(
         "--from",
-        help="internet, external (accounts outside) or an ARN; each also starts from everyone.",
+        help="internet, external (accounts outside, their users and roles) or an ARN; "
+        "each also starts from everyone.",
     ),
 ]
 ToOption = Annotated[str, typer.Option("--to", help="crown-jewels, admin or an ARN.")]
