@@ -1,6 +1,6 @@
 // name: attack-paths-shortest
 // title: Shortest attack paths from a start to the targets worth protecting
-// description: For each target, the shortest chain of network reach (CAN_REACH; DELIVERS_TO from an interface to its instance, SENDS_THROUGH from an instance to its interfaces), workload identity (RUNS_AS), role assumption (CAN_ASSUME), privilege escalation (CAN_ESCALATE_TO) and access (CAN_ACCESS), every hop walked forward. source: 'internet', 'external' (accounts outside the organization, and their users and roles that a trust policy names) or an ARN, each also starting from everyone (what a policy grants to "*", which any requester can do); target: 'crown-jewels' (the CrownJewel label), 'admin' or an ARN. Hops are bounded (at most 10; max_hops cuts lower).
+// description: For each target, the shortest chain of network reach (CAN_REACH; DELIVERS_TO from an interface to its instance, SENDS_THROUGH from an instance to its interfaces), workload identity (RUNS_AS), role assumption (CAN_ASSUME), privilege escalation (CAN_ESCALATE_TO) and access (CAN_ACCESS), every hop walked forward. source: 'internet', 'external' (accounts outside the organization, and their users and roles that a policy names) or an ARN, each also starting from everyone (what a policy grants to "*", which any requester can do); target: 'crown-jewels' (the CrownJewel label), 'admin' or an ARN. Hops are bounded (at most 10; max_hops cuts lower).
 // layer: network
 // params: source='internet', target='crown-jewels', max_hops=6
 CALL () {
@@ -8,7 +8,12 @@ CALL () {
   UNION
   MATCH (s:Account) WHERE $source = 'external' AND s.external = true RETURN s
   UNION
-  MATCH (s:Principal)-[:BELONGS_TO]->(:Account {external: true}) WHERE $source = 'external'
+  MATCH (a:Account) WHERE $source = 'external' AND a.external = true
+  CALL (a) {
+    MATCH (s:Role) WHERE s.account_id = a.account_id RETURN s
+    UNION
+    MATCH (s:User) WHERE s.account_id = a.account_id RETURN s
+  }
   RETURN s
   UNION
   MATCH (s:AnyPrincipal) WHERE $source IN ['internet', 'external'] OR $source STARTS WITH 'arn:'

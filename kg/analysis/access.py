@@ -45,6 +45,7 @@ from kg.analysis.policy import (
     action_catalog,
     evaluate,
     evaluate_actions,
+    iam_principal_kind,
     identity_may_allow,
     service_and_region,
 )
@@ -81,6 +82,7 @@ _EXTERNAL_KINDS = {
     "User": PrincipalKind.USER,
     "Role": PrincipalKind.ROLE,
 }
+_EXTERNAL_LABELS = {PrincipalKind.USER: "User", PrincipalKind.ROLE: "Role"}
 _ALLOW_ALL = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
@@ -155,19 +157,20 @@ def is_admin(actor: Actor) -> bool:
 
 
 def _mentions(target: Target, actor: Actor) -> bool:
-    """A cheap pre-check: can the target's policy name this actor at all? An external account
-    counts only where it is named: what everyone gets is the AnyPrincipal node's."""
+    """A cheap pre-check: can the target's policy name this actor at all? An external requester
+    counts only where it is named: what everyone gets is the AnyPrincipal node's, and what its
+    account is granted, its account's node."""
     principal = actor.principal
-    needles: tuple[str, ...] = (
-        (principal.arn, f'"{principal.account_id}"', f":{principal.account_id}:root")
-        if principal.has_account
-        else ()
-    )
+    needles: tuple[str, ...] = ()
+    if principal.has_account:
+        needles += (principal.arn,)
+        if not (actor.external and principal.kind is not PrincipalKind.ROOT):
+            needles += (f'"{principal.account_id}"', f":{principal.account_id}:root")
     if principal.kind is PrincipalKind.ROLE:
         # A session of the role: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION (no path).
         name = principal.arn.rsplit("/", 1)[-1]
         needles += (f":{principal.account_id}:assumed-role/{name}/",)
-    if actor.label != "Account":
+    if not actor.external:
         needles += ('"*"',)
     return any(needle in target.policy_text for needle in needles)
 
@@ -237,7 +240,7 @@ class Candidates:
     def _named(self, actor: Actor) -> list[int]:
         principal = actor.principal
         named = self._naming.get(principal.account_id or "", []) if principal.has_account else []
-        return [*named, *(self._open if actor.label != "Account" else ())]
+        return [*named, *(self._open if not actor.external else ())]
 
     def _pick(self, indices: Iterable[int]) -> list[Target]:
         return [self._targets[index] for index in sorted(set(indices))]
@@ -276,7 +279,8 @@ def outsider(label: str, key: str, view: IamView) -> Actor:
     if label in _EXTERNAL_KINDS:
         arn = f"arn:aws:iam::{key}:root" if label == "Account" else key
         principal = Principal(_EXTERNAL_KINDS[label], arn, outside_orgs=outside)
-        identity = (parse(_ALLOW_ALL, "its own account's policies", PolicyKind.IDENTITY),)
+        assumed = f"policies of {principal.account_id} (not in the graph: taken to allow all)"
+        identity = (parse(_ALLOW_ALL, assumed, PolicyKind.IDENTITY),)
     elif label == "ServicePrincipal":
         principal = Principal(PrincipalKind.SERVICE, key)
     elif label == "FederatedProvider":
@@ -286,25 +290,36 @@ def outsider(label: str, key: str, view: IamView) -> Actor:
     else:
         raise ValueError(f"{label} is not a requester from outside the organization")
     policies = PolicySet(identity=identity, management_account_id=view.management_account_id)
-    return Actor(label, principal, policies, key=key)
+    return Actor(label, principal, policies, key=key, external=label in _EXTERNAL_KINDS)
 
 
 def outsiders(view: IamView) -> list[Actor]:
-    """The external accounts some trust or resource policy names, and everyone."""
-    return [*external_accounts(view), outsider("AnyPrincipal", EVERYONE, view)]
+    """The external accounts, users and roles some trust or resource policy names, and
+    everyone."""
+    return [*external_requesters(view), outsider("AnyPrincipal", EVERYONE, view)]
 
 
-def external_accounts(view: IamView) -> list[Actor]:
-    """The accounts outside the organization that some trust or resource policy names."""
-    named = {
-        account
+def external_requesters(view: IamView) -> list[Actor]:
+    """The accounts outside the organization that some trust or resource policy names, then
+    the users and roles of such accounts it names."""
+    named = [
+        statement.principal
         for target in [*view.roles.values(), *view.resources]
         if target.policy is not None
         for statement in target.policy.statements
         if statement.principal is not None and not statement.principal_negated
-        for account in statement.principal.accounts
+    ]
+    accounts = {account for spec in named for account in spec.accounts} - view.members
+    principals = {
+        arn: _EXTERNAL_LABELS[kind]
+        for spec in named
+        for arn in spec.arns
+        if (kind := iam_principal_kind(arn)) is not None
     }
-    return [outsider("Account", account, view) for account in sorted(named - view.members)]
+    outside = [outsider(label, arn, view) for arn, label in sorted(principals.items())]
+    return [outsider("Account", account, view) for account in sorted(accounts)] + [
+        actor for actor in outside if actor.principal.account_id not in view.members
+    ]
 
 
 def _outsider_records(graph: Graph, view: IamView, records: GraphRecords) -> None:
@@ -601,7 +616,7 @@ def access_records(view: IamView, records: GraphRecords) -> None:
         for target in candidates.reachable(actor):
             yield target, access_edge(actor, target, public.get(target.arn, frozenset()), shared)
 
-    actors = [*view.actors.values(), *external_accounts(view)]
+    actors = [*view.actors.values(), *external_requesters(view)]
     for actor, found in zip(actors, map_chunks(decide, actors), strict=True):
         _record_edges(actor, found, records)
 
@@ -615,9 +630,14 @@ def _found(edges: Iterable[tuple[Target, dict[str, Any] | None]]) -> list[Found]
 
 def _record_edges(actor: Actor, found: list[Found], records: GraphRecords) -> None:
     """The actor's CAN_ACCESS edges, and the actor's node if it is an outsider with one, since
-    outsiders' nodes exist only where they get something."""
-    if found and actor.label == "Account":
-        records.ref("Account", account_id=actor.key, external=True)
+    outsiders' nodes exist only where they get something (an external user or role, and its
+    account)."""
+    if found and actor.external:
+        account = actor.principal.account_id
+        records.ref("Account", account_id=account, external=True)
+        if actor.label != "Account":
+            name = actor.arn.rsplit("/", 1)[-1]
+            records.ref(actor.label, arn=actor.arn, account_id=account, name=name)
     elif found and actor.label == "AnyPrincipal":
         records.ref("AnyPrincipal", name=actor.key)
     for label, arn, edge in found:

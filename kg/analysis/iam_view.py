@@ -40,6 +40,9 @@ class Actor:
     principal: Principal
     policies: PolicySet
     key: str | None = None  # the node's key when it is not the principal's ARN
+    # Of an account outside the organization: counts only where a policy names it, since
+    # what policies grant to requesters they do not name is everyone's (AnyPrincipal).
+    external: bool = False
 
     @property
     def arn(self) -> str:

@@ -83,7 +83,8 @@ RELS = (
             "resources",
             "The principal is allowed these actions on the resource (or its objects). From an "
             "external account: what its administrator can do that the resource's policy grants "
-            "to that account; from AnyPrincipal: what the policy grants to everyone. A user, "
+            "to that account; from a user or role of an external account: what the policy "
+            "grants to it by ARN; from AnyPrincipal: what the policy grants to everyone. A user, "
             "role or account has one only where it is allowed more than everyone is without a "
             "condition.",
             scope="derived",

@@ -33,7 +33,7 @@ from kg.analysis.policy.document import Effect, load_document, normalize_documen
 from kg.analysis.policy.errors import PolicyError
 from kg.analysis.policy.evaluation import evaluate, evaluate_actions, identity_may_allow
 from kg.analysis.policy.policy import Policy, PolicyKind, Statement, StatementRef
-from kg.analysis.policy.principals import Principal, PrincipalKind
+from kg.analysis.policy.principals import Principal, PrincipalKind, iam_principal_kind
 from kg.analysis.policy.request import (
     RCP_SERVICES,
     OrgLevel,
@@ -72,6 +72,7 @@ __all__ = [
     "action_catalog",
     "evaluate",
     "evaluate_actions",
+    "iam_principal_kind",
     "identity_may_allow",
     "load_document",
     "normalize_document",

@@ -35,6 +35,13 @@ class PrincipalKind(StrEnum):
     ANONYMOUS = "anonymous"  # an unauthenticated caller
 
 
+def iam_principal_kind(arn: str) -> PrincipalKind | None:
+    """USER or ROLE for the ARN of an IAM user or role; None for anything else."""
+    match = _IAM_PRINCIPAL_ARN.match(arn)
+    kind = match["resource"].partition("/")[0] if match else None
+    return PrincipalKind(kind) if kind in (PrincipalKind.USER, PrincipalKind.ROLE) else None
+
+
 @dataclass(frozen=True)
 class Principal:
     """The requester, with what the graph knows about it for certain.
