@@ -82,7 +82,8 @@ _EXTERNAL_KINDS = {
     "User": PrincipalKind.USER,
     "Role": PrincipalKind.ROLE,
 }
-_EXTERNAL_LABELS = {PrincipalKind.USER: "User", PrincipalKind.ROLE: "Role"}
+# The users and roles among them, by the kind of principal an ARN names.
+_EXTERNAL_LABELS = {kind: label for label, kind in _EXTERNAL_KINDS.items() if label != "Account"}
 _ALLOW_ALL = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
@@ -102,7 +103,7 @@ _OUTSIDERS_QUERY = """
 MATCH (r:Role)-[:TRUSTS]->(x)
 WHERE x:ServicePrincipal OR x:FederatedProvider OR x:AnyPrincipal
    OR (x:Account AND coalesce(x.external, false))
-   OR ((x:User OR x:Role) AND EXISTS { (x)-[:BELONGS_TO]->(:Account {external: true}) })
+   OR ((x:User OR x:Role) AND EXISTS { (:Account {account_id: x.account_id, external: true}) })
 RETURN DISTINCT r.arn AS role, [l IN labels(x) WHERE l IN $labels][0] AS label,
        CASE WHEN x:User OR x:Role THEN x.arn ELSE coalesce(x.name, x.account_id) END AS key
 """
@@ -161,10 +162,12 @@ def _mentions(target: Target, actor: Actor) -> bool:
     counts only where it is named: what everyone gets is the AnyPrincipal node's, and what its
     account is granted, its account's node."""
     principal = actor.principal
+    # An external user or role is named by its ARN; naming its account grants the account's node.
+    by_account = not actor.external or principal.kind is PrincipalKind.ROOT
     needles: tuple[str, ...] = ()
     if principal.has_account:
         needles += (principal.arn,)
-        if not (actor.external and principal.kind is not PrincipalKind.ROOT):
+        if by_account:
             needles += (f'"{principal.account_id}"', f":{principal.account_id}:root")
     if principal.kind is PrincipalKind.ROLE:
         # A session of the role: arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION (no path).
@@ -270,9 +273,9 @@ def outsider(label: str, key: str, view: IamView) -> Actor:
     """A requester from outside the organization, standing for the node (label, key).
 
     An external account acts as its administrator, and a user or role of an external account
-    (named in a trust policy) as what that administrator may make of it: their policies are not
-    in the graph and can grant what they like, so only the target's policy and the RCPs above it
-    decide.
+    (named in a trust or resource policy) as what that administrator may make of it: their
+    policies are not in the graph and can grant what they like, so only the target's policy and
+    the RCPs above it decide.
     """
     identity: tuple[Policy, ...] = ()
     outside = frozenset({view.org_id}) if view.org_id else frozenset()
