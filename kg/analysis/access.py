@@ -438,8 +438,7 @@ def _grants(actor: Actor, target: Target, shared: dict[Hashable, Grants] | None 
     if _identity_allows_none(actor, target, requests):
         return {}
     policies = _policies(actor, target)
-    key = _sharing_key(target, policies, requests) if shared is not None else None
-    if key is None or shared is None:
+    if shared is None or (key := _sharing_key(target, policies, requests)) is None:
         return _decide_grants(actor, target, policies, requests)
     if key not in shared:
         shared[key] = _decide_grants(actor, target, policies, requests)
