@@ -33,7 +33,7 @@ from kg.analysis.reachability import (
     TargetGroup,
     Vpc,
 )
-from kg.graph.driver import Graph, record_data
+from kg.graph.driver import Graph, query_rows
 
 Row = dict[str, Any]
 
@@ -128,7 +128,7 @@ class GraphNetwork:
 
 def read_network(graph: Graph) -> GraphNetwork:
     def work(tx: ManagedTransaction) -> dict[str, list[Row]]:
-        return {name: [record_data(r) for r in tx.run(query)] for name, query in _QUERIES.items()}
+        return {name: query_rows(tx, query, {}) for name, query in _QUERIES.items()}
 
     return network_from_rows(graph.execute_read(work, "exposure: read network"))
 

@@ -57,6 +57,13 @@ def record_data(record: Record) -> dict[str, Any]:
         return record.data()
 
 
+def query_rows(
+    tx: ManagedTransaction, query: LiteralString, params: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Every row of the query in the transaction, as `record_data` gives it."""
+    return [record_data(record) for record in tx.run(query, params)]
+
+
 class Graph:
     """One connection to one Neo4j database."""
 
@@ -110,11 +117,7 @@ class Graph:
 
     def read(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         """Run a read-only query in a read transaction and return its rows as dicts."""
-
-        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [record_data(record) for record in tx.run(query, params)]
-
-        return self.execute_read(work, query)
+        return self.execute_read(lambda tx: query_rows(tx, query, params), query)
 
     def execute_read(self, work: Callable[[ManagedTransaction], T], label: str = "") -> T:
         with self._translated_errors(), self._session() as session:
@@ -124,10 +127,7 @@ class Graph:
                 raise QueryError(f"query failed ({_first_line(label)}): {exc.message}") from None
 
     def write(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
-        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [record_data(record) for record in tx.run(query, params)]
-
-        return self.execute_write(work, query)
+        return self.execute_write(lambda tx: query_rows(tx, query, params), query)
 
     def execute_write(self, work: Callable[[ManagedTransaction], T], label: str = "") -> T:
         """Run `work` in one write transaction: it commits whole or not at all."""
