@@ -7,12 +7,18 @@ write transactions (`execute_write`) planned by kg.graph.writer.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, LiteralString, TypeVar, cast
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction, NotificationMinimumSeverity, Record
-from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ConfigurationError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+)
 
 from kg.config import Neo4jSettings
 from kg.errors import KgError, Neo4jUnavailableError
@@ -88,7 +94,9 @@ class Graph:
         self._driver.close()
 
     @contextmanager
-    def _translated_errors(self) -> Iterator[None]:
+    def _translated_errors(self, failure: str | None = None, query: str = "") -> Iterator[None]:
+        """Connection and credential failures as one clear line; with `failure` ("write
+        failed", ...), also Neo4j's rejection of `query`, named by its first line."""
         try:
             yield
         except AuthError:
@@ -101,6 +109,10 @@ class Graph:
                 f"Neo4j is not reachable at {self.settings.uri} "
                 "(start one with `kg neo4j start`, or set NEO4J_URI)"
             ) from None
+        except Neo4jError as exc:
+            if failure is None:
+                raise
+            raise QueryError(f"{failure} ({_first_line(query)}): {exc.message}") from None
 
     def verify(self) -> dict[str, str]:
         """Check the server answers; return its name, version and edition."""
@@ -120,39 +132,46 @@ class Graph:
         return self.execute_read(lambda tx: query_rows(tx, query, params), query)
 
     def execute_read(self, work: Callable[[ManagedTransaction], T], label: str = "") -> T:
-        with self._translated_errors(), self._session() as session:
-            try:
-                return session.execute_read(work)
-            except Neo4jError as exc:
-                raise QueryError(f"query failed ({_first_line(label)}): {exc.message}") from None
+        with self._translated_errors("query failed", label), self._session() as session:
+            return session.execute_read(work)
 
     def write(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         return self.execute_write(lambda tx: query_rows(tx, query, params), query)
 
     def execute_write(self, work: Callable[[ManagedTransaction], T], label: str = "") -> T:
         """Run `work` in one write transaction: it commits whole or not at all."""
-        with self._translated_errors(), self._session() as session:
-            try:
-                return session.execute_write(work)
-            except Neo4jError as exc:
-                raise QueryError(f"write failed ({_first_line(label)}): {exc.message}") from None
+        with self._translated_errors("write failed", label), self._session() as session:
+            return session.execute_write(work)
 
     def run_schema(self, query: LiteralString) -> None:
         """DDL (constraints, indexes) cannot share a transaction with data; run it alone."""
-        with self._translated_errors(), self._session() as session:
-            try:
-                session.run(query).consume()
-            except Neo4jError as exc:
-                raise QueryError(f"schema change failed ({query}): {exc.message}") from None
+        with self._translated_errors("schema change failed", query), self._session() as session:
+            session.run(query).consume()
 
     def run_in_own_transactions(self, query: str, **params: Any) -> neo4j.SummaryCounters:
         """Run schema-generated Cypher that commits its own batches (`CALL ... IN TRANSACTIONS`),
         which Neo4j allows only outside a managed transaction."""
-        with self._translated_errors(), self._session() as session:
+        with self._translated_errors("write failed", query), self._session() as session:
+            return session.run(cast(LiteralString, query), params).consume().counters
+
+    @contextmanager
+    def held_transaction(
+        self, query: LiteralString, metadata: dict[str, Any], **params: Any
+    ) -> Iterator[None]:
+        """Run `query` in a write transaction that stays open for the block and is rolled back at
+        its end, so the locks the query took are held until then (kg.graph.lock). `metadata`
+        names the transaction in `SHOW TRANSACTIONS`."""
+        with self._session() as session:
+            with self._translated_errors("write failed", query):
+                tx = session.begin_transaction(metadata=metadata)
             try:
-                return session.run(cast(LiteralString, query), params).consume().counters
-            except Neo4jError as exc:
-                raise QueryError(f"write failed ({_first_line(query)}): {exc.message}") from None
+                with self._translated_errors("write failed", query):
+                    tx.run(query, params).consume()
+                yield
+            finally:
+                # A connection that is gone has taken the transaction (and its locks) with it.
+                with suppress(DriverError, Neo4jError):
+                    tx.close()
 
     def run_dynamic(self, query: str, **params: Any) -> list[dict[str, Any]]:
         """A write whose text was generated from the declared schema (labels cannot be params)."""
