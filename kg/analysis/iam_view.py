@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -23,7 +23,7 @@ from kg.analysis.policy import (
 )
 from kg.errors import KgError
 from kg.graph.driver import Graph
-from kg.graph.records import NodeRef
+from kg.graph.records import GraphRecords, NodeRef
 from kg.model.access import RESOURCE_LABELS
 
 
@@ -95,11 +95,59 @@ class IamView:
     members: frozenset[str]  # the accounts of the organization (or of the snapshot)
 
 
-def parse(document: Any, policy_id: str, kind: PolicyKind) -> Policy:
+def parse(document: Any, policy_id: str, kind: PolicyKind, origin: str = "graph") -> Policy:
     try:
         return Policy.parse(document, policy_id=policy_id, kind=kind)
     except PolicyError as exc:
-        raise AccessAnalysisError(f"graph policy {policy_id}: {exc}") from None
+        raise AccessAnalysisError(f"{origin} policy {policy_id}: {exc}") from None
+
+
+# The organization policy types written in the IAM grammar, and how the analyses read them.
+ORG_POLICY_KINDS = {
+    "SERVICE_CONTROL_POLICY": PolicyKind.SCP,
+    "RESOURCE_CONTROL_POLICY": PolicyKind.RCP,
+}
+
+
+def _stored_policies(records: GraphRecords) -> Iterator[tuple[Any, str, PolicyKind]]:
+    """Every policy document the records would store, with the kind `load_view` reads it as:
+    IAM policies as identity policies (and as boundaries where one bounds a principal),
+    organization policies by type, roles' trust policies and resources' policies."""
+    boundaries = {
+        row["source"]
+        for (rel_type, _, _), rows in records.rels.items()
+        if rel_type == "BOUNDS"
+        for row in rows
+    }
+    for row in records.nodes.get("IAMPolicy", []):
+        if row.get("document"):
+            yield row["document"], row["arn"], PolicyKind.IDENTITY
+            if row["arn"] in boundaries:
+                yield row["document"], row["arn"], PolicyKind.BOUNDARY
+    for row in records.nodes.get("OrgPolicy", []):
+        kind = ORG_POLICY_KINDS.get(row.get("policy_type") or "")
+        if kind is not None and row.get("document"):
+            yield row["document"], row["arn"], kind
+    for row in records.nodes.get("Role", []):
+        if row.get("trust_policy"):
+            yield row["trust_policy"], f"{row['arn']} trust policy", PolicyKind.RESOURCE
+    for label in RESOURCE_LABELS:
+        for row in records.nodes.get(label, []):
+            if row.get("policy"):
+                yield row["policy"], f"{row['arn']} policy", PolicyKind.RESOURCE
+
+
+def check_policies(records: GraphRecords) -> int:
+    """Parse every policy the records would store as the analyses will, so a policy kg cannot
+    read rejects the snapshot before anything is written rather than failing the derive after
+    the load; the number of distinct policies checked."""
+    checked: set[tuple[str, PolicyKind]] = set()
+    for document, policy_id, kind in _stored_policies(records):
+        text = document if isinstance(document, str) else json.dumps(document, sort_keys=True)
+        if (text, kind) not in checked:
+            parse(document, policy_id, kind, origin="snapshot")
+            checked.add((text, kind))
+    return len(checked)
 
 
 _ORG_QUERY = """
@@ -157,11 +205,7 @@ def _org_levels(
     parse_policy: Callable[[Any, str, PolicyKind], Policy] = parse,
 ) -> dict[str, tuple[OrgLevel, ...] | None]:
     """Per account, the levels from the root down with their policies of one kind."""
-    type_name = {
-        PolicyKind.SCP: "SERVICE_CONTROL_POLICY",
-        PolicyKind.RCP: "RESOURCE_CONTROL_POLICY",
-    }
-    wanted = type_name[kind]
+    wanted = next(name for name, of_kind in ORG_POLICY_KINDS.items() if of_kind is kind)
     levels: dict[str, tuple[OrgLevel, ...] | None] = {}
     for row in rows:
         if not row["levels"] or wanted not in enabled:
