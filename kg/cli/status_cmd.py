@@ -9,14 +9,15 @@ from rich.table import Table
 
 from kg.cli import state
 from kg.graph.ddl import graph_counts
+from kg.graph.lock import holders
 from kg.graph.pending import pending_writes
 from kg.model import load_schema
 from kg.report.output import Format, console, error_console, print_json
 
 
 def status(output: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
-    """Check the connection, count nodes by label and relationships by type, and name any write
-    that left the graph part-way.
+    """Check the connection, count nodes by label and relationships by type, name the kg process
+    writing to the graph (if one is), and any write that left the graph part-way.
 
     Example: kg status --format json
     """
@@ -24,16 +25,24 @@ def status(output: Annotated[Format, typer.Option("--format")] = Format.table) -
         server = graph.verify()
         counts = graph_counts(graph, load_schema())
         incomplete = pending_writes(graph)
+        writers = holders(graph)
     if output == Format.json:
-        writes = [write.__dict__ for write in incomplete]
         print_json(
-            {"uri": state.settings.uri, "server": server, **counts, "pending_writes": writes}
+            {
+                "uri": state.settings.uri,
+                "server": server,
+                **counts,
+                "pending_writes": [write.__dict__ for write in incomplete],
+                "writers": [writer.__dict__ for writer in writers],
+            }
         )
         return
     console.print(
         f"Connected to Neo4j {server.get('version')} ({server.get('edition')}) at "
         f"{state.settings.uri}"
     )
+    for writer in writers:
+        error_console.print(f"Writing now: {writer.describe()}")
     for write in incomplete:
         error_console.print(
             f"[yellow]Incomplete (queries refuse until it finishes): {write.describe()}"
