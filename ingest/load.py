@@ -1,24 +1,35 @@
-"""Load a snapshot into Neo4j: transform and check everything first, then write it.
+"""Load a snapshot into Neo4j: transform and check everything first, then write it, then derive.
 
-Every file is read and every record checked against the schema before the graph is touched, so a
-malformed snapshot fails with one line naming the file and leaves the previous graph as it was.
-The write is one transaction up to the transaction budget and staged above it (kg.graph.writer).
-Facts of the accounts the snapshot collected replace their older facts; an account whose
-collection failed keeps what an earlier load said about it and is marked stale.
+Every file is read, every record checked against the schema and every policy parsed before the
+graph is touched, so a malformed snapshot fails with one line naming the file and leaves the
+previous graph as it was. The write is one transaction up to the transaction budget and staged
+above it (kg.graph.writer). Facts of the accounts the snapshot collected replace their older
+facts; an account whose collection failed keeps what an earlier load said about it and is marked
+stale.
+
+`load_and_derive` is what `kg load`, `kg ingest` and `kg demo` run: one writer at a time (the
+writer lock), one organization per graph, and a load whose derive must finish before queries
+answer (docs/decisions/0006-a-load-is-one-unit-with-its-derive.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from neo4j import ManagedTransaction
 from neo4j.time import DateTime
 
 from ingest.aws import service_modules
 from ingest.snapshot import Snapshot
+from kg.analysis import pipeline
+from kg.analysis.crown_jewels import DEFAULT, CrownJewelConfig
+from kg.analysis.iam_view import check_policies
+from kg.errors import SnapshotError
 from kg.gc_pauses import fewer_collections
+from kg.graph.ddl import apply_schema
 from kg.graph.driver import Graph
+from kg.graph.lock import writer_lock
 from kg.graph.records import GraphRecords
 from kg.graph.writer import GraphWriter, WriteSummary
 from kg.model import load_schema
@@ -67,7 +78,10 @@ def transform_snapshot(snapshot: Snapshot) -> GraphRecords:
     return records
 
 
-def _mark_accounts(snapshot: Snapshot) -> Callable[[ManagedTransaction, DateTime], None]:
+Finish = Callable[[ManagedTransaction, DateTime], None]
+
+
+def _mark_accounts(snapshot: Snapshot) -> Finish:
     failed = [
         {"account_id": a.account_id, "error": a.error or "collection failed"}
         for a in snapshot.manifest.accounts
@@ -88,15 +102,142 @@ def _mark_accounts(snapshot: Snapshot) -> Callable[[ManagedTransaction, DateTime
     return mark
 
 
-def load_snapshot(
-    graph: Graph, snapshot: Snapshot, progress: Callable[[int], None] = lambda n: None
-) -> LoadSummary:
-    schema = load_schema()
+def _and_then(first: Finish, then: Finish | None) -> Finish:
+    def both(tx: ManagedTransaction, now: DateTime) -> None:
+        first(tx, now)
+        if then is not None:
+            then(tx, now)
+
+    return both
+
+
+def prepare_snapshot(snapshot: Snapshot) -> GraphRecords:
+    """The snapshot's records, with every check that needs no graph done: the transform's own
+    (files and fields) and the policy grammar the analyses will apply. The writer checks the
+    records against the schema before its first write."""
     records = transform_snapshot(snapshot)
-    write = GraphWriter(graph, schema).load(
+    check_policies(records)
+    return records
+
+
+def write_snapshot(
+    graph: Graph,
+    snapshot: Snapshot,
+    records: GraphRecords,
+    progress: Callable[[int], None] = lambda n: None,
+    *,
+    replace: bool = False,
+    then: Finish | None = None,
+) -> LoadSummary:
+    """Write prepared records; `replace` deletes the whole graph in the same write, and `then`
+    runs in the write's last transaction."""
+    write = GraphWriter(graph, load_schema()).load(
         records,
         covered_accounts=snapshot.account_ids(),
         progress=progress,
-        after=_mark_accounts(snapshot),
+        after=_and_then(_mark_accounts(snapshot), then),
+        replace=replace,
     )
     return LoadSummary(snapshot.account_ids(), snapshot.failed_account_ids(), write)
+
+
+def load_snapshot(
+    graph: Graph, snapshot: Snapshot, progress: Callable[[int], None] = lambda n: None
+) -> LoadSummary:
+    """Load the snapshot's facts alone (no derive, no writer lock): for tests and benchmarks of
+    the load itself. Users' loads go through `load_and_derive`."""
+    return write_snapshot(graph, snapshot, prepare_snapshot(snapshot), progress)
+
+
+@dataclass(frozen=True)
+class LoadProgress:
+    """What a long load reports as it goes: rows written, then each analysis finished."""
+
+    rows: Callable[[int], None] = field(default=lambda n: None)
+    derived: Callable[[str], None] = field(default=lambda name: None)
+
+
+def load_and_derive(
+    graph: Graph,
+    snapshot: Snapshot,
+    *,
+    command: str = "kg load",
+    replace: bool = False,
+    wait_seconds: float = 0.0,
+    crown_jewels: CrownJewelConfig = DEFAULT,
+    progress: LoadProgress = LoadProgress(),
+) -> tuple[LoadSummary, pipeline.DeriveSummary]:
+    """Load a snapshot and derive from it, as one unit.
+
+    Everything that can reject the snapshot runs before the graph is touched. Then, holding the
+    graph's writer lock (`command` names the holder to a second writer), the organization is
+    checked against the graph's, the facts are written with a mark of the derive that must
+    follow (committed with the last of them), and the analyses run; the last one clears the
+    mark. Until then queries refuse, so no answer mixes this load's facts with the previous
+    load's derived facts, and the next load repairs whatever an interrupted one left.
+    """
+    records = prepare_snapshot(snapshot)
+    with writer_lock(graph, command, wait_seconds):
+        apply_schema(graph, load_schema())
+        if not replace:
+            check_same_organization(graph, records, snapshot)
+        loaded = write_snapshot(
+            graph, snapshot, records, progress.rows, replace=replace, then=pipeline.mark_pending
+        )
+        derived = pipeline.derive_all(graph, on_step=progress.derived, crown_jewels=crown_jewels)
+    return loaded, derived
+
+
+_GRAPH_ESTATE = """
+OPTIONAL MATCH (o:Organization)
+WITH collect(DISTINCT o.id) AS organizations
+OPTIONAL MATCH (a:Account) WHERE NOT coalesce(a.external, false)
+RETURN organizations, collect(a.account_id) AS accounts
+"""
+
+
+def _snapshot_estate(records: GraphRecords, snapshot: Snapshot) -> tuple[set[str], set[str]]:
+    """The organizations the snapshot describes and the accounts it holds as members."""
+    organizations = {row["id"] for row in records.nodes.get("Organization", [])}
+    accounts = {entry.account_id for entry in snapshot.manifest.accounts}
+    accounts |= {
+        row["account_id"]
+        for table in (records.nodes, records.refs)
+        for row in table.get("Account", [])
+        if row.get("external") is False
+    }
+    return organizations, accounts
+
+
+def _estate_text(organizations: set[str], accounts: set[str]) -> str:
+    if organizations:
+        return "organization " + ", ".join(sorted(organizations))
+    listed = sorted(accounts)
+    more = f" and {len(listed) - 3} more" if len(listed) > 3 else ""
+    return "account(s) " + ", ".join(listed[:3]) + more + " (no organization data)"
+
+
+def check_same_organization(graph: Graph, records: GraphRecords, snapshot: Snapshot) -> None:
+    """Refuse a snapshot of another organization than the graph's: one graph holds one
+    organization, so that every answer is about one estate. A snapshot without organization data
+    fits a graph whose member accounts include all of its accounts (a part of that organization),
+    and a graph without organization data fits a snapshot whose members include its accounts."""
+    row = graph.read(_GRAPH_ESTATE)[0]
+    graph_orgs, graph_accounts = set(row["organizations"]), set(row["accounts"])
+    if not graph_orgs and not graph_accounts:
+        return
+    snapshot_orgs, snapshot_accounts = _snapshot_estate(records, snapshot)
+    if graph_orgs and snapshot_orgs:
+        fits = graph_orgs == snapshot_orgs
+    elif graph_orgs:
+        fits = snapshot_accounts <= graph_accounts
+    elif snapshot_orgs:
+        fits = graph_accounts <= snapshot_accounts
+    else:
+        fits = bool(graph_accounts & snapshot_accounts)
+    if not fits:
+        raise SnapshotError(
+            f"{snapshot.root}: the snapshot is of {_estate_text(snapshot_orgs, snapshot_accounts)}"
+            f" but the graph holds {_estate_text(graph_orgs, graph_accounts)}; one graph holds "
+            "one organization: pass --replace to replace the graph with this snapshot"
+        )

@@ -11,16 +11,14 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import ingest.example
-from ingest.load import LoadSummary, load_snapshot
+from ingest.load import LoadSummary, load_and_derive
 from ingest.snapshot import Snapshot
 from kg import server
 from kg.analysis.crown_jewels import DEFAULT, CrownJewelConfig
-from kg.analysis.pipeline import DeriveSummary, derive_all
+from kg.analysis.pipeline import DeriveSummary
 from kg.config import Neo4jSettings
 from kg.errors import Neo4jUnavailableError
-from kg.graph.ddl import apply_schema
 from kg.graph.driver import Graph
-from kg.model import load_schema
 
 DEMO_SNAPSHOT = Path(ingest.example.__file__).parent / "demo_snapshot"
 
@@ -55,11 +53,16 @@ def run_demo(
     settings: Neo4jSettings,
     snapshot_path: Path = DEMO_SNAPSHOT,
     crown_jewels: CrownJewelConfig = DEFAULT,
+    replace: bool = False,
 ) -> DemoRun:
     started, browser = ensure_server(settings)
     with Graph(settings) as graph:
         graph.verify()
-        apply_schema(graph, load_schema())
-        loaded = load_snapshot(graph, Snapshot.open(snapshot_path))
-        derived = derive_all(graph, crown_jewels=crown_jewels)
+        loaded, derived = load_and_derive(
+            graph,
+            Snapshot.open(snapshot_path),
+            command="kg demo",
+            replace=replace,
+            crown_jewels=crown_jewels,
+        )
     return DemoRun(started, browser, loaded, derived)

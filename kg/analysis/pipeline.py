@@ -2,8 +2,9 @@
 
 Access needs the loaded policies; privilege escalation needs access; crown jewels need the admin
 flags access sets; paths need reachability and access; coverage reads everything. Each step
-writes on its own (kg.graph.writer), so a failed step leaves the earlier steps' results and the
-loaded facts in place.
+writes on its own (kg.graph.writer). A load marks the derive pending in its last transaction
+(`mark_pending`), each step advances the mark and the last one clears it: a derive that fails or
+is killed part-way leaves the mark, so queries refuse until the next load derives again.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from neo4j import ManagedTransaction
+from neo4j.time import DateTime
+
 from kg.analysis.crown_jewels import DEFAULT, CrownJewelConfig
 from kg.analysis.iam_view import load_view
 from kg.gc_pauses import fewer_collections
+from kg.graph import pending
 from kg.graph.driver import Graph
 
 # (name, module): each module defines `derive(graph, **options) -> int`, the number of facts it
@@ -27,6 +32,21 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("crown_jewels", "kg.analysis.crown_jewels"),
     ("coverage", "kg.analysis.coverage"),
 )
+
+
+def mark_pending(tx: ManagedTransaction, stamp: DateTime) -> None:
+    """Mark, in a load's last transaction, the derive that must follow it."""
+    pending.mark(tx, pending.DERIVE_AFTER_LOAD, len(STEPS), stamp, unit=pending.STEPS)
+
+
+def _step_done(graph: Graph, done: int) -> None:
+    def record(tx: ManagedTransaction) -> None:
+        if done < len(STEPS):
+            pending.advance(tx, pending.DERIVE_AFTER_LOAD, done)
+        else:
+            pending.clear(tx, pending.DERIVE_AFTER_LOAD)
+
+    graph.execute_write(record, "derive progress")
 
 
 @dataclass
@@ -49,8 +69,9 @@ def derive_all(
             "privesc": {"view": view},
             "crown_jewels": {"config": crown_jewels},
         }
-        for name, module_name in STEPS:
+        for done, (name, module_name) in enumerate(STEPS, start=1):
             module = importlib.import_module(module_name)
             summary.counts[name] = module.derive(graph, **options.get(name, {}))
+            _step_done(graph, done)
             on_step(name)
     return summary

@@ -9,7 +9,7 @@ from kg import queries
 from kg.analysis.crown_jewels import load_config
 from kg.cli import state
 from kg.cli.coverage_cmd import coverage
-from kg.cli.ingest_cmd import CrownJewels
+from kg.cli.ingest_cmd import CrownJewels, Replace
 from kg.cli.paths_cmd import chokepoints_command, paths_command
 from kg.demo import run_demo
 from kg.report.output import Format, console
@@ -21,14 +21,16 @@ BROWSER_QUERIES = (
 )
 
 
-def demo(crown_jewel_file: CrownJewels = None) -> None:
+def demo(crown_jewel_file: CrownJewels = None, replace: Replace = False) -> None:
     """Start Neo4j if needed, load the demo organization, show coverage and attack paths.
+
+    A graph that holds another organization is left alone unless --replace is given.
 
     Example: kg demo
     """
     jewels = load_config(crown_jewel_file)
     with console.status("Starting Neo4j and loading the demo organization..."):
-        run = run_demo(state.settings, crown_jewels=jewels)
+        run = run_demo(state.settings, crown_jewels=jewels, replace=replace)
     if run.started_server:
         console.print(f"Started a local Neo4j at {state.settings.uri}")
     console.print(

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ingest.aws.collect import CollectPlan, CollectSummary, collect_snapshot
-from ingest.load import LoadSummary, load_snapshot
+from ingest.load import LoadProgress, LoadSummary, load_and_derive
 from ingest.snapshot import Snapshot
-from kg.analysis import crown_jewels
+from kg.analysis import crown_jewels, pipeline
 from kg.analysis.crown_jewels import CrownJewelConfig
-from kg.analysis.pipeline import DeriveSummary, derive_all
+from kg.analysis.pipeline import DeriveSummary
 from kg.cli import state
 from kg.errors import ConfigError
-from kg.graph.ddl import apply_schema
-from kg.model import load_schema
-from kg.report.output import Format, console, error_console, print_json, progress
+from kg.report.output import Format, console, error_console, print_json, progress, progress_bars
 
 collect_app = typer.Typer(
     help="Collect a snapshot of AWS API responses (read-only).\n\n"
@@ -48,6 +47,23 @@ CrownJewels = Annotated[
         envvar=crown_jewels.ENV_VAR,
         help="YAML file of crown jewel ARNs or patterns, tag rules and the Macie threshold "
         "(docs/paths.md); checked before anything is written.",
+    ),
+]
+Replace = Annotated[
+    bool,
+    typer.Option(
+        "--replace",
+        help="Replace the whole graph with this snapshot (needed to load another organization).",
+    ),
+]
+Wait = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        min=0,
+        metavar="SECONDS",
+        help="When another kg process is writing to the graph, wait this long for it "
+        "(default: refuse at once).",
     ),
 ]
 
@@ -93,8 +109,18 @@ def collect_aws(
         _print_collect(summary, output)
 
 
+@dataclass(frozen=True)
+class LoadRequest:
+    """How `kg load` and `kg ingest` load: the options the two share."""
+
+    jewels: CrownJewelConfig
+    replace: bool
+    wait: float
+    quiet: bool
+
+
 def _load_and_derive(
-    path: Path, account_id: str | None, quiet: bool, jewels: CrownJewelConfig
+    path: Path, account_id: str | None, command: str, request: LoadRequest
 ) -> tuple[LoadSummary, DeriveSummary]:
     if path.is_file():
         if not account_id:
@@ -103,13 +129,20 @@ def _load_and_derive(
 
         path = snapshot_from_authorization_file(path, account_id, Path(tempfile.mkdtemp()))
     snapshot = Snapshot.open(path)
-    with state.connect() as graph:
-        apply_schema(graph, load_schema())
-        with progress("Loading", enabled=not quiet) as bar:
-            loaded = load_snapshot(graph, snapshot, progress=bar.advance)
-        with progress("Deriving", enabled=not quiet) as bar:
-            derived = derive_all(graph, on_step=lambda _: bar.advance(), crown_jewels=jewels)
-    return loaded, derived
+    with (
+        state.connect() as graph,
+        progress_bars(["Loading", "Deriving"], enabled=not request.quiet) as (rows, steps),
+    ):
+        steps.total(len(pipeline.STEPS))
+        return load_and_derive(
+            graph,
+            snapshot,
+            command=command,
+            replace=request.replace,
+            wait_seconds=request.wait,
+            crown_jewels=request.jewels,
+            progress=LoadProgress(rows=rows.advance, derived=lambda _: steps.advance()),
+        )
 
 
 def _report_load(loaded: LoadSummary, derived: DeriveSummary, output_format: Format) -> None:
@@ -143,18 +176,25 @@ def load(
         str | None, typer.Option("--account-id", help="Account of a lone IAM export file.")
     ] = None,
     crown_jewel_file: CrownJewels = None,
+    replace: Replace = False,
+    wait: Wait = 0.0,
     output_format: OutputFormat = Format.table,
 ) -> None:
     """Load a snapshot into Neo4j, then derive access, paths and coverage.
 
-    The whole snapshot is read and checked before anything is written.
+    The whole snapshot is read and checked before anything is written; queries refuse until the
+    derive has finished. One kg process writes to a graph at a time, and a graph holds one
+    organization (--replace loads another in its place).
 
     Example: kg load ./snapshot
     Example: kg load ./snapshot --crown-jewels crown-jewels.yaml
+    Example: kg load ./other-org-snapshot --replace
     Example: kg load ./auth-details.json --account-id 123456789012
     """
-    jewels = crown_jewels.load_config(crown_jewel_file)
-    loaded, derived = _load_and_derive(path, account_id, output_format == Format.json, jewels)
+    request = LoadRequest(
+        crown_jewels.load_config(crown_jewel_file), replace, wait, output_format == Format.json
+    )
+    loaded, derived = _load_and_derive(path, account_id, f"kg load {path}", request)
     _report_load(loaded, derived, output_format)
 
 
@@ -170,18 +210,21 @@ def ingest_aws(
         Path | None, typer.Option("--keep", help="Keep the snapshot in this folder.")
     ] = None,
     crown_jewel_file: CrownJewels = None,
+    replace: Replace = False,
+    wait: Wait = 0.0,
     output_format: OutputFormat = Format.table,
 ) -> None:
-    """Collect from AWS into a temporary snapshot, then load it."""
-    jewels = crown_jewels.load_config(crown_jewel_file)
-    quiet = output_format == Format.json
+    """Collect from AWS into a temporary snapshot, then load it (as `kg load` does)."""
+    request = LoadRequest(
+        crown_jewels.load_config(crown_jewel_file), replace, wait, output_format == Format.json
+    )
     plan = CollectPlan(_split(regions), _split(accounts), role_name, external_id, workers)
     with tempfile.TemporaryDirectory(prefix="kg-snapshot-") as tmp:
         out = keep or Path(tmp)
-        summary = _collect(out, plan, profile, quiet)
-        if not quiet:
+        summary = _collect(out, plan, profile, request.quiet)
+        if not request.quiet:
             _print_collect(summary, out)
-        loaded, derived = _load_and_derive(out, None, quiet, jewels)
+        loaded, derived = _load_and_derive(out, None, "kg ingest aws", request)
     _report_load(loaded, derived, output_format)
 
 

@@ -6,6 +6,11 @@ transactions; it first commits a `KgPendingWrite` node naming itself and deletes
 transaction. While such a node exists the graph is part-way through that write (still running, or
 interrupted), so the query commands refuse to answer from it instead of answering from a mixture.
 See docs/decisions/0004-staged-writes-above-a-transaction-budget.md.
+
+A load and its derive are one unit too: the load's last transaction marks the derive that must
+follow it (DERIVE_AFTER_LOAD), and only the end of the last analysis clears that mark, so a derive
+that failed or was killed leaves a graph that queries refuse rather than one that answers from
+the previous load's derived facts (docs/decisions/0006-a-load-is-one-unit-with-its-derive.md).
 """
 
 from __future__ import annotations
@@ -19,10 +24,13 @@ from kg.errors import KgError
 from kg.graph.driver import Graph
 
 LABEL = "KgPendingWrite"
+DERIVE_AFTER_LOAD = "derive after load"
+ROWS = "rows committed"
+STEPS = "steps done"
 
 MARK = """
 MERGE (w:KgPendingWrite {name: $name})
-SET w.started = $now, w.rows = $rows, w.committed_rows = 0
+SET w.started = $now, w.rows = $rows, w.committed_rows = 0, w.unit = $unit
 """
 
 ADVANCE = "MATCH (w:KgPendingWrite {name: $name}) SET w.committed_rows = $committed_rows"
@@ -31,7 +39,8 @@ CLEAR = "MATCH (w:KgPendingWrite {name: $name}) DELETE w"
 
 LIST = """
 MATCH (w:KgPendingWrite)
-RETURN w.name AS name, w.started AS started, w.rows AS rows, w.committed_rows AS committed_rows
+RETURN w.name AS name, w.started AS started, w.rows AS rows, w.committed_rows AS committed_rows,
+       coalesce(w.unit, 'rows committed') AS unit
 ORDER BY name
 """
 
@@ -48,16 +57,17 @@ class PendingWrite:
     started: str
     rows: int
     committed_rows: int
+    unit: str = ROWS
 
     def describe(self) -> str:
         return (
             f"{self.name} started {self.started} "
-            f"({self.committed_rows:,} of {self.rows:,} rows committed)"
+            f"({self.committed_rows:,} of {self.rows:,} {self.unit})"
         )
 
 
-def mark(tx: ManagedTransaction, name: str, rows: int, now: DateTime) -> None:
-    tx.run(MARK, name=name, rows=rows, now=now).consume()
+def mark(tx: ManagedTransaction, name: str, rows: int, now: DateTime, unit: str = ROWS) -> None:
+    tx.run(MARK, name=name, rows=rows, now=now, unit=unit).consume()
 
 
 def advance(tx: ManagedTransaction, name: str, committed_rows: int) -> None:
@@ -75,6 +85,7 @@ def pending_writes(graph: Graph) -> list[PendingWrite]:
             started=str(row["started"].to_native().isoformat(timespec="seconds")),
             rows=row["rows"],
             committed_rows=row["committed_rows"],
+            unit=row["unit"],
         )
         for row in graph.read(LIST)
     ]

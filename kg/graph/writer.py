@@ -156,6 +156,9 @@ class _Plan:
     before: list[_Deletion] = field(default_factory=list)
     after: list[_Deletion] = field(default_factory=list)
     finish: Callable[[ManagedTransaction, DateTime], None] | None = None
+    # Nodes and relationships the deletions remove wholesale (a replaced graph): they weigh on
+    # the transaction like written rows.
+    deleted_rows: int = 0
 
     @property
     def rows(self) -> int:
@@ -260,7 +263,7 @@ class GraphWriter:
         return deletions
 
     def _write(self, plan: _Plan, stamp: DateTime, progress: Progress) -> WriteSummary:
-        if plan.rows <= self.transaction_rows:
+        if plan.rows + plan.deleted_rows <= self.transaction_rows:
             return self._write_at_once(plan, stamp, progress)
         return self._write_staged(plan, stamp, progress)
 
@@ -341,8 +344,10 @@ class GraphWriter:
         covered_accounts: Iterable[str],
         progress: Progress = lambda n: None,
         after: Callable[[ManagedTransaction, DateTime], None] | None = None,
+        replace: bool = False,
     ) -> WriteSummary:
-        """Write records and replace the covered accounts' facts.
+        """Write records and replace the covered accounts' facts, or with `replace` the whole
+        graph (every node of a declared label, deleted in the same write as the new facts).
 
         `after` runs in the last transaction, once the records are in and the cleanup done (for
         example to mark accounts stale), so it commits with the end of the load.
@@ -355,7 +360,18 @@ class GraphWriter:
             after=self._cleanup(sorted(set(covered_accounts)), stamp),
             finish=after,
         )
+        if replace:
+            plan.before = [
+                _Deletion(cypher.nodes_with_label(label), {}) for label in sorted(self.schema.nodes)
+            ]
+            plan.deleted_rows = self._graph_size()
         return self._write(plan, stamp, progress)
+
+    def _graph_size(self) -> int:
+        """Nodes and relationships in the graph (from Neo4j's count store: no scan)."""
+        nodes = self.graph.read("MATCH (n) RETURN count(n) AS c")[0]["c"]
+        rels = self.graph.read("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
+        return int(nodes) + int(rels)
 
     def replace_derived(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
@@ -83,10 +83,11 @@ class Counter:
 
 
 @contextmanager
-def progress(description: str, total: int | None = None, enabled: bool = True) -> Iterator[Counter]:
-    """A progress bar on a terminal (stderr); nothing in CI, pipes or JSON mode."""
+def progress_bars(descriptions: Sequence[str], enabled: bool = True) -> Iterator[list[Counter]]:
+    """One progress bar per description, shown together on a terminal (stderr); nothing in CI,
+    pipes or JSON mode."""
     if not enabled or not error_console.is_terminal:
-        yield Counter(None, None)
+        yield [Counter(None, None) for _ in descriptions]
         return
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -96,4 +97,13 @@ def progress(description: str, total: int | None = None, enabled: bool = True) -
         console=error_console,
         transient=True,
     ) as bar:
-        yield Counter(bar, bar.add_task(description, total=total))
+        yield [Counter(bar, bar.add_task(description, total=None)) for description in descriptions]
+
+
+@contextmanager
+def progress(description: str, total: int | None = None, enabled: bool = True) -> Iterator[Counter]:
+    """A progress bar on a terminal (stderr); nothing in CI, pipes or JSON mode."""
+    with progress_bars([description], enabled) as (counter,):
+        if total is not None:
+            counter.total(total)
+        yield counter

@@ -1,0 +1,186 @@
+"""One writer at a time, and one organization per graph: a second load waits or refuses with one
+line naming the first; a lock a dead process left is cleared; a snapshot of another organization
+is refused unless --replace says to replace the graph."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from kg.graph.driver import Graph
+from kg.graph.lock import LOCK_NAME, METADATA_KEY, holders, process_start
+from tests.e2e.conftest import KgRunner, KgStarter
+from tests.e2e.demo_variants import (
+    DATA_PROD,
+    ORGANIZATION_ID,
+    TIMES,
+    Variants,
+    another_organization,
+    clean_checksum,
+    copy_demo,
+    one_account,
+)
+from tests.integration.graph_state import graph_checksum
+
+pytestmark = pytest.mark.e2e
+
+
+def _wait_for_lock(graph: Graph, process: subprocess.Popen[str]) -> None:
+    while not holders(graph):
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.02)
+
+
+def _one_line(result: subprocess.CompletedProcess[str] | tuple[str, str]) -> str:
+    stderr = result.stderr if isinstance(result, subprocess.CompletedProcess) else result[1]
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_a_second_load_refuses_while_the_first_writes_naming_it(
+    kg: KgRunner, kg_start: KgStarter, graph: Graph, variants: Variants
+) -> None:
+    first = kg_start("load", str(variants.b))
+    _wait_for_lock(graph, first)
+    second = kg("load", str(variants.a))
+    assert first.wait(timeout=600) == 0, first.communicate()
+    assert second.returncode == 5
+    line = _one_line(second)
+    assert "another kg process is writing to this graph" in line
+    assert f"`kg load {variants.b}`" in line and f"process {first.pid}" in line
+    assert "--wait" in line
+    assert graph_checksum(graph, ignore=TIMES) == variants.clean_b
+
+
+def test_with_wait_a_second_load_waits_for_the_first_then_loads(
+    kg: KgRunner, kg_start: KgStarter, graph: Graph, variants: Variants
+) -> None:
+    first = kg_start("load", str(variants.a))
+    _wait_for_lock(graph, first)
+    second = kg("load", str(variants.b), "--wait", "600")
+    assert first.wait(timeout=600) == 0, first.communicate()
+    assert second.returncode == 0, second.stderr
+    assert graph_checksum(graph, ignore=TIMES) == variants.clean_b
+
+
+def test_two_loads_started_together_give_one_clean_load(
+    kg_start: KgStarter, graph: Graph, variants: Variants
+) -> None:
+    loads = [kg_start("load", str(variants.b)) for _ in range(2)]
+    outcomes = [(process.wait(timeout=600), process.communicate()) for process in loads]
+    codes = sorted(code for code, _ in outcomes)
+    assert codes in ([0, 0], [0, 5]), outcomes
+    for code, output in outcomes:
+        if code == 5:
+            assert "another kg process is writing" in _one_line(output)
+    assert graph_checksum(graph, ignore=TIMES) == variants.clean_b
+
+
+@contextmanager
+def _lock_held_by(graph: Graph, host: str, pid: int, process_started: str) -> Iterator[None]:
+    """A writer lock held, as far as the graph can tell, by the process `pid` on `host`."""
+    metadata = {
+        METADATA_KEY: LOCK_NAME,
+        "command": "kg load ./elsewhere",
+        "host": host,
+        "pid": pid,
+        "process_started": process_started,
+        "started": "2026-01-01T00:00:00+00:00",
+    }
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with graph.held_transaction(
+            "MERGE (l:KgWriterLock {name: $name})", metadata, name=LOCK_NAME
+        ):
+            taken.set()
+            release.wait(timeout=600)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert taken.wait(timeout=60)
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join()
+
+
+def test_a_lock_whose_process_died_on_this_host_is_cleared(
+    kg: KgRunner, graph: Graph, tmp_path: Path
+) -> None:
+    """The connection outlived the process (a forked child still held it): kg load sees the
+    process is gone, ends its transaction and loads."""
+    import socket
+
+    gone = subprocess.Popen(["sleep", "0.2"])
+    started = process_start(gone.pid)
+    gone.wait()
+    with _lock_held_by(graph, socket.gethostname(), gone.pid, started):
+        result = kg("load", str(copy_demo(tmp_path / "demo")))
+        assert result.returncode == 0, result.stderr
+    assert not holders(graph)
+
+
+def test_a_lock_held_from_another_host_is_respected(
+    kg: KgRunner, graph: Graph, tmp_path: Path
+) -> None:
+    """kg cannot see another host's processes: a lock held from there is taken as held."""
+    with _lock_held_by(graph, "another-host", 4242, "1234"):
+        result = kg("load", str(copy_demo(tmp_path / "demo")))
+    assert result.returncode == 5
+    assert "process 4242 on another-host" in _one_line(result)
+    assert graph.read("MATCH (n) RETURN count(n) AS nodes")[0]["nodes"] == 0
+
+
+def test_a_snapshot_of_another_organization_is_refused_and_replace_loads_it(
+    kg: KgRunner, graph: Graph, tmp_path: Path
+) -> None:
+    demo = copy_demo(tmp_path / "demo")
+    other = another_organization(tmp_path / "other")
+    clean_other = clean_checksum(graph, other)
+    graph.write("MATCH (n) DETACH DELETE n")
+    assert kg("load", str(demo)).returncode == 0
+    before = graph_checksum(graph)
+    refused = kg("load", str(other))
+    assert refused.returncode == 1
+    line = _one_line(refused)
+    assert f"organization o-0th3r0rg0 but the graph holds organization {ORGANIZATION_ID}" in line
+    assert "--replace" in line
+    assert graph_checksum(graph) == before
+    replaced = kg("load", str(other), "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    assert graph_checksum(graph, ignore=TIMES) == clean_other
+
+
+def test_one_member_account_alone_loads_onto_its_organization(
+    kg: KgRunner, graph: Graph, tmp_path: Path
+) -> None:
+    """A member's own snapshot (no organization data) is a part of the loaded organization:
+    it loads, and the organization around it stays."""
+    assert kg("load", str(copy_demo(tmp_path / "demo"))).returncode == 0
+    estate = "MATCH (o:Organization)<-[:IN*]-(a:Account) RETURN o.id AS org, count(a) AS accounts"
+    before = graph.read(estate)
+    member = one_account(tmp_path / "member", DATA_PROD)
+    result = kg("load", str(member))
+    assert result.returncode == 0, result.stderr
+    assert graph.read(estate) == before == [{"org": ORGANIZATION_ID, "accounts": 7}]
+
+
+def test_an_unrelated_account_is_refused(kg: KgRunner, graph: Graph, tmp_path: Path) -> None:
+    assert kg("load", str(copy_demo(tmp_path / "demo"))).returncode == 0
+    before = graph_checksum(graph)
+    stranger = one_account(tmp_path / "stranger", DATA_PROD, rename_to="999988887777")
+    result = kg("load", str(stranger))
+    assert result.returncode == 1
+    line = _one_line(result)
+    assert "account(s) 999988887777 (no organization data)" in line and "--replace" in line
+    assert graph_checksum(graph) == before
