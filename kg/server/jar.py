@@ -4,6 +4,9 @@ Maven resolves org.neo4j:neo4j, org.neo4j.app:neo4j-server and the Browser from 
 into a cache folder; the server runs with Java 17 from its own home (conf/, data/, logs/, run/),
 bound to 127.0.0.1, with usage reporting off. `stop` only ends the process whose pid this module
 recorded, after checking that the pid still belongs to that server.
+
+The home is its owner's alone: directories 0700 and files 0600, from creation on (Java runs under
+umask 077) and repaired on every start.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import time
 from dataclasses import dataclass
@@ -27,6 +31,10 @@ ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 PID_FILE = "kg-neo4j.pid"
 READY_MARKER = ".complete"
+HOME_FOLDERS = ("conf", "data", "logs", "run", "import", "plugins")
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+PRIVATE_UMASK = 0o077
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,11 @@ def java_major_version(java: str) -> int:
 
 
 def install_jars(lib: Path) -> Path:
-    """Resolve the server's jars with Maven once; later calls find them in the cache."""
+    """Resolve the server's jars with Maven once; later calls find them in the cache.
+
+    The jars are Neo4j's public release from Maven Central and hold nothing of this machine's, so
+    the cache keeps the user's usual modes: it stays readable, and shareable between homes.
+    """
     if (lib / READY_MARKER).exists():
         return lib
     mvn = require_tool("mvn", "fetch the Neo4j server jars from Maven Central")
@@ -100,10 +112,54 @@ def install_jars(lib: Path) -> Path:
     return lib
 
 
+def _open_private(path: Path, flags: int) -> int:
+    """A file descriptor on path, which is 0600 from the moment it exists (never a symlink)."""
+    return os.open(path, flags | os.O_CREAT | os.O_NOFOLLOW, PRIVATE_FILE)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Replace path by a new 0600 file holding text: an older file's mode is not inherited."""
+    path.unlink(missing_ok=True)
+    with os.fdopen(_open_private(path, os.O_WRONLY | os.O_EXCL), "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+def _raise(error: OSError) -> None:
+    """For os.walk: a folder that cannot be listed stops the walk instead of being skipped."""
+    raise error
+
+
+def _restrict_mode(path: str) -> None:
+    """A directory to 0700, a regular file to 0600; a symlink is left alone, never followed."""
+    mode = os.lstat(path).st_mode
+    private = PRIVATE_DIR if stat.S_ISDIR(mode) else PRIVATE_FILE if stat.S_ISREG(mode) else None
+    if private is not None and stat.S_IMODE(mode) != private:
+        os.chmod(path, private)
+
+
+def make_home_private(home: Path) -> None:
+    """Create the home and its folders 0700, and make what an older kg or a user left open private.
+
+    The home holds the password's hash, the graph's store and logs that quote its data; walking it
+    on every start repairs modes that were loosened since the last one.
+    """
+    try:
+        home.parent.mkdir(parents=True, exist_ok=True)
+        home.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        os.chmod(home, PRIVATE_DIR)
+        for sub in HOME_FOLDERS:
+            (home / sub).mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        for folder, dirs, files in os.walk(home, onerror=_raise):
+            for name in dirs + files:
+                _restrict_mode(os.path.join(folder, name))
+    except OSError as error:
+        raise ServerError(
+            f"cannot keep the server's home private ({error.filename}): {error.strerror}"
+        ) from None
+
+
 def write_config(config: ServerConfig) -> None:
     home = config.home
-    for sub in ("conf", "data", "logs", "run", "import", "plugins"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
     settings = {
         "server.default_listen_address": "127.0.0.1",
         "server.default_advertised_address": "127.0.0.1",
@@ -122,7 +178,7 @@ def write_config(config: ServerConfig) -> None:
         "server.directories.plugins": str(home / "plugins"),
     }
     text = "".join(f"{k}={v}\n" for k, v in settings.items())
-    (home / "conf" / "neo4j.conf").write_text(text, encoding="utf-8")
+    _write_private(home / "conf" / "neo4j.conf", text)
 
 
 def _java_command(java: str, config: ServerConfig, main: str, *args: str) -> list[str]:
@@ -151,7 +207,7 @@ def _set_initial_password(java: str, config: ServerConfig) -> None:
         return
     result = subprocess.run(
         _java_command(java, config, ADMIN_TOOL, "dbms", "set-initial-password", config.password),
-        capture_output=True, text=True, env=_env(config), check=False,
+        capture_output=True, text=True, env=_env(config), umask=PRIVATE_UMASK, check=False,
     )  # fmt: skip
     if result.returncode != 0:
         raise ServerError(f"could not set the initial Neo4j password: {result.stderr.strip()}")
@@ -214,19 +270,20 @@ def start(config: ServerConfig, timeout: float = 120.0) -> int:
     if major not in (17, 21):
         raise ServerError(f"Neo4j {NEO4J_VERSION} needs Java 17 or 21; `java` is version {major}")
     install_jars(config.lib)
+    make_home_private(config.home)
     write_config(config)
     _set_initial_password(java, config)
-    console = (config.home / "logs" / "console.log").open("ab")
+    console = _open_private(config.home / "logs" / "console.log", os.O_WRONLY | os.O_APPEND)
     process = subprocess.Popen(
         _java_command(
             java, config, ENTRY_POINT,
             f"--home-dir={config.home}", f"--config-dir={config.home / 'conf'}",
         ),
         stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        env=_env(config), start_new_session=True,
+        env=_env(config), umask=PRIVATE_UMASK, start_new_session=True,
     )  # fmt: skip
-    console.close()
-    config.pid_file.write_text(str(process.pid), encoding="utf-8")
+    os.close(console)
+    _write_private(config.pid_file, str(process.pid))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
