@@ -6,7 +6,9 @@ bound to 127.0.0.1, with usage reporting off. `stop` only ends the process whose
 recorded, after checking that the pid still belongs to that server.
 
 The home is its owner's alone: directories 0700 and files 0600, from creation on (Java runs under
-umask 077) and repaired on every start.
+umask 077) and repaired on every start. The password never goes into a process's arguments, which
+every local user can read: the admin tool reads it from a file of its own (see
+`_set_initial_password`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ HOME_FOLDERS = ("conf", "data", "logs", "run", "import", "plugins")
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 PRIVATE_UMASK = 0o077
+# Inside double quotes, picocli's argument file reader (a StreamTokenizer) ends a word at a line
+# break and takes a backslash as an escape.
+ARGUMENT_FILE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 @dataclass(frozen=True)
@@ -201,16 +206,38 @@ def _env(config: ServerConfig) -> dict[str, str]:
     return {**os.environ, "NEO4J_HOME": str(config.home), "NEO4J_CONF": str(config.home / "conf")}
 
 
+def _argument_file_word(text: str) -> str:
+    """text as one quoted word of a picocli argument file; a leading @ is doubled, not a file."""
+    escaped = text.translate(ARGUMENT_FILE_ESCAPES)
+    return f'"@{escaped}"' if text.startswith("@") else f'"{escaped}"'
+
+
 def _set_initial_password(java: str, config: ServerConfig) -> None:
-    """Before the first start only: Neo4j reads the initial password when it creates the db."""
-    if (config.home / "data" / "dbms").exists():
+    """Set the password for the server's first start, which creates the system database with it.
+
+    The admin tool (picocli) expands `@file` into arguments, so the password travels in a 0600
+    file inside the private home, removed as soon as the tool is done, and never in the command
+    line that every local user can read in /proc. The server's first start finds it in place,
+    so at no moment does the server accept a default password another local user could change.
+    """
+    if (config.home / "data" / "databases" / "system").exists():
         return
-    result = subprocess.run(
-        _java_command(java, config, ADMIN_TOOL, "dbms", "set-initial-password", config.password),
-        capture_output=True, text=True, env=_env(config), umask=PRIVATE_UMASK, check=False,
-    )  # fmt: skip
+    arguments = config.home / "run" / "initial-password.args"
+    # After `--`, a password that starts with a dash is not read as an option.
+    words = ["dbms", "set-initial-password", "--", _argument_file_word(config.password)]
+    _write_private(arguments, "\n".join(words) + "\n")
+    try:
+        result = subprocess.run(
+            _java_command(java, config, ADMIN_TOOL, f"@{arguments}"),
+            capture_output=True, text=True, env=_env(config), umask=PRIVATE_UMASK, check=False,
+        )  # fmt: skip
+    finally:
+        arguments.unlink(missing_ok=True)
     if result.returncode != 0:
-        raise ServerError(f"could not set the initial Neo4j password: {result.stderr.strip()}")
+        reason = result.stderr.strip()
+        if config.password:  # the tool does not echo it; an error message must never hold it
+            reason = reason.replace(config.password, "***")
+        raise ServerError(f"could not set the initial Neo4j password: {reason}")
 
 
 def read_pid(config: ServerConfig) -> int | None:
