@@ -21,7 +21,7 @@ import socket
 import stat
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -52,7 +52,7 @@ class ServerConfig:
     http_port: int = 7474
     heap: str = "1g"
     pagecache: str = "512m"
-    password: str = ""
+    password: str = field(default="", repr=False)
 
     @property
     def bolt_uri(self) -> str:
