@@ -24,21 +24,28 @@ TEST_PASSWORD = "kg-test-password"
 NEO4J_IMAGE = "neo4j:5.26-community"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _jar_server(home: Path) -> Iterator[Neo4jSettings]:
-    config = jar.ServerConfig(
+def jar_server_config(home: Path, password: str, heap: str) -> jar.ServerConfig:
+    """A private server in home on free ports, from the shared jar cache (fetched only once)."""
+    return jar.ServerConfig(
         home=home,
         lib=cache_dir() / f"neo4j-{jar.NEO4J_VERSION}" / "lib",
-        bolt_port=_free_port(),
-        http_port=_free_port(),
-        heap=os.environ.get("KG_TEST_NEO4J_HEAP", "768m"),
+        bolt_port=free_port(),
+        http_port=free_port(),
+        heap=heap,
         pagecache="128m",
-        password=TEST_PASSWORD,
+        password=password,
+    )
+
+
+def _jar_server(home: Path) -> Iterator[Neo4jSettings]:
+    config = jar_server_config(
+        home, TEST_PASSWORD, heap=os.environ.get("KG_TEST_NEO4J_HEAP", "768m")
     )
     jar.start(config, timeout=180)
     try:

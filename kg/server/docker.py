@@ -34,6 +34,8 @@ def find_compose_file(start: Path | None = None) -> Path | None:
 
 
 def compose(compose_file: Path, *args: str, password: str) -> str:
+    """Run `docker compose` with args; the password goes in its environment, which only this user
+    can read (docker-compose.yml passes it on as NEO4J_AUTH), never in its arguments."""
     env = {**os.environ, "NEO4J_PASSWORD": password}
     result = subprocess.run(
         ["docker", "compose", "-f", str(compose_file), *args],

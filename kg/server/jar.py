@@ -4,6 +4,11 @@ Maven resolves org.neo4j:neo4j, org.neo4j.app:neo4j-server and the Browser from 
 into a cache folder; the server runs with Java 17 from its own home (conf/, data/, logs/, run/),
 bound to 127.0.0.1, with usage reporting off. `stop` only ends the process whose pid this module
 recorded, after checking that the pid still belongs to that server.
+
+The home is its owner's alone: directories 0700 and files 0600, from creation on (Java runs under
+umask 077) and repaired on every start. The password never goes into a process's arguments, which
+every local user can read: the admin tool reads it from a file of its own (see
+`_set_initial_password`).
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -27,6 +33,13 @@ ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 PID_FILE = "kg-neo4j.pid"
 READY_MARKER = ".complete"
+HOME_FOLDERS = ("conf", "data", "logs", "run", "import", "plugins")
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+PRIVATE_UMASK = 0o077
+# Inside double quotes, picocli's argument file reader (a StreamTokenizer) ends a word at a line
+# break and takes a backslash as an escape.
+ARGUMENT_FILE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 @dataclass(frozen=True)
@@ -39,7 +52,7 @@ class ServerConfig:
     http_port: int = 7474
     heap: str = "1g"
     pagecache: str = "512m"
-    password: str = ""
+    password: str = field(default="", repr=False)
 
     @property
     def bolt_uri(self) -> str:
@@ -75,7 +88,11 @@ def java_major_version(java: str) -> int:
 
 
 def install_jars(lib: Path) -> Path:
-    """Resolve the server's jars with Maven once; later calls find them in the cache."""
+    """Resolve the server's jars with Maven once; later calls find them in the cache.
+
+    The jars are Neo4j's public release from Maven Central and hold nothing of this machine's, so
+    the cache keeps the user's usual modes: it stays readable, and shareable between homes.
+    """
     if (lib / READY_MARKER).exists():
         return lib
     mvn = require_tool("mvn", "fetch the Neo4j server jars from Maven Central")
@@ -100,10 +117,54 @@ def install_jars(lib: Path) -> Path:
     return lib
 
 
+def _open_private(path: Path, flags: int) -> int:
+    """A file descriptor on path, which is 0600 from the moment it exists (never a symlink)."""
+    return os.open(path, flags | os.O_CREAT | os.O_NOFOLLOW, PRIVATE_FILE)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Replace path by a new 0600 file holding text: an older file's mode is not inherited."""
+    path.unlink(missing_ok=True)
+    with os.fdopen(_open_private(path, os.O_WRONLY | os.O_EXCL), "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+def _raise(error: OSError) -> None:
+    """For os.walk: a folder that cannot be listed stops the walk instead of being skipped."""
+    raise error
+
+
+def _restrict_mode(path: str) -> None:
+    """A directory to 0700, a regular file to 0600; a symlink is left alone, never followed."""
+    mode = os.lstat(path).st_mode
+    private = PRIVATE_DIR if stat.S_ISDIR(mode) else PRIVATE_FILE if stat.S_ISREG(mode) else None
+    if private is not None and stat.S_IMODE(mode) != private:
+        os.chmod(path, private)
+
+
+def make_home_private(home: Path) -> None:
+    """Create the home and its folders 0700, and make what an older kg or a user left open private.
+
+    The home holds the password's hash, the graph's store and logs that quote its data; walking it
+    on every start repairs modes that were loosened since the last one.
+    """
+    try:
+        home.parent.mkdir(parents=True, exist_ok=True)
+        home.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        os.chmod(home, PRIVATE_DIR)
+        for sub in HOME_FOLDERS:
+            (home / sub).mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        for folder, dirs, files in os.walk(home, onerror=_raise):
+            for name in dirs + files:
+                _restrict_mode(os.path.join(folder, name))
+    except OSError as error:
+        raise ServerError(
+            f"cannot keep the server's home private ({error.filename}): {error.strerror}"
+        ) from None
+
+
 def write_config(config: ServerConfig) -> None:
     home = config.home
-    for sub in ("conf", "data", "logs", "run", "import", "plugins"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
     settings = {
         "server.default_listen_address": "127.0.0.1",
         "server.default_advertised_address": "127.0.0.1",
@@ -122,7 +183,7 @@ def write_config(config: ServerConfig) -> None:
         "server.directories.plugins": str(home / "plugins"),
     }
     text = "".join(f"{k}={v}\n" for k, v in settings.items())
-    (home / "conf" / "neo4j.conf").write_text(text, encoding="utf-8")
+    _write_private(home / "conf" / "neo4j.conf", text)
 
 
 def _java_command(java: str, config: ServerConfig, main: str, *args: str) -> list[str]:
@@ -145,16 +206,38 @@ def _env(config: ServerConfig) -> dict[str, str]:
     return {**os.environ, "NEO4J_HOME": str(config.home), "NEO4J_CONF": str(config.home / "conf")}
 
 
+def _argument_file_word(text: str) -> str:
+    """text as one quoted word of a picocli argument file; a leading @ is doubled, not a file."""
+    escaped = text.translate(ARGUMENT_FILE_ESCAPES)
+    return f'"@{escaped}"' if text.startswith("@") else f'"{escaped}"'
+
+
 def _set_initial_password(java: str, config: ServerConfig) -> None:
-    """Before the first start only: Neo4j reads the initial password when it creates the db."""
-    if (config.home / "data" / "dbms").exists():
+    """Set the password for the server's first start, which creates the system database with it.
+
+    The admin tool (picocli) expands `@file` into arguments, so the password travels in a 0600
+    file inside the private home, removed as soon as the tool is done, and never in the command
+    line that every local user can read in /proc. The server's first start finds it in place,
+    so at no moment does the server accept a default password another local user could change.
+    """
+    if (config.home / "data" / "databases" / "system").exists():
         return
-    result = subprocess.run(
-        _java_command(java, config, ADMIN_TOOL, "dbms", "set-initial-password", config.password),
-        capture_output=True, text=True, env=_env(config), check=False,
-    )  # fmt: skip
+    arguments = config.home / "run" / "initial-password.args"
+    # After `--`, a password that starts with a dash is not read as an option.
+    words = ["dbms", "set-initial-password", "--", _argument_file_word(config.password)]
+    _write_private(arguments, "\n".join(words) + "\n")
+    try:
+        result = subprocess.run(
+            _java_command(java, config, ADMIN_TOOL, f"@{arguments}"),
+            capture_output=True, text=True, env=_env(config), umask=PRIVATE_UMASK, check=False,
+        )  # fmt: skip
+    finally:
+        arguments.unlink(missing_ok=True)
     if result.returncode != 0:
-        raise ServerError(f"could not set the initial Neo4j password: {result.stderr.strip()}")
+        reason = result.stderr.strip()
+        if config.password:  # the tool does not echo it; an error message must never hold it
+            reason = reason.replace(config.password, "***")
+        raise ServerError(f"could not set the initial Neo4j password: {reason}")
 
 
 def read_pid(config: ServerConfig) -> int | None:
@@ -214,19 +297,20 @@ def start(config: ServerConfig, timeout: float = 120.0) -> int:
     if major not in (17, 21):
         raise ServerError(f"Neo4j {NEO4J_VERSION} needs Java 17 or 21; `java` is version {major}")
     install_jars(config.lib)
+    make_home_private(config.home)
     write_config(config)
     _set_initial_password(java, config)
-    console = (config.home / "logs" / "console.log").open("ab")
+    console = _open_private(config.home / "logs" / "console.log", os.O_WRONLY | os.O_APPEND)
     process = subprocess.Popen(
         _java_command(
             java, config, ENTRY_POINT,
             f"--home-dir={config.home}", f"--config-dir={config.home / 'conf'}",
         ),
         stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        env=_env(config), start_new_session=True,
+        env=_env(config), umask=PRIVATE_UMASK, start_new_session=True,
     )  # fmt: skip
-    console.close()
-    config.pid_file.write_text(str(process.pid), encoding="utf-8")
+    os.close(console)
+    _write_private(config.pid_file, str(process.pid))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 from pathlib import Path
 
@@ -11,15 +10,10 @@ import pytest
 
 from kg.config import cache_dir
 from kg.server import jar
+from tests.conftest import free_port
 from tests.e2e.conftest import KgRunner
 
 pytestmark = pytest.mark.e2e
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_start_is_idempotent_serves_browser_and_stop_ends_it(kg: KgRunner, tmp_path: Path) -> None:
@@ -28,7 +22,7 @@ def test_start_is_idempotent_serves_browser_and_stop_ends_it(kg: KgRunner, tmp_p
     lib = jar.install_jars(cache_dir() / f"neo4j-{jar.NEO4J_VERSION}" / "lib")
     (home / f"neo4j-{jar.NEO4J_VERSION}").mkdir(parents=True)
     (home / f"neo4j-{jar.NEO4J_VERSION}" / "lib").symlink_to(lib)
-    bolt, http = _free_port(), _free_port()
+    bolt, http = free_port(), free_port()
     env = {
         "KG_HOME": str(home),
         "NEO4J_URI": f"bolt://127.0.0.1:{bolt}",
