@@ -24,7 +24,7 @@ from ingest.aws import service_modules
 from ingest.snapshot import Snapshot
 from kg.analysis import pipeline
 from kg.analysis.crown_jewels import DEFAULT, CrownJewelConfig
-from kg.analysis.iam_view import check_policies
+from kg.analysis.iam_view import PolicyParser, check_policies
 from kg.errors import SnapshotError
 from kg.gc_pauses import fewer_collections
 from kg.graph.ddl import apply_schema
@@ -111,13 +111,13 @@ def _and_then(first: Finish, then: Finish | None) -> Finish:
     return both
 
 
-def prepare_snapshot(snapshot: Snapshot) -> GraphRecords:
+def prepare_snapshot(snapshot: Snapshot) -> tuple[GraphRecords, PolicyParser]:
     """The snapshot's records, with every check that needs no graph done: the transform's own
-    (files and fields) and the policy grammar the analyses will apply. The writer checks the
-    records against the schema before its first write."""
+    (files and fields) and the policy grammar the analyses will apply (the policies parsed, for
+    the derive to reuse). The writer checks the records against the schema before its first
+    write."""
     records = transform_snapshot(snapshot)
-    check_policies(records)
-    return records
+    return records, check_policies(records)
 
 
 def write_snapshot(
@@ -146,7 +146,8 @@ def load_snapshot(
 ) -> LoadSummary:
     """Load the snapshot's facts alone (no derive, no writer lock): for tests and benchmarks of
     the load itself. Users' loads go through `load_and_derive`."""
-    return write_snapshot(graph, snapshot, prepare_snapshot(snapshot), progress)
+    records, _ = prepare_snapshot(snapshot)
+    return write_snapshot(graph, snapshot, records, progress)
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def load_and_derive(
     mark. Until then queries refuse, so no answer mixes this load's facts with the previous
     load's derived facts, and the next load repairs whatever an interrupted one left.
     """
-    records = prepare_snapshot(snapshot)
+    records, policies = prepare_snapshot(snapshot)
     with writer_lock(graph, command, wait_seconds):
         apply_schema(graph, load_schema())
         if not replace:
@@ -184,7 +185,9 @@ def load_and_derive(
         loaded = write_snapshot(
             graph, snapshot, records, progress.rows, replace=replace, then=pipeline.mark_pending
         )
-        derived = pipeline.derive_all(graph, on_step=progress.derived, crown_jewels=crown_jewels)
+        derived = pipeline.derive_all(
+            graph, on_step=progress.derived, crown_jewels=crown_jewels, policies=policies
+        )
     return loaded, derived
 
 

@@ -4,7 +4,6 @@ with their trust policies, and resources with their policies and the RCP levels 
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -102,6 +101,29 @@ def parse(document: Any, policy_id: str, kind: PolicyKind, origin: str = "graph"
         raise AccessAnalysisError(f"{origin} policy {policy_id}: {exc}") from None
 
 
+class PolicyParser:
+    """Parses each policy (document, id and kind) once and keeps it. The check before a load and
+    the view its derive reads share one, so checking the snapshot's policies costs the derive
+    nothing; and a managed policy attached to many principals, or an SCP above many accounts, is
+    one (immutable) Policy shared by all of them."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[tuple[str, str, PolicyKind], Policy] = {}
+
+    def __call__(
+        self, document: Any, policy_id: str, kind: PolicyKind, origin: str = "graph"
+    ) -> Policy:
+        text = document if isinstance(document, str) else json.dumps(document, sort_keys=True)
+        key = (text, policy_id, kind)
+        policy = self._parsed.get(key)
+        if policy is None:
+            policy = self._parsed[key] = parse(document, policy_id, kind, origin)
+        return policy
+
+    def __len__(self) -> int:
+        return len(self._parsed)
+
+
 # The organization policy types written in the IAM grammar, and how the analyses read them.
 ORG_POLICY_KINDS = {
     "SERVICE_CONTROL_POLICY": PolicyKind.SCP,
@@ -137,17 +159,14 @@ def _stored_policies(records: GraphRecords) -> Iterator[tuple[Any, str, PolicyKi
                 yield row["policy"], f"{row['arn']} policy", PolicyKind.RESOURCE
 
 
-def check_policies(records: GraphRecords) -> int:
+def check_policies(records: GraphRecords, parser: PolicyParser | None = None) -> PolicyParser:
     """Parse every policy the records would store as the analyses will, so a policy kg cannot
     read rejects the snapshot before anything is written rather than failing the derive after
-    the load; the number of distinct policies checked."""
-    checked: set[tuple[str, PolicyKind]] = set()
+    the load; the parser holding them, for `load_view` after the load."""
+    parser = parser if parser is not None else PolicyParser()
     for document, policy_id, kind in _stored_policies(records):
-        text = document if isinstance(document, str) else json.dumps(document, sort_keys=True)
-        if (text, kind) not in checked:
-            parse(document, policy_id, kind, origin="snapshot")
-            checked.add((text, kind))
-    return len(checked)
+        parser(document, policy_id, kind, origin="snapshot")
+    return parser
 
 
 _ORG_QUERY = """
@@ -225,13 +244,10 @@ def _org_levels(
     return levels
 
 
-def load_view(graph: Graph) -> IamView:
-    """Everything the decisions need, read once from the graph.
-
-    Each distinct policy is parsed once: a managed policy attached to many principals, or an SCP
-    above many accounts, is one (immutable) Policy shared by all of them.
-    """
-    parse_policy = functools.cache(parse)
+def load_view(graph: Graph, parse_policy: PolicyParser | None = None) -> IamView:
+    """Everything the decisions need, read once from the graph; `parse_policy` may hold the
+    policies already parsed (by `check_policies` before the load)."""
+    parse_policy = parse_policy if parse_policy is not None else PolicyParser()
     org = graph.read(_ORG_QUERY)
     org_id = org[0]["org_id"] if org else None
     management = org[0]["management"] if org else None
@@ -265,14 +281,16 @@ def load_view(graph: Graph) -> IamView:
             ),
         )
         if kind is PrincipalKind.ROLE and row["trust_policy"]:
-            trust = parse(row["trust_policy"], f"{row['arn']} trust policy", PolicyKind.RESOURCE)
+            trust = parse_policy(
+                row["trust_policy"], f"{row['arn']} trust policy", PolicyKind.RESOURCE
+            )
             roles[row["arn"]] = Target("Role", row["arn"], account, trust, rcps.get(account))
     resources = [
         Target(
             row["label"],
             row["arn"],
             row["account_id"],
-            parse(row["policy"], f"{row['arn']} policy", PolicyKind.RESOURCE)
+            parse_policy(row["policy"], f"{row['arn']} policy", PolicyKind.RESOURCE)
             if row["policy"]
             else None,
             rcps.get(row["account_id"]),

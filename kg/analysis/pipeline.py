@@ -18,7 +18,7 @@ from neo4j import ManagedTransaction
 from neo4j.time import DateTime
 
 from kg.analysis.crown_jewels import DEFAULT, CrownJewelConfig
-from kg.analysis.iam_view import load_view
+from kg.analysis.iam_view import PolicyParser, load_view
 from kg.gc_pauses import fewer_collections
 from kg.graph import pending
 from kg.graph.driver import Graph
@@ -58,12 +58,14 @@ def derive_all(
     graph: Graph,
     on_step: Callable[[str], None] = lambda name: None,
     crown_jewels: CrownJewelConfig = DEFAULT,
+    policies: PolicyParser | None = None,
 ) -> DeriveSummary:
+    """Every analysis in order; `policies`: those parsed already (by the load's check)."""
     summary = DeriveSummary()
     with fewer_collections():
         # Access and privilege escalation decide over the same loaded policies (neither
         # changes them).
-        view = load_view(graph)
+        view = load_view(graph, policies)
         options: dict[str, dict[str, Any]] = {
             "access": {"view": view},
             "privesc": {"view": view},
