@@ -5,6 +5,8 @@ whose message names what went wrong and where; anything else is a bug and keeps 
 under `--debug`.
 """
 
+from collections.abc import Sequence
+
 
 class KgError(Exception):
     """An expected failure with a one-line, user-facing message."""
@@ -14,6 +16,27 @@ class KgError(Exception):
 
 class ConfigError(KgError):
     """Bad flags, environment or configuration files."""
+
+    exit_code = 2
+
+
+class UnknownNameError(KgError):
+    """A name that is not where it was looked for (the graph, the query library, IAM's actions).
+
+    An unknown name must fail rather than answer "nothing", which reads as "safe"; the message
+    offers the closest names of the same kind.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, closest: Sequence[str] = ()) -> None:
+        offer = f"; closest: {', '.join(closest)}" if closest else ""
+        super().__init__(f"{message}{offer}")
+        self.closest = tuple(closest)
+
+
+class AmbiguousNameError(KgError):
+    """A short name that several nodes share (a role name in several accounts): say which."""
 
     exit_code = 2
 

@@ -12,7 +12,8 @@ from functools import cache
 from importlib import resources
 from typing import Any, LiteralString, cast
 
-from kg.errors import ConfigError, KgError
+from kg.analysis.names import closest
+from kg.errors import ConfigError, KgError, UnknownNameError
 from kg.graph.driver import Graph
 
 _HEADER = re.compile(r"^//\s*([a-z_]+):\s*(.*)$")
@@ -98,7 +99,10 @@ def get(name: str) -> NamedQuery:
     try:
         return library()[name]
     except KeyError:
-        raise ConfigError(f"no query named {name!r} (see `kg query --list`)") from None
+        raise UnknownNameError(
+            f"query {name!r} is not in the library (see `kg query --list`)",
+            closest(name, library()),
+        ) from None
 
 
 def run(graph: Graph, name: str, **params: Any) -> list[dict[str, Any]]:

@@ -1,26 +1,28 @@
 // name: attack-paths-shortest
 // title: Shortest attack paths from a start to the targets worth protecting
-// description: For each target, the shortest chain of network reach (CAN_REACH; DELIVERS_TO from an interface to its instance, SENDS_THROUGH from an instance to its interfaces), workload identity (RUNS_AS), role assumption (CAN_ASSUME), privilege escalation (CAN_ESCALATE_TO) and access (CAN_ACCESS), every hop walked forward. source: 'internet', 'external' (accounts outside the organization, and their users and roles that a policy names) or an ARN, each also starting from everyone (what a policy grants to "*", which any requester can do); target: 'crown-jewels' (the CrownJewel label), 'admin' or an ARN. Hops are bounded (at most 10; max_hops cuts lower).
+// description: For each target, the shortest chain of network reach (CAN_REACH; DELIVERS_TO from an interface to its instance, SENDS_THROUGH from an instance to its interfaces), workload identity (RUNS_AS), role assumption (CAN_ASSUME), privilege escalation (CAN_ESCALATE_TO) and access (CAN_ACCESS), every hop walked forward. source: 'internet', 'external' (accounts outside the organization, and their users and roles that a policy names), an account id (the account and every user and role of it: credentials anywhere in it) or an ARN, each also starting from everyone (what a policy grants to "*", which any requester can do); target: 'crown-jewels' (the CrownJewel label), 'admin', an account id (anything of the account) or an ARN. Hops are bounded (at most 10; max_hops cuts lower).
 // layer: network
 // params: source='internet', target='crown-jewels', max_hops=6
 CALL () {
   MATCH (s:Internet) WHERE $source = 'internet' RETURN s
   UNION
-  MATCH (s:Account) WHERE $source = 'external' AND s.external = true RETURN s
-  UNION
-  MATCH (a:Account) WHERE $source = 'external' AND a.external = true
+  MATCH (a:Account)
+  WHERE ($source = 'external' AND a.external = true) OR a.account_id = $source
   CALL (a) {
+    RETURN a AS s
+    UNION
     MATCH (s:Role) WHERE s.account_id = a.account_id RETURN s
     UNION
     MATCH (s:User) WHERE s.account_id = a.account_id RETURN s
   }
   RETURN s
   UNION
-  MATCH (s:AnyPrincipal) WHERE $source IN ['internet', 'external'] OR $source STARTS WITH 'arn:'
+  MATCH (s:AnyPrincipal)
+  WHERE $source IN ['internet', 'external'] OR $source STARTS WITH 'arn:' OR $source =~ '[0-9]{12}'
   RETURN s
   UNION
   UNWIND [arn IN [$source] WHERE arn STARTS WITH 'arn:'] AS arn
-  MATCH (s) WHERE s.arn = arn RETURN s
+  MATCH (s) WHERE s.arn = arn OR (s:FederatedProvider AND s.name = arn) RETURN s
 }
 // Which targets the start reaches at all, in one breadth-first sweep: a shortest-path search
 // between a start and a target it cannot reach exhausts everything within ten hops of one. The
@@ -34,6 +36,7 @@ WITH s, t
 WHERE ($target = 'crown-jewels' AND t:CrownJewel)
    OR ($target = 'admin' AND t:Principal AND t.is_admin = true)
    OR t.arn = $target
+   OR t.account_id = $target
 MATCH p = SHORTEST 1 (s)
   (()-[:CAN_REACH|DELIVERS_TO|SENDS_THROUGH|RUNS_AS|CAN_ASSUME|CAN_ESCALATE_TO|CAN_ACCESS]->()){1,10}
   (t)

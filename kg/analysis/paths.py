@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from kg import queries
+from kg.analysis import names
 from kg.analysis.hop_controls import MissingControl, MissingControls, read_nodes
 from kg.errors import ConfigError
 from kg.graph.driver import Graph
@@ -31,6 +32,24 @@ QUERY = "attack-paths-shortest"
 MAX_HOPS_LIMIT = 10  # the bound written in the query's pattern
 SOURCE_KINDS = ("internet", "external")
 TARGET_KINDS = ("crown-jewels", "admin")
+# An account as a start stands for the credentials of any of its users and roles, and as an
+# end for anything of it a path reaches (docs/paths.md); any other node is named by its ARN, and
+# users, roles, groups and resources by their names too. A bucket's object is its bucket.
+SOURCES = names.Accepts(
+    "internet, external, an account, or a node",
+    keywords=SOURCE_KINDS,
+    accounts="any",
+    by_arn=names.ARN_LABELS,
+    by_name=names.NAMED_LABELS,
+)
+TARGETS = names.Accepts(
+    "crown-jewels, admin, an account, or a node",
+    keywords=TARGET_KINDS,
+    accounts="any",
+    by_arn=names.ARN_LABELS,
+    by_name=names.NAMED_LABELS,
+    bucket_objects=True,
+)
 
 
 @dataclass(frozen=True)
@@ -127,10 +146,21 @@ def with_missing_controls(
 
 
 def check_arguments(source: str, target: str, max_hops: int) -> None:
-    if source not in SOURCE_KINDS and not source.startswith("arn:"):
-        raise ConfigError(f"--from {source!r}: expected internet, external or an ARN")
-    if target not in TARGET_KINDS and not target.startswith("arn:"):
-        raise ConfigError(f"--to {target!r}: expected crown-jewels, admin or an ARN")
+    """The keys the query takes; names resolve to them first (`SOURCES`, `TARGETS`)."""
+    if source not in SOURCE_KINDS and not _is_key(source):
+        raise ConfigError(
+            f"--from {source!r}: expected internet, external, an account id or an ARN"
+        )
+    if target not in TARGET_KINDS and not _is_key(target):
+        raise ConfigError(f"--to {target!r}: expected crown-jewels, admin, an account id or an ARN")
+    check_max_hops(max_hops)
+
+
+def _is_key(text: str) -> bool:
+    return text.startswith("arn:") or names.ACCOUNT_ID.fullmatch(text) is not None
+
+
+def check_max_hops(max_hops: int) -> None:
     if not 1 <= max_hops <= MAX_HOPS_LIMIT:
         raise ConfigError(f"--max-hops {max_hops}: expected 1 to {MAX_HOPS_LIMIT}")
 

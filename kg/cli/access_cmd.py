@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from kg import queries
-from kg.analysis.who_can import who_can
+from kg.analysis import names
+from kg.analysis.who_can import asked_resource, who_can
 from kg.cli import state
 from kg.report.output import Format
 from kg.report.rows import render_rows
@@ -17,52 +18,93 @@ _FORMAT = typer.Option("--format")
 
 def privesc(
     principal: Annotated[
-        str | None, typer.Option("--principal", help="Start or target principal ARN.")
+        str | None,
+        typer.Option("--principal", help="Start or target user or role (ARN or name)."),
     ] = None,
-    account: Annotated[str | None, typer.Option("--account", help="Starting account id.")] = None,
+    account: Annotated[
+        str | None, typer.Option("--account", help="Starting account (id, root ARN or name).")
+    ] = None,
     output: Annotated[Format, _FORMAT] = Format.table,
 ) -> None:
     """Who can become admin-equivalent, by which chain of techniques.
 
     Each row: principal, target, techniques, the hop-by-hop chain and the permissions used.
-    Example: kg privesc --account 444455556666 --format json
+    A principal or account that is not in the graph exits 2 with the closest names.
+    Example: kg privesc --account payments-prod --format json
     """
     with state.connect(for_queries=True) as graph:
-        rows = queries.run(graph, "privesc", principal=principal, account=account)
+        rows = queries.run(
+            graph,
+            "privesc",
+            principal=names.resolve_key(graph, "--principal", principal, names.PRINCIPALS),
+            account=names.resolve_key(graph, "--account", account, names.ACCOUNTS),
+        )
     render_rows(rows, output, title="Privilege escalation to admin")
 
 
 def who_can_command(
     action: Annotated[str, typer.Argument(help="IAM action, e.g. s3:GetObject.")],
-    resource: Annotated[str | None, typer.Option("--resource", help="Resource ARN.")] = None,
+    resource: Annotated[
+        str | None,
+        typer.Option(
+            "--resource",
+            help="Resource or role (ARN or name); an object ARN (bucket/key) is asked about "
+            "under its bucket's policy.",
+        ),
+    ] = None,
+    assume_exists: Annotated[
+        bool,
+        typer.Option(
+            "--assume-exists",
+            help="Ask about a resource ARN the graph does not hold, as a resource kg has not "
+            "seen (no resource policy, no RCPs); a note on stderr says so.",
+        ),
+    ] = False,
     output: Annotated[Format, _FORMAT] = Format.table,
 ) -> None:
     """Principals that can perform ACTION (on --resource), the statements that allow it, and
     any conditions it depends on. On a resource, also the external accounts (by id) and
-    everyone, as its policy lets them in.
+    everyone, as its policy lets them in. A resource that is not in the graph exits 2 with
+    the closest names, unless --assume-exists.
 
     Example: kg who-can s3:GetObject --resource arn:aws:s3:::my-bucket/*
+
+    Example: kg who-can sts:AssumeRole --resource analytics-reader (a role, by name)
     """
     with state.connect(for_queries=True) as graph:
-        rows = who_can(graph, action, resource)
+        asked = None if resource is None else asked_resource(graph, resource, assume_exists)
+        rows = who_can(graph, action, asked)
+    if asked is not None and asked.unseen:
+        typer.echo(
+            f"kg: note: {asked.arn} is not in the graph: asked as a resource kg has not seen "
+            "(no resource policy, no RCPs)",
+            err=True,
+        )
     render_rows(rows, output, title=f"Who can {action}")
 
 
 def access(
     principal: Annotated[
         str,
-        typer.Argument(help="Principal ARN, external account id, or 'everyone' (grants to \"*\")."),
+        typer.Argument(
+            help="User or role (ARN or name), account outside the organization (id or root "
+            "ARN), or 'everyone' (grants to \"*\")."
+        ),
     ],
     output: Annotated[Format, _FORMAT] = Format.table,
 ) -> None:
     """What PRINCIPAL can reach: resources by type with access levels, and roles it can assume,
     with what everyone may do where it has no grant of its own (granted_to says whose).
+    A principal that is not in the graph exits 2 with the closest names.
 
     Example: kg access arn:aws:iam::555566667777:role/dev-bastion
+
+    Example: kg access arn:aws:iam::999988887777:root (an account outside the organization)
     """
     with state.connect(for_queries=True) as graph:
-        rows = queries.run(graph, "principal-access", principal=principal)
-    render_rows(rows, output, title=f"Access of {principal}")
+        requester = names.resolve(graph, "PRINCIPAL", principal, names.REQUESTERS)
+        rows = queries.run(graph, "principal-access", principal=requester.key)
+    render_rows(rows, output, title=f"Access of {requester}")
 
 
 def register(app: typer.Typer) -> None:

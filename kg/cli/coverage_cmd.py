@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
+from kg.analysis import names
 from kg.analysis.coverage.report import (
     cell_text,
+    check_region,
     coverage_matrix,
     coverage_rows,
     matrix_tally,
@@ -63,9 +65,10 @@ def _show_rows(
     graph: Graph, catalog: Catalog, account: str | None, filters: Filters, output: Format
 ) -> dict[str, Any]:
     """Every verdict as JSON, or one account's by layer; the tally over them."""
-    rows = coverage_rows(graph, account, **filters)
+    account_id = names.resolve_key(graph, "--account", account, names.ACCOUNTS)
+    rows = coverage_rows(graph, account_id, **filters)
     if account is not None and not rows:
-        raise ConfigError(f"--account {account!r}: no coverage for that account id or name")
+        raise ConfigError(f"--account {account!r}: no coverage for that account")
     if output == Format.json:
         print_json(report(rows, catalog))
     else:
@@ -89,7 +92,8 @@ def _show_account(rows: list[dict[str, Any]], catalog: Catalog, output: Format) 
 def coverage(
     by: Annotated[str, typer.Option("--by", help="Matrix columns: layer or capability.")] = "layer",
     account: Annotated[
-        str | None, typer.Option("--account", help="One account's controls (id or name).")
+        str | None,
+        typer.Option("--account", help="One account's controls (id, root ARN or name)."),
     ] = None,
     layer: Annotated[str | None, typer.Option("--layer", help="Only this layer.")] = None,
     capability: Annotated[
@@ -106,6 +110,7 @@ def coverage(
     output: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """Show control coverage: the organization tree against the six layers, or one account.
+    An account or region that is not in the graph exits 2 with the closest names.
 
     Example: kg coverage --account app-dev --status missing
     """
@@ -116,6 +121,8 @@ def coverage(
     _check_choice("status", status, STATUSES)
     filters = {"layer": layer, "capability": capability, "status": status, "region": region}
     with state.connect(for_queries=True) as graph:
+        if region is not None:
+            check_region(graph, region)
         if output == Format.json or account is not None:
             overall = _show_rows(graph, catalog, account, filters, output)
         else:

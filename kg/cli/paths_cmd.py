@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kg.analysis import paths
+from kg.analysis import names, paths
 from kg.cli import state
 from kg.report.output import Format, print_json, to_json
 from kg.report.paths_html import paths_html
@@ -17,21 +17,32 @@ FromOption = Annotated[
     str,
     typer.Option(
         "--from",
-        help="internet, external (accounts outside, their users and roles) or an ARN; "
-        "each also starts from everyone.",
+        help="internet, external (accounts outside, their users and roles), an account (id, "
+        "root ARN or name: any of its users and roles), or an ARN, user, role or resource name; "
+        "each also starts from everyone. A name not in the graph exits 2.",
     ),
 ]
-ToOption = Annotated[str, typer.Option("--to", help="crown-jewels, admin or an ARN.")]
+ToOption = Annotated[
+    str,
+    typer.Option(
+        "--to",
+        help="crown-jewels, admin, an account (id, root ARN or name: anything of it), or an ARN, "
+        "user, role or resource name. A name not in the graph exits 2.",
+    ),
+]
 MaxHopsOption = Annotated[
     int, typer.Option("--max-hops", help=f"Longest path searched (1-{paths.MAX_HOPS_LIMIT}).")
 ]
 FormatOption = Annotated[Format, typer.Option("--format")]
 
 
-def _find(source: str, target: str, max_hops: int) -> list[paths.AttackPath]:
-    paths.check_arguments(source, target, max_hops)
+def _find(source: str, target: str, max_hops: int) -> tuple[str, list[paths.AttackPath]]:
+    """The paths between the named ends, and the question in words for titles."""
+    paths.check_max_hops(max_hops)
     with state.connect(for_queries=True) as graph:
-        return paths.find_paths(graph, source, target, max_hops)
+        start = names.resolve(graph, "--from", source, paths.SOURCES)
+        end = names.resolve(graph, "--to", target, paths.TARGETS)
+        return f"from {start} to {end}", paths.find_paths(graph, start.key, end.key, max_hops)
 
 
 def hop_rows(found: list[paths.AttackPath]) -> list[dict[str, Any]]:
@@ -65,18 +76,20 @@ def paths_command(
     """The shortest attack paths, worst first (fewest defensive layers, most valuable target).
 
     Example: kg paths --from internet --to crown-jewels --format html -o paths.html
+
+    Example: kg paths --from 999988887777 --to data-prod (an account outside, one inside)
     """
-    found = _find(source, target, max_hops)
+    question, found = _find(source, target, max_hops)
     document = paths.paths_document(found)
     if output == Format.html:
-        text = paths_html(document, title=f"Attack paths from {source} to {target}")
+        text = paths_html(document, title=f"Attack paths {question}")
     elif output == Format.json and out_file is not None:
         text = to_json(document)
     elif output == Format.json:
         print_json(document)
         return
     else:
-        render_rows(hop_rows(found), output, title=f"Attack paths from {source} to {target}")
+        render_rows(hop_rows(found), output, title=f"Attack paths {question}")
         return
     if out_file is None:
         typer.echo(text)
@@ -95,9 +108,10 @@ def chokepoints_command(
 
     Example: kg chokepoints --to admin --format json
     """
-    found = paths.chokepoints(_find(source, target, max_hops))
+    question, found = _find(source, target, max_hops)
+    points = paths.chokepoints(found)
     if output == Format.json:
-        print_json(paths.chokepoints_document(found))
+        print_json(paths.chokepoints_document(points))
         return
     rows = [
         {
@@ -108,9 +122,9 @@ def chokepoints_command(
             "to": c.hop.target,
             "explanation": c.hop.explanation,
         }
-        for c in found
+        for c in points
     ]
-    render_rows(rows, output, title=f"Chokepoints on paths from {source} to {target}")
+    render_rows(rows, output, title=f"Chokepoints on paths {question}")
 
 
 def register(app: typer.Typer) -> None:

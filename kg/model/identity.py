@@ -26,6 +26,7 @@ IAM_COMMON = {
     **OWNER,
 }
 UNKNOWN = {"unknown": "facts that could not be read (see the module description)"}
+NAME_INDEX = ("name",)  # commands take a user, group or role by its name (kg.analysis.names)
 _POLICY_PROPS = {
     "arn": "ARN (the key); inline policies '<owner ARN>/inline/<name>'",
     "name": "the policy name",
@@ -60,6 +61,7 @@ NODES = (
             "access_keys_active": "how many of its access keys are active",
             **UNKNOWN,
         },
+        indexes=NAME_INDEX,
     ),
     NodeSchema(
         label="Group",
@@ -67,6 +69,7 @@ NODES = (
         layer=LAYER,
         description="An IAM group: users who are members get its policies.",
         properties={**IAM_COMMON, "group_id": "AGPA..."},
+        indexes=NAME_INDEX,
     ),
     NodeSchema(
         label="Role",
@@ -84,6 +87,7 @@ NODES = (
             "tags": "tags as 'key=value' strings",
             **UNKNOWN,
         },
+        indexes=NAME_INDEX,
     ),
     NodeSchema(
         label="RootUser",

@@ -28,6 +28,7 @@ def _resource(label: str, description: str, props: dict[str, str]) -> NodeSchema
         description=description,
         extra_labels=("Resource",),
         properties={**_COMMON, **props},
+        indexes=("name",),  # commands take a resource by its name (kg.analysis.names)
     )
 
 

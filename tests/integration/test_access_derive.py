@@ -15,7 +15,7 @@ from ingest.example.demo import facts
 from ingest.load import load_snapshot
 from ingest.snapshot import Snapshot
 from kg.analysis import access, privesc
-from kg.analysis.who_can import UnknownActionError, who_can
+from kg.analysis.who_can import UnknownActionError, asked_resource, who_can
 from kg.cli import access_cmd, main_options
 from kg.config import Neo4jSettings
 from kg.graph.driver import Graph
@@ -175,7 +175,7 @@ def test_everyone_reads_the_public_bucket_and_nothing_else_for_certain(demo: Gra
 
 
 def test_what_everyone_is_allowed_is_said_once_on_everyones_edge(demo: Graph) -> None:
-    objects = f"{facts.PUBLIC_BUCKET_ARN}/*"
+    objects = asked_resource(demo, f"{facts.PUBLIC_BUCKET_ARN}/*")
     readers = {row["principal"] for row in who_can(demo, "s3:GetObject", objects)}
     bucket_account = facts.BASTION_ROLE_ARN.split(":")[4]
     # Principals of every account can read the public bucket, the bastion by its own policy too...

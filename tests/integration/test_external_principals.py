@@ -15,7 +15,7 @@ from ingest.example.demo import facts
 from ingest.load import load_snapshot
 from ingest.snapshot import Snapshot
 from kg.analysis import paths, pipeline
-from kg.analysis.who_can import who_can
+from kg.analysis.who_can import asked_resource, who_can
 from kg.graph.driver import Graph
 from tests.integration.graph_state import DEMO
 
@@ -125,7 +125,8 @@ def test_the_user_a_bucket_policy_names_reads_the_bucket_and_its_account_does_no
             ],
         }
     ]
-    allowed = who_can(vendor_trusted, "s3:GetObject", f"{facts.CUSTOMER_RECORDS_BUCKET_ARN}/x")
+    objects = asked_resource(vendor_trusted, f"{facts.CUSTOMER_RECORDS_BUCKET_ARN}/x")
+    allowed = who_can(vendor_trusted, "s3:GetObject", objects)
     assert VENDOR_USER_ARN in {row["principal"] for row in allowed}
     assert VENDOR_ACCOUNT_ID not in {row["principal"] for row in allowed}
     found = paths.find_paths(vendor_trusted, "external", facts.CUSTOMER_RECORDS_BUCKET_ARN)

@@ -13,7 +13,9 @@ from typing import Any
 
 from kg import queries
 from kg.analysis.coverage.verdicts import IN_PLACE, MISSING, NOT_APPLICABLE, STATUSES, UNKNOWN
+from kg.analysis.names import closest
 from kg.catalog import Catalog
+from kg.errors import UnknownNameError
 from kg.graph.driver import Graph
 
 Row = dict[str, Any]
@@ -54,6 +56,17 @@ def coverage_rows(
         status=status,
         region=region,
     )
+
+
+def check_region(graph: Graph, region: str) -> None:
+    """A region the coverage has verdicts in ('global': non-regional controls), or
+    UnknownNameError: a mistyped region would show no coverage at all."""
+    rows = graph.read("MATCH ()-[c:HAS_COVERAGE]->() RETURN DISTINCT c.region AS region")
+    known = sorted(row["region"] for row in rows)
+    if region not in known:
+        raise UnknownNameError(
+            f"--region {region!r} is not in the graph (no verdicts there)", closest(region, known)
+        )
 
 
 def tally(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:

@@ -113,3 +113,9 @@ def test_conditional_assumption_lists_its_undecided_conditions_as_controls() -> 
 def test_bad_arguments_name_the_option(source: str, target: str, max_hops: int, named: str) -> None:
     with pytest.raises(ConfigError, match=named):
         check_arguments(source, target, max_hops)
+
+
+def test_an_account_id_is_a_start_and_an_end_of_the_path_query() -> None:
+    check_arguments("999988887777", "444455557777", 6)
+    with pytest.raises(ConfigError, match="an account id or an ARN"):
+        check_arguments("99998888777", "admin", 6)
