@@ -24,6 +24,7 @@ from ingest.aws import service_modules
 from ingest.snapshot import Snapshot
 from kg.analysis import pipeline
 from kg.analysis.crown_jewels import DEFAULT, CrownJewelConfig
+from kg.analysis.exposure_network import check_network
 from kg.analysis.iam_view import PolicyParser, check_policies
 from kg.errors import SnapshotError
 from kg.gc_pauses import fewer_collections
@@ -113,10 +114,11 @@ def _and_then(first: Finish, then: Finish | None) -> Finish:
 
 def prepare_snapshot(snapshot: Snapshot) -> tuple[GraphRecords, PolicyParser]:
     """The snapshot's records, with every check that needs no graph done: the transform's own
-    (files and fields) and the policy grammar the analyses will apply (the policies parsed, for
-    the derive to reuse). The writer checks the records against the schema before its first
-    write."""
+    (files and fields), and the network values and policy grammar the analyses will read (the
+    policies parsed, for the derive to reuse). The writer checks the records against the
+    schema before its first write."""
     records = transform_snapshot(snapshot)
+    check_network(records)
     return records, check_policies(records)
 
 

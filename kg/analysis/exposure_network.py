@@ -8,7 +8,7 @@ all). Ids map back to the graph's keys (ARNs) through `GraphNetwork.arn_of`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from kg.analysis.reachability import (
     NetworkAclEntry,
     NetworkInterface,
     PrefixList,
+    ReachabilityInputError,
     Route,
     RouteTable,
     RouteTarget,
@@ -33,17 +34,23 @@ from kg.analysis.reachability import (
     TargetGroup,
     Vpc,
 )
+from kg.errors import SnapshotError
 from kg.graph.driver import Graph, query_rows
+from kg.graph.records import GraphRecords
+from kg.model import load_schema
 
 Row = dict[str, Any]
 
-_VPCS = "MATCH (v:Vpc) RETURN v.vpc_id AS id, v.cidrs AS cidrs, v.ipv6_cidrs AS ipv6"
+# Each query returns a node's properties under their own names (and what it joins under names
+# of their own), so that one builder per kind serves the graph's rows and, before a load, the
+# records' (`check_network`).
+_VPCS = "MATCH (v:Vpc) RETURN v.vpc_id AS vpc_id, v.cidrs AS cidrs, v.ipv6_cidrs AS ipv6_cidrs"
 _SUBNETS = """
 MATCH (s:Subnet)
 OPTIONAL MATCH (t:RouteTable)-[:ASSOCIATED_WITH]->(s)
 OPTIONAL MATCH (a:NetworkAcl)-[:PROTECTS]->(s)
-RETURN s.subnet_id AS id, s.vpc_id AS vpc, s.cidr AS cidr, s.ipv6_cidrs AS ipv6,
-       head(collect(DISTINCT t.route_table_id)) AS table,
+RETURN s.subnet_id AS subnet_id, s.vpc_id AS vpc_id, s.cidr AS cidr,
+       s.ipv6_cidrs AS ipv6_cidrs, head(collect(DISTINCT t.route_table_id)) AS table,
        head(collect(DISTINCT a.network_acl_id)) AS acl
 """
 _ROUTE_TABLES = """
@@ -72,10 +79,11 @@ MATCH (i:NetworkInterface)
 OPTIONAL MATCH (i)-[:PROTECTED_BY]->(g:SecurityGroup)
 OPTIONAL MATCH (e:Ec2Instance)-[h:HAS_INTERFACE]->(i)
 OPTIONAL MATCH (b:LoadBalancer)-[:HAS_INTERFACE]->(i)
-RETURN i.arn AS arn, i.network_interface_id AS id, i.subnet_id AS subnet, i.vpc_id AS vpc,
-       i.private_ip AS private_ip, i.private_ips AS private_ips, i.public_ips AS public_ips,
-       i.public_ip AS public_ip, i.ipv6_addresses AS ipv6, coalesce(i.elastic_ip, false) AS eip,
-       i.interface_type AS type, collect(DISTINCT g.group_id) AS groups,
+RETURN i.arn AS arn, i.network_interface_id AS network_interface_id, i.subnet_id AS subnet_id,
+       i.vpc_id AS vpc_id, i.private_ip AS private_ip, i.private_ips AS private_ips,
+       i.public_ips AS public_ips, i.public_ip AS public_ip, i.ipv6_addresses AS ipv6_addresses,
+       i.elastic_ip AS elastic_ip, i.interface_type AS interface_type,
+       collect(DISTINCT g.group_id) AS groups,
        coalesce(e.instance_id, i.attached_instance_id) AS instance, h.device_index AS device,
        b.arn AS balancer
 """
@@ -135,13 +143,11 @@ def read_network(graph: Graph) -> GraphNetwork:
 
 def network_from_rows(rows: dict[str, list[Row]]) -> GraphNetwork:
     """Build the engine's model from the rows of the read queries (one list per query)."""
-    arn_of = {r["id"]: r["arn"] for r in rows["interfaces"] + rows["instances"] if r["arn"]}
+    arn_of = {r["network_interface_id"]: r["arn"] for r in rows["interfaces"] if r["arn"]}
+    arn_of.update({r["id"]: r["arn"] for r in rows["instances"] if r["arn"]})
     network = Network(
-        vpcs=tuple(Vpc(r["id"], _t(r["cidrs"]), _t(r["ipv6"])) for r in rows["vpcs"]),
-        subnets=tuple(
-            Subnet(r["id"], r["vpc"], r["cidr"], _t(r["ipv6"]), r["table"], r["acl"])
-            for r in rows["subnets"]
-        ),
+        vpcs=tuple(_vpc(r) for r in rows["vpcs"]),
+        subnets=tuple(_subnet(r) for r in rows["subnets"]),
         route_tables=tuple(_route_table(r) for r in rows["route_tables"]),
         network_acls=tuple(_network_acl(r) for r in rows["network_acls"]),
         security_groups=tuple(_security_group(r) for r in rows["security_groups"]),
@@ -163,88 +169,110 @@ def _t(values: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(values or ())
 
 
+def _vpc(row: Row) -> Vpc:
+    return Vpc(row["vpc_id"], _t(row.get("cidrs")), _t(row.get("ipv6_cidrs")))
+
+
+def _subnet(row: Row) -> Subnet:
+    return Subnet(
+        row["subnet_id"],
+        row["vpc_id"],
+        row.get("cidr"),
+        _t(row.get("ipv6_cidrs")),
+        row.get("table"),
+        row.get("acl"),
+    )
+
+
+def _route(route: Row) -> Route:
+    cidrs = route.get("destination_prefix_list_cidrs")
+    return Route(
+        destination=route["destination"],
+        target=_ROUTE_TARGETS.get(route.get("target_type") or "", RouteTarget.OTHER),
+        target_id=route.get("target_id") or "",
+        prefix_list_cidrs=None if cidrs is None else tuple(cidrs),
+        state=route.get("state") or "active",
+        propagated=route.get("origin") == "EnableVgwRoutePropagation",
+    )
+
+
 def _route_table(row: Row) -> RouteTable:
-    routes = []
-    for route in _in_fixed_order(row["routes"]):
-        target = _ROUTE_TARGETS.get(route["target_type"] or "", RouteTarget.OTHER)
-        cidrs = route["destination_prefix_list_cidrs"]
-        routes.append(
-            Route(
-                destination=route["destination"],
-                target=target,
-                target_id=route["target_id"] or "",
-                prefix_list_cidrs=None if cidrs is None else tuple(cidrs),
-                state=route["state"] or "active",
-                propagated=route["origin"] == "EnableVgwRoutePropagation",
-            )
-        )
-    return RouteTable(row["id"], row["vpc"], tuple(routes), bool(row["main"]))
+    routes = tuple(_route(route) for route in _in_fixed_order(row["routes"]))
+    return RouteTable(row["id"], row["vpc"], routes, bool(row["main"]))
+
+
+def _acl_entry(entry: Row) -> NetworkAclEntry:
+    from_port = entry.get("from_port")
+    return NetworkAclEntry(
+        rule_number=entry["rule_number"],
+        egress=bool(entry.get("egress")),
+        allow=entry.get("rule_action") == "allow",
+        protocol=str(entry["protocol"]),
+        cidr=entry.get("cidr") or entry["ipv6_cidr"],
+        from_port=from_port if from_port is not None else entry.get("icmp_type"),
+        to_port=entry.get("to_port"),
+    )
 
 
 def _network_acl(row: Row) -> NetworkAcl:
-    entries = tuple(
-        NetworkAclEntry(
-            rule_number=e["rule_number"],
-            egress=bool(e["egress"]),
-            allow=e["rule_action"] == "allow",
-            protocol=str(e["protocol"]),
-            cidr=e["cidr"] or e["ipv6_cidr"],
-            from_port=e["from_port"] if e["from_port"] is not None else e["icmp_type"],
-            to_port=e["to_port"],
-        )
-        for e in _in_fixed_order(row["entries"])
-    )
+    entries = tuple(_acl_entry(entry) for entry in _in_fixed_order(row["entries"]))
     return NetworkAcl(row["id"], row["vpc"], entries, bool(row["is_default"]))
+
+
+def _rule(rule: Row) -> SecurityGroupRule:
+    cidrs = rule.get("prefix_list_cidrs")
+    prefix_list = rule.get("prefix_list_id")
+    referenced = rule.get("referenced_group_id")
+    return SecurityGroupRule(
+        protocol=str(rule["protocol"]),
+        from_port=rule.get("from_port"),
+        to_port=rule.get("to_port"),
+        ipv4_ranges=(rule["cidr"],) if rule.get("cidr") else (),
+        ipv6_ranges=(rule["ipv6_cidr"],) if rule.get("ipv6_cidr") else (),
+        prefix_lists=(
+            (PrefixList(prefix_list, None if cidrs is None else tuple(cidrs)),)
+            if prefix_list
+            else ()
+        ),
+        group_ids=(referenced,) if referenced else (),
+    )
 
 
 def _security_group(row: Row) -> SecurityGroup:
     ingress: list[SecurityGroupRule] = []
     egress: list[SecurityGroupRule] = []
     for rule in _in_fixed_order(row["rules"]):
-        cidrs = rule["prefix_list_cidrs"]
-        prefix_lists = (
-            (PrefixList(rule["prefix_list_id"], None if cidrs is None else tuple(cidrs)),)
-            if rule["prefix_list_id"]
-            else ()
-        )
-        parsed = SecurityGroupRule(
-            protocol=str(rule["protocol"]),
-            from_port=rule["from_port"],
-            to_port=rule["to_port"],
-            ipv4_ranges=(rule["cidr"],) if rule["cidr"] else (),
-            ipv6_ranges=(rule["ipv6_cidr"],) if rule["ipv6_cidr"] else (),
-            prefix_lists=prefix_lists,
-            group_ids=(rule["referenced_group_id"],) if rule["referenced_group_id"] else (),
-        )
-        (egress if rule["direction"] == "egress" else ingress).append(parsed)
+        (egress if rule["direction"] == "egress" else ingress).append(_rule(rule))
     return SecurityGroup(row["id"], row["vpc"], tuple(ingress), tuple(egress), row["name"] or "")
 
 
 def _interface(row: Row) -> NetworkInterface:
-    private = [row["private_ip"]] if row["private_ip"] else []
-    private += [ip for ip in row["private_ips"] or () if ip not in private]
-    public = list(row["public_ips"] or ([row["public_ip"]] if row["public_ip"] else []))
+    private = [row["private_ip"]] if row.get("private_ip") else []
+    private += [ip for ip in row.get("private_ips") or () if ip not in private]
+    public = list(row.get("public_ips") or ([row["public_ip"]] if row.get("public_ip") else []))
     return NetworkInterface(
-        network_interface_id=row["id"],
-        subnet_id=row["subnet"],
-        vpc_id=row["vpc"],
+        network_interface_id=row["network_interface_id"],
+        subnet_id=row["subnet_id"],
+        vpc_id=row["vpc_id"],
         private_ips=tuple(private),
         public_ips=tuple(public),
-        ipv6_addresses=_t(row["ipv6"]),
-        security_group_ids=tuple(sorted(row["groups"])),
-        elastic_ip=bool(row["eip"]),
-        instance_id=row["instance"],
-        device_index=row["device"],
-        load_balancer_arn=row["balancer"],
-        interface_type=row["type"] or "interface",
+        ipv6_addresses=_t(row.get("ipv6_addresses")),
+        security_group_ids=tuple(sorted(row.get("groups") or ())),
+        elastic_ip=bool(row.get("elastic_ip")),
+        instance_id=row.get("instance"),
+        device_index=row.get("device"),
+        load_balancer_arn=row.get("balancer"),
+        interface_type=row.get("interface_type") or "interface",
     )
+
+
+def _listener(row: Row) -> Listener:
+    forwards = tuple(sorted(row.get("forwards", ())))
+    return Listener(row["arn"], row["protocol"], row["port"], forwards)
 
 
 def _load_balancer(row: Row) -> LoadBalancer:
-    listeners = tuple(
-        Listener(x["arn"], x["protocol"], x["port"], tuple(sorted(x["forwards"])))
-        for x in _in_fixed_order(row["listeners"])
-    )
+    listeners = tuple(_listener(x) for x in _in_fixed_order(row["listeners"]))
     return LoadBalancer(
         load_balancer_arn=row["arn"],
         name=row["name"] or row["arn"],
@@ -268,3 +296,29 @@ def _target_group(row: Row) -> TargetGroup:
         load_balancer_arns=tuple(row["balancers"]),
         targets=tuple(Target(t["id"], t["port"]) for t in row["targets"] if t["id"]),
     )
+
+
+# The network facts the engine parses when it is built, by label, with the builder that does it.
+_CHECKED: tuple[tuple[str, Callable[[Row], Any]], ...] = (
+    ("Vpc", _vpc),
+    ("Subnet", _subnet),
+    ("Route", _route),
+    ("NetworkAclEntry", _acl_entry),
+    ("SecurityGroupRule", _rule),
+    ("NetworkInterface", _interface),
+    ("Listener", _listener),
+)
+
+
+def check_network(records: GraphRecords) -> None:
+    """Build the engine's model of every network fact the records hold, as the exposure analysis
+    will from the graph, so that a value it cannot read (a CIDR, an address, a protocol, a port)
+    rejects the snapshot before anything is written rather than failing the derive after it."""
+    schema = load_schema()
+    for label, build in _CHECKED:
+        key = schema.node(label).key
+        for row in records.nodes.get(label, []):
+            try:
+                build(row)
+            except ReachabilityInputError as exc:
+                raise SnapshotError(f"snapshot {label} {row.get(key)}: {exc}") from None

@@ -48,7 +48,7 @@ def refuses(graph: Graph) -> bool:
     return False
 
 
-# --- a policy kg cannot read is refused before the first write ---------------------------------
+# --- a value the analyses cannot read is refused before the first write ---------------------
 
 HOSTILE = {"Effect": "Allow", "Action": 42, "Resource": "*"}
 
@@ -89,25 +89,45 @@ def _scp(root: Path) -> None:
     )
 
 
+def _security_group_cidr(root: Path) -> None:
+    path = root / "555566667777" / "us-east-1" / "ec2" / "describe_security_groups.json"
+
+    def change(data: Any) -> None:
+        permission = data["SecurityGroups"][0]["IpPermissions"][0]
+        permission["IpRanges"] = [{"CidrIp": "10.0.0.0/33"}]
+
+    edit_json(path, change)
+
+
 @pytest.mark.parametrize(
-    "break_policy",
-    [_inline_policy, _trust_policy, _bucket_policy, _scp],
-    ids=["identity", "trust", "bucket", "scp"],
+    ("break_snapshot", "named"),
+    [
+        (_inline_policy, "Statement[0]"),
+        (_trust_policy, "Statement[0]"),
+        (_bucket_policy, "Statement[0]"),
+        (_scp, "Statement[0]"),
+        (_security_group_cidr, "'10.0.0.0/33' is not a CIDR block"),
+    ],
+    ids=["identity", "trust", "bucket", "scp", "security-group"],
 )
-def test_a_policy_kg_cannot_read_fails_the_load_before_it_writes(
-    kg: KgRunner, graph: Graph, tmp_path: Path, break_policy: Callable[[Path], None]
+def test_a_value_the_analyses_cannot_read_fails_the_load_before_it_writes(
+    kg: KgRunner,
+    graph: Graph,
+    tmp_path: Path,
+    break_snapshot: Callable[[Path], None],
+    named: str,
 ) -> None:
     snapshot = copy_demo(tmp_path / "snapshot")
     assert kg("load", str(snapshot)).returncode == 0
     before = graph_checksum(graph)
-    break_policy(snapshot)
+    break_snapshot(snapshot)
     result = kg("load", str(snapshot))
     assert result.returncode == 1
-    # The transform checks some policies itself (naming the file and field), the policy check
-    # the rest (naming the policy); either way one line that says which statement.
+    # The transform checks some values itself (naming the file and field), the checks of what
+    # the analyses read the rest (naming the policy or network fact): one line either way.
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("kg: error: "), result.stderr
-    assert "Statement[0]" in lines[0]
+    assert named in lines[0]
     assert graph_checksum(graph) == before
     assert not refuses(graph)
 

@@ -26,10 +26,10 @@ def _rows(acl_ssh_action: str = "allow") -> dict[str, list[dict[str, Any]]]:
         }
 
     return {
-        "vpcs": [{"id": "vpc-1", "cidrs": ["10.0.0.0/16"], "ipv6": None}],
+        "vpcs": [{"vpc_id": "vpc-1", "cidrs": ["10.0.0.0/16"], "ipv6_cidrs": None}],
         "subnets": [
-            {"id": "subnet-1", "vpc": "vpc-1", "cidr": "10.0.1.0/24", "ipv6": None,
-             "table": None, "acl": "acl-1"}
+            {"subnet_id": "subnet-1", "vpc_id": "vpc-1", "cidr": "10.0.1.0/24",
+             "ipv6_cidrs": None, "table": None, "acl": "acl-1"}
         ],
         "route_tables": [
             {"id": "rtb-1", "vpc": "vpc-1", "main": True, "routes": [
@@ -59,10 +59,11 @@ def _rows(acl_ssh_action: str = "allow") -> dict[str, list[dict[str, Any]]]:
             ]}
         ],
         "interfaces": [
-            {"arn": ENI_ARN, "id": "eni-1", "subnet": "subnet-1", "vpc": "vpc-1",
-             "private_ip": "10.0.1.5", "private_ips": ["10.0.1.5"], "public_ips": None,
-             "public_ip": "54.0.0.1", "ipv6": None, "eip": False, "type": "interface",
-             "groups": ["sg-1"], "instance": "i-1", "device": 0, "balancer": None}
+            {"arn": ENI_ARN, "network_interface_id": "eni-1", "subnet_id": "subnet-1",
+             "vpc_id": "vpc-1", "private_ip": "10.0.1.5", "private_ips": ["10.0.1.5"],
+             "public_ips": None, "public_ip": "54.0.0.1", "ipv6_addresses": None,
+             "elastic_ip": False, "interface_type": "interface", "groups": ["sg-1"],
+             "instance": "i-1", "device": 0, "balancer": None}
         ],
         "instances": [{"arn": "arn:aws:ec2:us-east-1:1:instance/i-1", "id": "i-1",
                        "state": "running"}],
