@@ -180,7 +180,7 @@ def load_and_derive(
     load's derived facts, and the next load repairs whatever an interrupted one left.
     """
     records, policies = prepare_snapshot(snapshot)
-    with writer_lock(graph, command, wait_seconds):
+    with writer_lock(graph, command, wait_seconds) as lock:
         apply_schema(graph, load_schema())
         if not replace:
             check_same_organization(graph, records, snapshot)
@@ -188,7 +188,11 @@ def load_and_derive(
             graph, snapshot, records, progress.rows, replace=replace, then=pipeline.mark_pending
         )
         derived = pipeline.derive_all(
-            graph, on_step=progress.derived, crown_jewels=crown_jewels, policies=policies
+            graph,
+            on_step=progress.derived,
+            crown_jewels=crown_jewels,
+            policies=policies,
+            before_recording=lock.confirm,
         )
     return loaded, derived
 

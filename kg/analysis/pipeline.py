@@ -59,8 +59,11 @@ def derive_all(
     on_step: Callable[[str], None] = lambda name: None,
     crown_jewels: CrownJewelConfig = DEFAULT,
     policies: PolicyParser | None = None,
+    before_recording: Callable[[], None] = lambda: None,
 ) -> DeriveSummary:
-    """Every analysis in order; `policies`: those parsed already (by the load's check)."""
+    """Every analysis in order; `policies`: those parsed already (by the load's check);
+    `before_recording` runs before each step is recorded done (a load confirms it still holds
+    the writer lock there, so the mark is never cleared by a writer that lost it)."""
     summary = DeriveSummary()
     with fewer_collections():
         # Access and privilege escalation decide over the same loaded policies (neither
@@ -74,6 +77,7 @@ def derive_all(
         for done, (name, module_name) in enumerate(STEPS, start=1):
             module = importlib.import_module(module_name)
             summary.counts[name] = module.derive(graph, **options.get(name, {}))
+            before_recording()
             _step_done(graph, done)
             on_step(name)
     return summary

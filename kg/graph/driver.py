@@ -157,17 +157,26 @@ class Graph:
     @contextmanager
     def held_transaction(
         self, query: LiteralString, metadata: dict[str, Any], **params: Any
-    ) -> Iterator[None]:
+    ) -> Iterator[Callable[[], bool]]:
         """Run `query` in a write transaction that stays open for the block and is rolled back at
         its end, so the locks the query took are held until then (kg.graph.lock). `metadata`
-        names the transaction in `SHOW TRANSACTIONS`."""
+        names the transaction in `SHOW TRANSACTIONS`. The block gets a function that tells
+        whether the transaction is still open (the server may have ended it)."""
+
+        def still_open() -> bool:
+            try:
+                tx.run("RETURN 1").consume()
+            except (DriverError, Neo4jError):
+                return False
+            return True
+
         with self._session() as session:
             with self._translated_errors("write failed", query):
                 tx = session.begin_transaction(metadata=metadata)
             try:
                 with self._translated_errors("write failed", query):
                     tx.run(query, params).consume()
-                yield
+                yield still_open
             finally:
                 # A connection that is gone has taken the transaction (and its locks) with it.
                 with suppress(DriverError, Neo4jError):

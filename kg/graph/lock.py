@@ -20,7 +20,7 @@ import contextlib
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,6 +50,27 @@ class WriterBusyError(KgError):
     """Another kg process is writing to the graph."""
 
     exit_code = 5
+
+
+class WriterLockLostError(KgError):
+    """The server ended the lock's transaction while this process was still writing."""
+
+    exit_code = 5
+
+
+@dataclass(frozen=True)
+class WriterLock:
+    """The held lock, for a writer to confirm it still holds it before each step it records."""
+
+    still_open: Callable[[], bool]
+
+    def confirm(self) -> None:
+        if not self.still_open():
+            raise WriterLockLostError(
+                "the graph's writer lock was lost part-way (the server ended its transaction: a "
+                "transaction timeout, or TERMINATE TRANSACTIONS); another writer may have "
+                "written meanwhile, so the graph is left marked incomplete: rerun `kg load`"
+            )
 
 
 @dataclass(frozen=True)
@@ -130,7 +151,7 @@ def _clear_dead(graph: Graph, found: list[Holder]) -> list[Holder]:
 
 
 @contextmanager
-def writer_lock(graph: Graph, command: str, wait_seconds: float = 0.0) -> Iterator[None]:
+def writer_lock(graph: Graph, command: str, wait_seconds: float = 0.0) -> Iterator[WriterLock]:
     """Hold the graph's writer lock for the block; refuse (or wait up to `wait_seconds`) when
     another writer holds it."""
     graph.run_schema(_CONSTRAINT)
@@ -147,5 +168,5 @@ def writer_lock(graph: Graph, command: str, wait_seconds: float = 0.0) -> Iterat
             )
         time.sleep(POLL_SECONDS)
     # If another process took the lock since the look above, this waits until it is released.
-    with graph.held_transaction(_TAKE, _metadata(command), name=LOCK_NAME):
-        yield
+    with graph.held_transaction(_TAKE, _metadata(command), name=LOCK_NAME) as still_open:
+        yield WriterLock(still_open)

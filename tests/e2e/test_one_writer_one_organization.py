@@ -84,6 +84,25 @@ def test_two_loads_started_together_give_one_clean_load(
     assert graph_checksum(graph, ignore=TIMES) == variants.clean_b
 
 
+def test_a_load_whose_lock_the_server_ended_stops_and_leaves_the_graph_refusing(
+    kg: KgRunner, kg_start: KgStarter, graph: Graph, variants: Variants
+) -> None:
+    """An administrator terminates the lock's transaction (as docs/operations.md suggests for a
+    holder whose host is gone) while the load still runs: it must not clear the derive mark."""
+    load = kg_start("load", str(variants.b))
+    while not graph.read("MATCH (w:KgPendingWrite {name: 'derive after load'}) RETURN w"):
+        assert load.poll() is None, load.communicate()
+        time.sleep(0.01)
+    graph.write("TERMINATE TRANSACTIONS $ids", ids=[h.transaction_id for h in holders(graph)])
+    code = load.wait(timeout=600)
+    _, stderr = load.communicate()
+    assert code == 5
+    assert "writer lock was lost part-way" in _one_line(("", stderr))
+    assert kg("paths").returncode == 4
+    assert kg("load", str(variants.b)).returncode == 0
+    assert graph_checksum(graph, ignore=TIMES) == variants.clean_b
+
+
 @contextmanager
 def _lock_held_by(graph: Graph, host: str, pid: int, process_started: str) -> Iterator[None]:
     """A writer lock held, as far as the graph can tell, by the process `pid` on `host`."""
