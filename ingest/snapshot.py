@@ -71,62 +71,160 @@ class Manifest:
         return data
 
 
-def _require(data: dict[str, Any], name: str, kind: type | tuple[type, ...], where: str) -> Any:
-    if name not in data:
-        raise SnapshotError(f"{where}: missing required field '{name}'")
-    value = data[name]
-    if not isinstance(value, kind):
-        raise SnapshotError(f"{where}: field '{name}' has the wrong type ({type(value).__name__})")
+# JSON types as messages name them; bool before int, as true is an int to Python.
+_JSON_TYPES: dict[type, str] = {
+    dict: "an object",
+    list: "a list",
+    str: "a string",
+    bool: "true or false",
+    int: "an integer",
+    float: "a number",
+}
+# Neo4j stores 64-bit integers; a larger one would fail in the middle of a write.
+_INT64 = range(-(2**63), 2**63)
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_REQUIRED = object()
+
+
+def json_type(value: Any) -> str:
+    """What a JSON value is, in the words of error messages."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)  # null, true, false
+    return next((name for kind, name in _JSON_TYPES.items() if isinstance(value, kind)), "?")
+
+
+def expect(value: Any, kind: type, where: str) -> Any:
+    """`value` when it is JSON of `kind`, else a one-line SnapshotError naming `where`.
+
+    true and false are not integers, and an integer must fit in the 64 bits Neo4j stores.
+    """
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise SnapshotError(f"{where} should be {_JSON_TYPES[kind]}, found {json_type(value)}")
+    if kind is int and value not in _INT64:
+        raise SnapshotError(f"{where} should be a 64-bit integer, found a larger one")
     return value
 
 
+@dataclass(frozen=True)
+class _At:
+    """A place in the manifest, named in messages as `manifest.json: accounts[2].regions[0]`."""
+
+    file: str
+    path: str = ""
+
+    def field(self, name: str) -> _At:
+        return _At(self.file, f"{self.path}.{name}" if self.path else name)
+
+    def item(self, index: int) -> _At:
+        return _At(self.file, f"{self.path}[{index}]")
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.path}" if self.path else self.file
+
+
+def _field(data: dict[str, Any], name: str, kind: type, at: _At, default: Any = _REQUIRED) -> Any:
+    """data[name] checked to be `kind`; without a default it must be there and not null."""
+    if data.get(name) is None and default is not _REQUIRED:
+        return default
+    if name not in data:
+        raise SnapshotError(f"{at}: missing required field '{name}'")
+    return expect(data[name], kind, str(at.field(name)))
+
+
+def _list_of(
+    data: dict[str, Any], name: str, kind: type, at: _At, default: Any = _REQUIRED
+) -> list[tuple[_At, Any]]:
+    """The items of the list data[name], each with its place and checked to be `kind`."""
+    place = at.field(name)
+    return [
+        (place.item(i), expect(item, kind, str(place.item(i))))
+        for i, item in enumerate(_field(data, name, list, at, default))
+    ]
+
+
+def _no_repeats(values: list[tuple[_At, str]]) -> None:
+    """Refuse a value listed twice, naming both places (the later one would win silently)."""
+    first: dict[str, _At] = {}
+    for at, value in values:
+        if value in first:
+            raise SnapshotError(f"{at}: '{value}' is listed twice (also {first[value].path})")
+        first[value] = at
+
+
+def _account(data: dict[str, Any], at: _At) -> AccountEntry:
+    account_id = _field(data, "account_id", str, at)
+    if not _ACCOUNT_ID.match(account_id):
+        raise SnapshotError(
+            f"{at.field('account_id')}: '{account_id}' is not a 12-digit account id"
+        )
+    regions = _list_of(data, "regions", str, at)
+    for place, region in regions:
+        if not _REGION.match(region):
+            raise SnapshotError(f"{place}: '{region}' is not an AWS region name")
+    _no_repeats(regions)
+    status = _field(data, "status", str, at, default="ok")
+    if status not in ("ok", "failed"):
+        raise SnapshotError(f"{at.field('status')}: '{status}' is not 'ok' or 'failed'")
+    error = _field(data, "error", str, at, default=None)
+    return AccountEntry(account_id, tuple(region for _, region in regions), status, error)
+
+
+def _failure(data: dict[str, Any], at: _At, regions: dict[str, tuple[str, ...]]) -> Failure:
+    account_id = _field(data, "account_id", str, at)
+    if account_id not in regions:
+        raise SnapshotError(f"{at.field('account_id')}: '{account_id}' is not one of accounts")
+    region = _field(data, "region", str, at)
+    if region != GLOBAL_REGION and region not in regions[account_id]:
+        raise SnapshotError(
+            f"{at.field('region')}: '{region}' is not 'global' or one of the account's regions"
+        )
+    return Failure(
+        account_id=account_id,
+        region=region,
+        client=_field(data, "client", str, at),
+        method=_field(data, "method", str, at),
+        error_code=_field(data, "error_code", str, at),
+        message=_field(data, "message", str, at, default=""),
+        key=_field(data, "key", str, at, default=None),
+    )
+
+
 def parse_manifest(data: Any, where: str) -> Manifest:
-    """Validate a manifest document, naming the first field that is wrong."""
-    if not isinstance(data, dict):
-        raise SnapshotError(f"{where}: expected a JSON object")
-    version = _require(data, "format_version", int, where)
+    """Validate a manifest document, naming the first field that is wrong and where it is."""
+    root = _At(where)
+    manifest = expect(data, dict, where)
+    version = _field(manifest, "format_version", int, root)
     if version != FORMAT_VERSION:
         raise SnapshotError(f"{where}: format_version {version} is not supported (expected 1)")
-    source = _require(data, "source", str, where)
+    created_at = _field(manifest, "created_at", str, root)
+    try:
+        datetime.fromisoformat(created_at)
+    except ValueError:
+        raise SnapshotError(
+            f"{where}: created_at '{created_at}' is not an ISO-8601 timestamp"
+        ) from None
+    source = _field(manifest, "source", str, root)
     if source not in SOURCES:
         raise SnapshotError(f"{where}: source '{source}' is not one of {', '.join(SOURCES)}")
-    accounts = []
-    for i, raw in enumerate(_require(data, "accounts", list, where)):
-        at = f"{where}: accounts[{i}]"
-        if not isinstance(raw, dict):
-            raise SnapshotError(f"{at}: expected an object")
-        account_id = _require(raw, "account_id", str, at)
-        if not _ACCOUNT_ID.match(account_id):
-            raise SnapshotError(f"{at}: account_id '{account_id}' is not a 12-digit account id")
-        regions = _require(raw, "regions", list, at)
-        status = raw.get("status", "ok")
-        if status not in ("ok", "failed"):
-            raise SnapshotError(f"{at}: status '{status}' is not 'ok' or 'failed'")
-        accounts.append(AccountEntry(account_id, tuple(regions), status, raw.get("error")))
-    failures = []
-    for i, raw in enumerate(data.get("failures", [])):
-        at = f"{where}: failures[{i}]"
-        if not isinstance(raw, dict):
-            raise SnapshotError(f"{at}: expected an object")
-        failures.append(
-            Failure(
-                account_id=_require(raw, "account_id", str, at),
-                region=_require(raw, "region", str, at),
-                client=_require(raw, "client", str, at),
-                method=_require(raw, "method", str, at),
-                error_code=_require(raw, "error_code", str, at),
-                message=str(raw.get("message") or ""),
-                key=raw.get("key"),
-            )
+    accounts = {at: _account(raw, at) for at, raw in _list_of(manifest, "accounts", dict, root)}
+    _no_repeats([(at.field("account_id"), a.account_id) for at, a in accounts.items()])
+    regions = {a.account_id: a.regions for a in accounts.values()}
+    organization_account_id = _field(manifest, "organization_account_id", str, root, default=None)
+    if organization_account_id is not None and organization_account_id not in regions:
+        raise SnapshotError(
+            f"{where}: organization_account_id '{organization_account_id}' is not one of accounts"
         )
     return Manifest(
         format_version=version,
-        created_at=_require(data, "created_at", str, where),
+        created_at=created_at,
         source=source,
-        caller_arn=data.get("caller_arn"),
-        organization_account_id=data.get("organization_account_id"),
-        accounts=tuple(accounts),
-        failures=tuple(failures),
+        caller_arn=_field(manifest, "caller_arn", str, root, default=None),
+        organization_account_id=organization_account_id,
+        accounts=tuple(accounts.values()),
+        failures=tuple(
+            _failure(raw, at, regions)
+            for at, raw in _list_of(manifest, "failures", dict, root, default=[])
+        ),
     )
 
 

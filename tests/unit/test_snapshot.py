@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,17 +83,107 @@ def test_response_that_is_not_an_object_is_rejected(tmp_path: Path) -> None:
         snap.read_object("111111111111", "us-east-1", "ec2", "describe_vpcs")
 
 
+def _failed_twice(manifest: dict[str, Any]) -> None:
+    manifest["accounts"].append({**manifest["accounts"][0], "status": "failed"})
+
+
+def _set(*path: str | int, to: Any) -> Callable[[dict[str, Any]], None]:
+    """A change to the manifest: the value at `path` becomes `to`."""
+
+    def change(manifest: dict[str, Any]) -> None:
+        parent = manifest
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = to
+
+    return change
+
+
+# _write_minimal's manifest: accounts[0] 111111111111 (us-east-1, eu-west-1), accounts[1]
+# 222222222222 (failed), failures[0] a guardduty call of the first in eu-west-1.
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda m: m.pop("accounts"), "missing required field 'accounts'"),
-        (lambda m: m.update(format_version=7), "format_version 7 is not supported"),
-        (lambda m: m.update(source="ftp"), "source 'ftp' is not one of"),
+        (_set("accounts", to={}), r"manifest\.json: accounts should be a list, found an object"),
+        (lambda m: m.pop("accounts"), r"manifest\.json: missing required field 'accounts'"),
+        (_set("format_version", to=7), "format_version 7 is not supported"),
+        (_set("format_version", to=True), r"format_version should be an integer, found true"),
+        (_set("source", to="ftp"), "source 'ftp' is not one of"),
+        (_set("source", to="ftp\nx"), r"source 'ftp\\nx' is not one of"),
+        (_set("created_at", to=None), r"manifest\.json: created_at should be a string, found null"),
+        (_set("created_at", to="yesterday"), "created_at 'yesterday' is not an ISO-8601 timestamp"),
         (
-            lambda m: m["accounts"][0].update(account_id="12"),
-            r"accounts\[0\]: account_id '12' is not a 12-digit account id",
+            _set("caller_arn", to=7),
+            r"manifest\.json: caller_arn should be a string, found an integ",
         ),
-        (lambda m: m["failures"][0].pop("method"), r"failures\[0\]: missing required field"),
+        (
+            _set("organization_account_id", to=["111111111111"]),
+            "organization_account_id should be a string, found a list",
+        ),
+        (
+            _set("organization_account_id", to="333333333333"),
+            "organization_account_id '333333333333' is not one of accounts",
+        ),
+        (_set("accounts", 0, to="111111111111"), r"accounts\[0\] should be an object, found a str"),
+        (
+            _set("accounts", 0, "account_id", to="12"),
+            r"accounts\[0\]\.account_id: '12' is not a 12-digit account id",
+        ),
+        (
+            _set("accounts", 0, "account_id", to=111111111111),
+            r"accounts\[0\]\.account_id should be a string, found an integer",
+        ),
+        (lambda m: m["accounts"][0].pop("regions"), r"accounts\[0\]: missing required field 'reg"),
+        (
+            _set("accounts", 0, "regions", to="us-east-1"),
+            r"accounts\[0\]\.regions should be a list, found a string",
+        ),
+        (
+            _set("accounts", 0, "regions", 1, to=1),
+            r"manifest\.json: accounts\[0\]\.regions\[1\] should be a string, found an integer",
+        ),
+        (
+            _set("accounts", 0, "regions", 0, to="../.."),
+            r"accounts\[0\]\.regions\[0\]: '\.\./\.\.' is not an AWS region name",
+        ),
+        (
+            _set("accounts", 0, "regions", 1, to="us-east-1"),
+            r"accounts\[0\]\.regions\[1\]: 'us-east-1' is listed twice "
+            r"\(also accounts\[0\]\.regions\[0\]\)",
+        ),
+        (
+            _set("accounts", 0, "status", to="broken"),
+            r"accounts\[0\]\.status: 'broken' is not 'ok' or 'failed'",
+        ),
+        (
+            _set("accounts", 1, "status", to=["failed"]),
+            r"accounts\[1\]\.status should be a string, found a list",
+        ),
+        (
+            _set("accounts", 1, "error", to={"code": "AccessDenied"}),
+            r"accounts\[1\]\.error should be a string, found an object",
+        ),
+        (
+            _failed_twice,
+            r"accounts\[2\]\.account_id: '111111111111' is listed twice "
+            r"\(also accounts\[0\]\.account_id\)",
+        ),
+        (_set("failures", to=3), r"manifest\.json: failures should be a list, found an integer"),
+        (_set("failures", 0, to="x"), r"failures\[0\] should be an object, found a string"),
+        (lambda m: m["failures"][0].pop("method"), r"failures\[0\]: missing required field 'meth"),
+        (_set("failures", 0, "key", to=5), r"failures\[0\]\.key should be a string, found an int"),
+        (
+            _set("failures", 0, "message", to=["no"]),
+            r"failures\[0\]\.message should be a string, found a list",
+        ),
+        (
+            _set("failures", 0, "account_id", to="333333333333"),
+            r"failures\[0\]\.account_id: '333333333333' is not one of accounts",
+        ),
+        (
+            _set("failures", 0, "region", to="ap-south-1"),
+            r"failures\[0\]\.region: 'ap-south-1' is not 'global' or one of the account's regions",
+        ),
     ],
 )
 def test_manifest_validation_names_the_field(tmp_path: Path, change, message: str) -> None:
@@ -100,5 +192,26 @@ def test_manifest_validation_names_the_field(tmp_path: Path, change, message: st
     manifest = json.loads(path.read_text())
     change(manifest)
     path.write_text(json.dumps(manifest))
-    with pytest.raises(SnapshotError, match=message):
+    with pytest.raises(SnapshotError, match=message) as raised:
         Snapshot.open(tmp_path)
+    assert len(str(raised.value).splitlines()) == 1
+
+
+def test_a_manifest_that_is_not_an_object(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("[]")
+    with pytest.raises(SnapshotError, match=r"manifest\.json should be an object, found a list"):
+        Snapshot.open(tmp_path)
+
+
+def test_optional_manifest_fields_may_be_null_or_absent(tmp_path: Path) -> None:
+    _write_minimal(tmp_path)
+    path = tmp_path / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest.update(caller_arn=None, organization_account_id=None)
+    del manifest["accounts"][0]["status"]
+    manifest["failures"][0].update(key=None, message=None)
+    path.write_text(json.dumps(manifest))
+    snap = Snapshot.open(tmp_path)
+    assert snap.manifest.caller_arn is None
+    assert snap.account_ids() == ["111111111111"]
+    assert snap.manifest.failures[0].message == ""
