@@ -82,7 +82,9 @@ _JSON_TYPES: dict[type, str] = {
 }
 # Neo4j stores 64-bit integers; a larger one would fail in the middle of a write.
 _INT64 = range(-(2**63), 2**63)
+MAX_DEPTH = 100  # AWS responses nest about a dozen levels; far deeper is not an AWS response
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _REQUIRED = object()
 
 
@@ -233,22 +235,64 @@ def encode_key(key: str) -> str:
     return quote(key, safe="")
 
 
+def _nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether a parsed JSON value nests lists and objects more than `limit` levels deep."""
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def parse_json(text: str, where: str) -> Any:
+    """JSON text as Python values, every way it can be wrong a one-line SnapshotError.
+
+    Stricter than json.loads where the value would fail later with no file named: NaN and
+    Infinity are not JSON, nesting has a limit, and strings must be text Neo4j can store.
+    """
+
+    def refuse_constant(name: str) -> None:
+        raise SnapshotError(f"{where}: invalid JSON: {name} is not a JSON number")
+
+    too_deep = f"{where}: JSON nested more than {MAX_DEPTH} levels deep"
+    try:
+        value = json.loads(text, parse_constant=refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(
+            f"{where}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except ValueError:  # Python refuses to read integers of thousands of digits
+        raise SnapshotError(f"{where}: invalid JSON: a number with too many digits") from None
+    except RecursionError:
+        raise SnapshotError(too_deep) from None
+    if _nested_deeper_than(value, MAX_DEPTH):
+        raise SnapshotError(too_deep)
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise SnapshotError(
+                f"{where}: a string holds a lone UTF-16 surrogate (\\uD800-\\uDFFF), not text"
+            ) from None
+    return value
+
+
 def read_json(path: Path) -> Any:
     """Read one JSON file, turning every way it can be wrong into a one-line SnapshotError."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SnapshotError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise SnapshotError(f"{path}: a folder where a JSON file belongs") from None
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot read ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise SnapshotError(f"{path}: not UTF-8 text") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(
-            f"{path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
+    return parse_json(text, str(path))
 
 
 class Snapshot:
@@ -306,10 +350,9 @@ class Snapshot:
     ) -> dict[str, Any] | None:
         """Like `read`, but insists on a JSON object (every AWS response is one)."""
         data = self.read(account_id, region, client, method, key)
-        if data is not None and not isinstance(data, dict):
-            path = self.path(account_id, region, client, method, key)
-            raise SnapshotError(f"{path}: expected a JSON object, found {type(data).__name__}")
-        return data
+        if data is None:
+            return None
+        return expect(data, dict, str(self.path(account_id, region, client, method, key)))
 
     def keys(self, account_id: str, region: str, client: str, method: str) -> list[str]:
         """The resource keys of a per-resource call, sorted."""

@@ -79,7 +79,9 @@ def test_response_that_is_not_an_object_is_rejected(tmp_path: Path) -> None:
     _write_minimal(tmp_path)
     (tmp_path / "111111111111/us-east-1/ec2/describe_vpcs.json").write_text("[1, 2]")
     snap = Snapshot.open(tmp_path)
-    with pytest.raises(SnapshotError, match="expected a JSON object, found list"):
+    with pytest.raises(
+        SnapshotError, match=r"describe_vpcs\.json should be an object, found a list"
+    ):
         snap.read_object("111111111111", "us-east-1", "ec2", "describe_vpcs")
 
 
@@ -215,3 +217,41 @@ def test_optional_manifest_fields_may_be_null_or_absent(tmp_path: Path) -> None:
     assert snap.manifest.caller_arn is None
     assert snap.account_ids() == ["111111111111"]
     assert snap.manifest.failures[0].message == ""
+
+
+VPCS = "111111111111/us-east-1/ec2/describe_vpcs.json"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"Vpcs": ' + "[" * 5000 + "]" * 5000 + "}", "JSON nested more than 100 levels deep"),
+        ('{"Vpcs": ' + "[" * 100 + "]" * 100 + "}", "JSON nested more than 100 levels deep"),
+        ('{"Vpcs": [{"VpcId": NaN}]}', "invalid JSON: NaN is not a JSON number"),
+        ('{"Count": ' + "9" * 5000 + "}", "invalid JSON: a number with too many digits"),
+        ('{"Vpcs": [{"VpcId": "vpc-\\udc00"}]}', "a string holds a lone UTF-16 surrogate"),
+    ],
+)
+def test_json_a_load_could_not_store_is_refused_in_one_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    _write_minimal(tmp_path)
+    (tmp_path / VPCS).write_text(text)
+    snap = Snapshot.open(tmp_path)
+    with pytest.raises(SnapshotError, match=rf"describe_vpcs\.json: {message}") as raised:
+        snap.read("111111111111", "us-east-1", "ec2", "describe_vpcs")
+    assert len(str(raised.value).splitlines()) == 1
+
+
+def test_nesting_up_to_the_limit_and_paired_surrogates_are_read(tmp_path: Path) -> None:
+    _write_minimal(tmp_path)
+    (tmp_path / VPCS).write_text('{"Vpcs": ' + "[" * 99 + "]" * 99 + ', "Name": "\\ud83d\\ude00"}')
+    snap = Snapshot.open(tmp_path)
+    assert snap.read("111111111111", "us-east-1", "ec2", "describe_vpcs")["Name"] == "😀"
+
+
+def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    _write_minimal(tmp_path)
+    (tmp_path / VPCS).write_bytes(b'{"Vpcs": [{"VpcId": "\xff"}]}')
+    with pytest.raises(SnapshotError, match=r"describe_vpcs\.json: not UTF-8 text"):
+        Snapshot.open(tmp_path).read("111111111111", "us-east-1", "ec2", "describe_vpcs")
