@@ -14,6 +14,7 @@ confused with "it is not there".
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from kg.errors import SnapshotError
+from kg.errors import SnapshotError, one_line
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -295,8 +296,47 @@ def read_json(path: Path) -> Any:
     return parse_json(text, str(path))
 
 
+_Call = tuple[str, str, bool]  # client, method, and whether it is asked per resource
+
+
+def _files_by_folder(root: Path) -> dict[Path, frozenset[str]]:
+    """The names of the regular files in each folder of a snapshot.
+
+    A snapshot is plain files: a symbolic link is refused rather than followed, so that loading
+    reads nothing from outside the folder, and so is anything that cannot be read as a file where
+    one belongs. An unreadable folder is an error, never an empty one.
+    """
+    listing: dict[Path, frozenset[str]] = {}
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+        except OSError as exc:
+            raise SnapshotError(f"{folder}: cannot read folder ({exc.strerror})") from None
+        for entry in entries:
+            path = folder / entry.name
+            if entry.is_symlink():
+                raise SnapshotError(
+                    f"{path}: a symbolic link (snapshots are read from their own files only)"
+                )
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name.endswith(".json"):
+                    raise SnapshotError(f"{path}: a folder where a JSON file belongs")
+                folders.append(path)
+            elif not entry.is_file(follow_symlinks=False):
+                raise SnapshotError(f"{path}: not a regular file")
+        listing[folder] = frozenset(e.name for e in entries if not e.is_dir(follow_symlinks=False))
+    return listing
+
+
 class Snapshot:
-    """Read access to a snapshot folder. Nothing downstream of this calls AWS."""
+    """Read access to a snapshot folder. Nothing downstream of this calls AWS.
+
+    It notes every call asked of it and every file it read, so that after a transform the files
+    nothing read can be named (`unread_files`) instead of silently meaning "not configured".
+    """
 
     def __init__(self, root: Path, manifest: Manifest) -> None:
         self.root = root
@@ -304,6 +344,9 @@ class Snapshot:
         self._failures = {
             (f.account_id, f.region, f.client, f.method, f.key): f for f in manifest.failures
         }
+        self._files = _files_by_folder(root)
+        self._asked: set[tuple[str, str, _Call]] = set()  # account, region, call
+        self._read: set[Path] = {root / MANIFEST}
 
     @classmethod
     def open(cls, path: str | Path) -> Snapshot:
@@ -311,7 +354,7 @@ class Snapshot:
         if not root.is_dir():
             raise SnapshotError(f"{root}: not a snapshot folder (no such directory)")
         manifest_path = root / MANIFEST
-        if not manifest_path.is_file():
+        if not manifest_path.exists():
             raise SnapshotError(f"{manifest_path}: missing required file")
         return cls(root, parse_manifest(read_json(manifest_path), str(manifest_path)))
 
@@ -340,9 +383,11 @@ class Snapshot:
         self, account_id: str, region: str, client: str, method: str, key: str | None = None
     ) -> Any:
         """The response of one call, or None when the snapshot has no file for it."""
+        self._asked.add((account_id, region, (client, method, key is not None)))
         path = self.path(account_id, region, client, method, key)
-        if not path.is_file():
+        if path.name not in self._files.get(path.parent, ()):
             return None
+        self._read.add(path)
         return read_json(path)
 
     def read_object(
@@ -356,10 +401,11 @@ class Snapshot:
 
     def keys(self, account_id: str, region: str, client: str, method: str) -> list[str]:
         """The resource keys of a per-resource call, sorted."""
-        folder = self.root / account_id / region / client / method
-        if not folder.is_dir():
-            return []
-        return sorted(unquote(p.name[: -len(".json")]) for p in folder.glob("*.json"))
+        self._asked.add((account_id, region, (client, method, True)))
+        names = self._files.get(self.root / account_id / region / client / method, ())
+        return sorted(
+            unquote(name.removesuffix(".json")) for name in names if name.endswith(".json")
+        )
 
     def failure(
         self, account_id: str, region: str, client: str, method: str, key: str | None = None
@@ -368,6 +414,36 @@ class Snapshot:
 
     def failures_for(self, account_id: str) -> Iterator[Failure]:
         return (f for f in self.manifest.failures if f.account_id == account_id)
+
+    def unread_files(self) -> list[str]:
+        """Each file nothing has read yet: its path in the snapshot and the likely reason."""
+        unread = []
+        for folder, names in sorted(self._files.items()):
+            for name in sorted(names):
+                if folder / name not in self._read:
+                    relative = (folder / name).relative_to(self.root)
+                    reason = self._why_unread(relative.parts)
+                    unread.append(one_line(f"{relative.as_posix()} ({reason})"))
+        return unread
+
+    def _why_unread(self, parts: tuple[str, ...]) -> str:
+        if len(parts) not in (4, 5) or not parts[-1].endswith(".json"):
+            return "not a response file of the snapshot layout"
+        account_id, region, client, method = parts[:4]
+        call = (client, method.removesuffix(".json"), len(parts) == 5)
+        entry = next((a for a in self.manifest.accounts if a.account_id == account_id), None)
+        if entry is None:
+            return "account not in manifest.json"
+        if entry.status != "ok":
+            return "the account's collection failed, per manifest.json"
+        if region != GLOBAL_REGION and region not in entry.regions:
+            return "region not in the account's regions in manifest.json"
+        asked_here = (account_id, region, call) in self._asked
+        if not asked_here and any(asked == call for _, _, asked in self._asked):
+            return "the call is read in other accounts or regions only"
+        if call[2]:  # a per-resource call is read for the resources a list call names
+            return "no listed resource has this key"
+        return "no such AWS call is collected"
 
 
 def _json_default(value: Any) -> Any:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ingest.example.generate import SHIPPED
+from ingest.load import transform_snapshot
 from ingest.snapshot import Snapshot, SnapshotWriter
-from kg.errors import SnapshotError
+from kg.errors import SnapshotError, one_line
 
 
 def _write_minimal(root: Path) -> SnapshotWriter:
@@ -255,3 +258,106 @@ def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     (tmp_path / VPCS).write_bytes(b'{"Vpcs": [{"VpcId": "\xff"}]}')
     with pytest.raises(SnapshotError, match=r"describe_vpcs\.json: not UTF-8 text"):
         Snapshot.open(tmp_path).read("111111111111", "us-east-1", "ec2", "describe_vpcs")
+
+
+def test_a_manifest_that_is_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").mkdir()
+    with pytest.raises(SnapshotError, match=r"manifest\.json: a folder where a JSON file belongs"):
+        Snapshot.open(tmp_path)
+
+
+def test_a_response_that_is_a_folder_is_refused_not_read_as_absent(tmp_path: Path) -> None:
+    _write_minimal(tmp_path)
+    (tmp_path / "111111111111/us-east-1/ec2/describe_subnets.json").mkdir()
+    with pytest.raises(SnapshotError, match=r"describe_subnets\.json: a folder where a JSON file"):
+        Snapshot.open(tmp_path)
+
+
+def test_a_symbolic_link_is_refused_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"Subnets": []}')
+    _write_minimal(tmp_path / "snap")
+    (tmp_path / "snap/111111111111/us-east-1/ec2/describe_subnets.json").symlink_to(outside)
+    with pytest.raises(SnapshotError, match=r"describe_subnets\.json: a symbolic link"):
+        Snapshot.open(tmp_path / "snap")
+
+
+def test_a_snapshot_reached_through_a_symbolic_link_is_read(tmp_path: Path) -> None:
+    _write_minimal(tmp_path / "snap")
+    (tmp_path / "latest").symlink_to(tmp_path / "snap")
+    assert Snapshot.open(tmp_path / "latest").account_ids() == ["111111111111"]
+
+
+def test_a_special_file_is_refused(tmp_path: Path) -> None:
+    _write_minimal(tmp_path)
+    os.mkfifo(tmp_path / "111111111111/us-east-1/ec2/describe_subnets.json")
+    with pytest.raises(SnapshotError, match=r"describe_subnets\.json: not a regular file"):
+        Snapshot.open(tmp_path)
+
+
+AS_ROOT = "permissions do not stop root: an unreadable file reads fine when running as root"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason=AS_ROOT)
+def test_an_unreadable_file_names_the_file(tmp_path: Path) -> None:
+    _write_minimal(tmp_path)
+    (tmp_path / VPCS).chmod(0)
+    snap = Snapshot.open(tmp_path)
+    with pytest.raises(SnapshotError, match=r"describe_vpcs\.json: cannot read \(Permission"):
+        snap.read("111111111111", "us-east-1", "ec2", "describe_vpcs")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason=AS_ROOT)
+def test_an_unreadable_folder_is_an_error_not_an_empty_folder(tmp_path: Path) -> None:
+    _write_minimal(tmp_path)
+    (tmp_path / "111111111111/us-east-1/ec2").chmod(0)
+    try:
+        with pytest.raises(SnapshotError, match=r"us-east-1/ec2: cannot read folder \(Permission"):
+            Snapshot.open(tmp_path)
+    finally:
+        (tmp_path / "111111111111/us-east-1/ec2").chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    ("stray", "reason"),
+    [
+        (
+            "111111111111/us-east-1/ec2/describe_security_group.json",
+            "no such AWS call is collected",
+        ),
+        ("111111111111/us-east-1/ec3/describe_vpcs.json", "no such AWS call is collected"),
+        ("333333333333/us-east-1/ec2/describe_vpcs.json", "account not in manifest.json"),
+        (
+            "222222222222/us-east-1/ec2/describe_vpcs.json",
+            "the account's collection failed, per manifest.json",
+        ),
+        (
+            "111111111111/ap-south-1/ec2/describe_vpcs.json",
+            "region not in the account's regions in manifest.json",
+        ),
+        (
+            "111111111111/global/ec2/describe_vpcs.json",
+            "the call is read in other accounts or regions only",
+        ),
+        ("111111111111/global/s3/get_bucket_policy/gone.json", "no listed resource has this key"),
+        ("111111111111/us-east-1/ec2/notes.txt", "not a response file of the snapshot layout"),
+        ("README.md", "not a response file of the snapshot layout"),
+        ("111111111111/us-east-1/ec2/two\nlines.json", "no such AWS call is collected"),
+    ],
+)
+def test_files_nothing_read_are_named_with_the_likely_reason(
+    tmp_path: Path, stray: str, reason: str
+) -> None:
+    _write_minimal(tmp_path)
+    (tmp_path / VPCS).write_text('{"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}')
+    (tmp_path / stray).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / stray).write_text("{}")
+    snap = Snapshot.open(tmp_path)
+    transform_snapshot(snap)
+    assert one_line(f"{stray} ({reason})") in snap.unread_files()
+
+
+def test_every_file_of_the_demo_is_read() -> None:
+    snap = Snapshot.open(SHIPPED)
+    transform_snapshot(snap)
+    assert snap.unread_files() == []
