@@ -10,13 +10,14 @@ collection failed keeps what an earlier load said about it and is marked stale.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from neo4j import ManagedTransaction
 from neo4j.time import DateTime
 
 from ingest.aws import service_modules
 from ingest.snapshot import Snapshot
+from kg.errors import SnapshotError
 from kg.gc_pauses import fewer_collections
 from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
@@ -50,6 +51,7 @@ class LoadSummary:
     accounts: list[str]
     stale_accounts: list[str]
     write: WriteSummary
+    warnings: list[str] = field(default_factory=list)  # one line each
 
 
 def transform_snapshot(snapshot: Snapshot) -> GraphRecords:
@@ -88,15 +90,33 @@ def _mark_accounts(snapshot: Snapshot) -> Callable[[ManagedTransaction, DateTime
     return mark
 
 
+def unread_warnings(snapshot: Snapshot, strict: bool) -> list[str]:
+    """A warning for each file the transform did not read, since a misnamed or misplaced response
+    would otherwise pass for "not configured"; under `strict`, an error before anything is
+    written."""
+    unread = snapshot.unread_files()
+    if strict and unread:
+        more = f" and {len(unread) - 1} more" if len(unread) > 1 else ""
+        raise SnapshotError(
+            f"{snapshot.root}: file not read: {unread[0]}{more} (--strict refuses a snapshot "
+            "with files nothing reads)"
+        )
+    return [f"snapshot file not read: {entry}" for entry in unread]
+
+
 def load_snapshot(
-    graph: Graph, snapshot: Snapshot, progress: Callable[[int], None] = lambda n: None
+    graph: Graph,
+    snapshot: Snapshot,
+    progress: Callable[[int], None] = lambda n: None,
+    strict: bool = False,
 ) -> LoadSummary:
     schema = load_schema()
     records = transform_snapshot(snapshot)
+    warnings = unread_warnings(snapshot, strict)
     write = GraphWriter(graph, schema).load(
         records,
         covered_accounts=snapshot.account_ids(),
         progress=progress,
         after=_mark_accounts(snapshot),
     )
-    return LoadSummary(snapshot.account_ids(), snapshot.failed_account_ids(), write)
+    return LoadSummary(snapshot.account_ids(), snapshot.failed_account_ids(), write, warnings)

@@ -50,6 +50,14 @@ CrownJewels = Annotated[
         "(docs/paths.md); checked before anything is written.",
     ),
 ]
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Refuse a snapshot with files nothing reads (misnamed or misplaced responses), "
+        "before anything is written.",
+    ),
+]
 
 
 def _split(value: str | None) -> list[str]:
@@ -94,7 +102,7 @@ def collect_aws(
 
 
 def _load_and_derive(
-    path: Path, account_id: str | None, quiet: bool, jewels: CrownJewelConfig
+    path: Path, account_id: str | None, quiet: bool, jewels: CrownJewelConfig, strict: bool
 ) -> tuple[LoadSummary, DeriveSummary]:
     if path.is_file():
         if not account_id:
@@ -106,7 +114,7 @@ def _load_and_derive(
     with state.connect() as graph:
         apply_schema(graph, load_schema())
         with progress("Loading", enabled=not quiet) as bar:
-            loaded = load_snapshot(graph, snapshot, progress=bar.advance)
+            loaded = load_snapshot(graph, snapshot, progress=bar.advance, strict=strict)
         with progress("Deriving", enabled=not quiet) as bar:
             derived = derive_all(graph, on_step=lambda _: bar.advance(), crown_jewels=jewels)
     return loaded, derived
@@ -121,6 +129,7 @@ def _report_load(loaded: LoadSummary, derived: DeriveSummary, output_format: For
         "nodes_deleted": loaded.write.deleted_nodes,
         "relationships_deleted": loaded.write.deleted_relationships,
         "derived": derived.counts,
+        "warnings": loaded.warnings,
     }
     if output_format == Format.json:
         print_json(data)
@@ -133,6 +142,10 @@ def _report_load(loaded: LoadSummary, derived: DeriveSummary, output_format: For
     if loaded.stale_accounts:
         stale = ", ".join(loaded.stale_accounts)
         error_console.print(f"[yellow]Not collected, previous facts kept (stale): {stale}")
+    for warning in loaded.warnings:
+        error_console.print(
+            f"warning: {warning}", style="yellow", markup=False, highlight=False, soft_wrap=True
+        )
     for step, count in derived.counts.items():
         console.print(f"  derived {step}: {count}")
 
@@ -144,6 +157,7 @@ def load(
     ] = None,
     crown_jewel_file: CrownJewels = None,
     output_format: OutputFormat = Format.table,
+    strict: Strict = False,
 ) -> None:
     """Load a snapshot into Neo4j, then derive access, paths and coverage.
 
@@ -154,7 +168,8 @@ def load(
     Example: kg load ./auth-details.json --account-id 123456789012
     """
     jewels = crown_jewels.load_config(crown_jewel_file)
-    loaded, derived = _load_and_derive(path, account_id, output_format == Format.json, jewels)
+    quiet = output_format == Format.json
+    loaded, derived = _load_and_derive(path, account_id, quiet, jewels, strict)
     _report_load(loaded, derived, output_format)
 
 
@@ -171,6 +186,7 @@ def ingest_aws(
     ] = None,
     crown_jewel_file: CrownJewels = None,
     output_format: OutputFormat = Format.table,
+    strict: Strict = False,
 ) -> None:
     """Collect from AWS into a temporary snapshot, then load it."""
     jewels = crown_jewels.load_config(crown_jewel_file)
@@ -181,7 +197,7 @@ def ingest_aws(
         summary = _collect(out, plan, profile, quiet)
         if not quiet:
             _print_collect(summary, out)
-        loaded, derived = _load_and_derive(out, None, quiet, jewels)
+        loaded, derived = _load_and_derive(out, None, quiet, jewels, strict)
     _report_load(loaded, derived, output_format)
 
 
