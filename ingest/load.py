@@ -62,6 +62,7 @@ class LoadSummary:
     accounts: list[str]
     stale_accounts: list[str]
     write: WriteSummary
+    warnings: list[str] = field(default_factory=list)  # one line each
 
 
 def transform_snapshot(snapshot: Snapshot) -> GraphRecords:
@@ -112,44 +113,73 @@ def _and_then(first: Finish, then: Finish | None) -> Finish:
     return both
 
 
-def prepare_snapshot(snapshot: Snapshot) -> tuple[GraphRecords, PolicyParser]:
-    """The snapshot's records, with every check that needs no graph done: the transform's own
-    (files and fields), and the network values and policy grammar the analyses will read (the
-    policies parsed, for the derive to reuse). The writer checks the records against the
-    schema before its first write."""
+def unread_warnings(snapshot: Snapshot, strict: bool) -> list[str]:
+    """A warning for each file the transform did not read, since a misnamed or misplaced response
+    would otherwise pass for "not configured"; under `strict`, an error before anything is
+    written."""
+    unread = snapshot.unread_files()
+    if strict and unread:
+        more = f" and {len(unread) - 1} more" if len(unread) > 1 else ""
+        raise SnapshotError(
+            f"{snapshot.root}: file not read: {unread[0]}{more} (--strict refuses a snapshot "
+            "with files nothing reads)"
+        )
+    return [f"snapshot file not read: {entry}" for entry in unread]
+
+
+@dataclass(frozen=True)
+class PreparedSnapshot:
+    """A snapshot checked whole and ready to write: its records, the policies they hold (parsed,
+    for the derive to reuse) and a warning for each file nothing read."""
+
+    snapshot: Snapshot
+    records: GraphRecords
+    policies: PolicyParser
+    warnings: list[str]
+
+
+def prepare_snapshot(snapshot: Snapshot, strict: bool = False) -> PreparedSnapshot:
+    """Every check that needs no graph: the transform's own (files and fields), the files it did
+    not read (errors under `strict`), and the network values and policy grammar the analyses
+    will read. The writer checks the records against the schema before its first write."""
     records = transform_snapshot(snapshot)
+    warnings = unread_warnings(snapshot, strict)
     check_network(records)
-    return records, check_policies(records)
+    return PreparedSnapshot(snapshot, records, check_policies(records), warnings)
 
 
 def write_snapshot(
     graph: Graph,
-    snapshot: Snapshot,
-    records: GraphRecords,
+    prepared: PreparedSnapshot,
     progress: Callable[[int], None] = lambda n: None,
     *,
     replace: bool = False,
     then: Finish | None = None,
 ) -> LoadSummary:
-    """Write prepared records; `replace` deletes the whole graph in the same write, and `then`
+    """Write a prepared snapshot; `replace` deletes the whole graph in the same write, and `then`
     runs in the write's last transaction."""
+    snapshot = prepared.snapshot
     write = GraphWriter(graph, load_schema()).load(
-        records,
+        prepared.records,
         covered_accounts=snapshot.account_ids(),
         progress=progress,
         after=_and_then(_mark_accounts(snapshot), then),
         replace=replace,
     )
-    return LoadSummary(snapshot.account_ids(), snapshot.failed_account_ids(), write)
+    return LoadSummary(
+        snapshot.account_ids(), snapshot.failed_account_ids(), write, prepared.warnings
+    )
 
 
 def load_snapshot(
-    graph: Graph, snapshot: Snapshot, progress: Callable[[int], None] = lambda n: None
+    graph: Graph,
+    snapshot: Snapshot,
+    progress: Callable[[int], None] = lambda n: None,
+    strict: bool = False,
 ) -> LoadSummary:
     """Load the snapshot's facts alone (no derive, no writer lock): for tests and benchmarks of
     the load itself. Users' loads go through `load_and_derive`."""
-    records, _ = prepare_snapshot(snapshot)
-    return write_snapshot(graph, snapshot, records, progress)
+    return write_snapshot(graph, prepare_snapshot(snapshot, strict), progress)
 
 
 @dataclass(frozen=True)
@@ -166,32 +196,34 @@ def load_and_derive(
     *,
     command: str = "kg load",
     replace: bool = False,
+    strict: bool = False,
     wait_seconds: float = 0.0,
     crown_jewels: CrownJewelConfig = DEFAULT,
     progress: LoadProgress = LoadProgress(),
 ) -> tuple[LoadSummary, pipeline.DeriveSummary]:
     """Load a snapshot and derive from it, as one unit.
 
-    Everything that can reject the snapshot runs before the graph is touched. Then, holding the
+    Everything that can reject the snapshot runs before the graph is touched (`strict`: files
+    nothing reads too). Then, holding the
     graph's writer lock (`command` names the holder to a second writer), the organization is
     checked against the graph's, the facts are written with a mark of the derive that must
     follow (committed with the last of them), and the analyses run; the last one clears the
     mark. Until then queries refuse, so no answer mixes this load's facts with the previous
     load's derived facts, and the next load repairs whatever an interrupted one left.
     """
-    records, policies = prepare_snapshot(snapshot)
+    prepared = prepare_snapshot(snapshot, strict)
     with writer_lock(graph, command, wait_seconds) as lock:
         apply_schema(graph, load_schema())
         if not replace:
-            check_same_organization(graph, records, snapshot)
+            check_same_organization(graph, prepared)
         loaded = write_snapshot(
-            graph, snapshot, records, progress.rows, replace=replace, then=pipeline.mark_pending
+            graph, prepared, progress.rows, replace=replace, then=pipeline.mark_pending
         )
         derived = pipeline.derive_all(
             graph,
             on_step=progress.derived,
             crown_jewels=crown_jewels,
-            policies=policies,
+            policies=prepared.policies,
             before_recording=lock.confirm,
         )
     return loaded, derived
@@ -205,8 +237,9 @@ RETURN organizations, collect(a.account_id) AS accounts
 """
 
 
-def _snapshot_estate(records: GraphRecords, snapshot: Snapshot) -> tuple[set[str], set[str]]:
+def _snapshot_estate(prepared: PreparedSnapshot) -> tuple[set[str], set[str]]:
     """The organizations the snapshot describes and the accounts it holds as members."""
+    records, snapshot = prepared.records, prepared.snapshot
     organizations = {row["id"] for row in records.nodes.get("Organization", [])}
     accounts = {entry.account_id for entry in snapshot.manifest.accounts}
     accounts |= {
@@ -226,7 +259,7 @@ def _estate_text(organizations: set[str], accounts: set[str]) -> str:
     return "account(s) " + ", ".join(listed[:3]) + more + " (no organization data)"
 
 
-def check_same_organization(graph: Graph, records: GraphRecords, snapshot: Snapshot) -> None:
+def check_same_organization(graph: Graph, prepared: PreparedSnapshot) -> None:
     """Refuse a snapshot of another organization than the graph's: one graph holds one
     organization, so that every answer is about one estate. A snapshot without organization data
     fits a graph whose member accounts include all of its accounts (a part of that organization),
@@ -235,7 +268,7 @@ def check_same_organization(graph: Graph, records: GraphRecords, snapshot: Snaps
     graph_orgs, graph_accounts = set(row["organizations"]), set(row["accounts"])
     if not graph_orgs and not graph_accounts:
         return
-    snapshot_orgs, snapshot_accounts = _snapshot_estate(records, snapshot)
+    snapshot_orgs, snapshot_accounts = _snapshot_estate(prepared)
     if graph_orgs and snapshot_orgs:
         fits = graph_orgs == snapshot_orgs
     elif graph_orgs:
@@ -245,8 +278,9 @@ def check_same_organization(graph: Graph, records: GraphRecords, snapshot: Snaps
     else:
         fits = bool(graph_accounts & snapshot_accounts)
     if not fits:
+        snapshot_estate = _estate_text(snapshot_orgs, snapshot_accounts)
         raise SnapshotError(
-            f"{snapshot.root}: the snapshot is of {_estate_text(snapshot_orgs, snapshot_accounts)}"
+            f"{prepared.snapshot.root}: the snapshot is of {snapshot_estate}"
             f" but the graph holds {_estate_text(graph_orgs, graph_accounts)}; one graph holds "
             "one organization: pass --replace to replace the graph with this snapshot"
         )

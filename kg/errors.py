@@ -8,10 +8,19 @@ under `--debug`.
 from collections.abc import Sequence
 
 
+def one_line(text: str) -> str:
+    """`text` with its line breaks shown as \\n: it may quote names from the input (a file, a
+    field, a value), and a line break in one of those must not split a one-line message."""
+    return "\\n".join(text.splitlines())
+
+
 class KgError(Exception):
     """An expected failure with a one-line, user-facing message."""
 
     exit_code = 1
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
 
 
 class ConfigError(KgError):

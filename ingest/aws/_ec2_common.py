@@ -59,7 +59,12 @@ class Ec2Region:
         self._nodes: dict[str, NodeRef] = {}
         self.transit_attachments: dict[tuple[str, str], NodeRef] = {}  # (vpc, tgw) -> attachment
         self._prefix_lists: dict[str, list[str] | None] = {}
-        self._prefix_list_names: dict[str, str] | None = None
+        # Read up front like every other list call, so each collected file is read and checked
+        # even in a region whose rules and routes name no prefix list.
+        self._prefix_list_names = {
+            pl.string("PrefixListId"): pl.optional_string("PrefixListName") or ""
+            for pl in self.items("describe_managed_prefix_lists", "PrefixLists")
+        }
 
     def items(self, method: str, list_key: str) -> list[Item]:
         return listed(self.snapshot, self.account_id, self.region, CLIENT, method, list_key)
@@ -94,11 +99,6 @@ class Ec2Region:
         return home == (self.account_id, self.region) or home not in self.covered
 
     def prefix_list_name(self, list_id: str) -> str | None:
-        if self._prefix_list_names is None:
-            self._prefix_list_names = {
-                pl.string("PrefixListId"): pl.optional_string("PrefixListName") or ""
-                for pl in self.items("describe_managed_prefix_lists", "PrefixLists")
-            }
         return self._prefix_list_names.get(list_id) or None
 
     def prefix_list_cidrs(self, list_id: str) -> list[str] | None:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ingest.snapshot import Snapshot
+from ingest.snapshot import Snapshot, expect, parse_json
 from kg.errors import SnapshotError
 
 
@@ -24,36 +24,34 @@ class Item:
         self.data = data
         self.where = where  # e.g. ".../describe_vpcs.json.Vpcs[0].Tags[1]"
 
-    def _typed(self, name: str, kind: type | tuple[type, ...], label: str) -> Any:
+    def _typed(self, name: str, kind: type) -> Any:
         value = self.data.get(name)
         if value is None:
             return None
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise SnapshotError(f"{self.where}: field '{name}' should be {label}")
-        return value
+        return expect(value, kind, f"{self.where}: field '{name}'")
 
     def string(self, name: str) -> str:
-        value: str | None = self._typed(name, str, "a string")
+        value: str | None = self._typed(name, str)
         if not value:
             raise SnapshotError(f"{self.where}: missing required field '{name}'")
         return value
 
     def optional_string(self, name: str) -> str | None:
-        value: str | None = self._typed(name, str, "a string")
+        value: str | None = self._typed(name, str)
         return value
 
     def integer(self, name: str) -> int:
-        value: int | None = self._typed(name, int, "an integer")
+        value: int | None = self._typed(name, int)
         if value is None:
             raise SnapshotError(f"{self.where}: missing required field '{name}'")
         return value
 
     def optional_int(self, name: str) -> int | None:
-        value: int | None = self._typed(name, int, "an integer")
+        value: int | None = self._typed(name, int)
         return value
 
     def optional_bool(self, name: str) -> bool | None:
-        value: bool | None = self._typed(name, bool, "true or false")
+        value: bool | None = self._typed(name, bool)
         return value
 
     def flag(self, name: str) -> bool:
@@ -61,23 +59,20 @@ class Item:
         return bool(self.optional_bool(name))
 
     def strings(self, name: str) -> list[str]:
-        values: list[Any] = self._typed(name, list, "a list") or []
-        if not all(isinstance(v, str) for v in values):
-            raise SnapshotError(f"{self.where}: field '{name}' should be a list of strings")
-        return values
+        values: list[Any] = self._typed(name, list) or []
+        return [expect(v, str, f"{self.where}.{name}[{i}]") for i, v in enumerate(values)]
 
     def child(self, name: str) -> Item:
         """A nested object (empty when AWS left it out)."""
-        value: Mapping[str, Any] = self._typed(name, dict, "an object") or {}
+        value: Mapping[str, Any] = self._typed(name, dict) or {}
         return Item(value, f"{self.where}.{name}")
 
     def children(self, name: str) -> list[Item]:
-        values: list[Any] = self._typed(name, list, "a list") or []
+        values: list[Any] = self._typed(name, list) or []
         out = []
         for i, value in enumerate(values):
-            if not isinstance(value, dict):
-                raise SnapshotError(f"{self.where}: {name}[{i}] should be an object")
-            out.append(Item(value, f"{self.where}.{name}[{i}]"))
+            where = f"{self.where}.{name}[{i}]"
+            out.append(Item(expect(value, dict, where), where))
         return out
 
     def policy(self, name: str) -> str | None:
@@ -178,12 +173,7 @@ def policy_document(raw: Any, where: str) -> str:
     Normalized means a JSON object whose "Statement" is a list (AWS allows a single statement
     object), so one evaluator reads identity, resource, SCP and RCP policies alike.
     """
-    document = raw
-    if isinstance(raw, str):
-        try:
-            document = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise SnapshotError(f"{where}: policy is not valid JSON ({exc.msg})") from None
+    document = parse_json(raw, where) if isinstance(raw, str) else raw
     if not isinstance(document, dict):
         raise SnapshotError(f"{where}: policy should be a JSON object")
     statements = document.get("Statement", [])

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
-import click
 import typer
 
 from kg import __version__
@@ -17,8 +16,10 @@ from kg.cli import state
 from kg.config import Neo4jSettings
 from kg.errors import KgError
 
+PROG_NAME = "kg"
+
 app = typer.Typer(
-    name="kg",
+    name=PROG_NAME,
     help="A knowledge graph of an AWS organization's defense in depth, in Neo4j.\n\n"
     "Example: kg neo4j start && kg load ./snapshot && kg coverage",
     no_args_is_help=True,
@@ -72,22 +73,36 @@ def _register() -> None:
             importlib.import_module(f"kg.cli.{info.name}").register(app)
 
 
+def _usage_line(exc: typer.TyperException) -> str:
+    """A usage error as one line naming the command whose --help to read (typer would print the
+    usage, a hint and a boxed message over several lines)."""
+    command = getattr(getattr(exc, "ctx", None), "command_path", None) or PROG_NAME
+    message = " ".join(exc.format_message().split())
+    if not message.endswith((".", "?")):
+        message += "."
+    return f"{PROG_NAME}: error: {message} See '{command} --help'."
+
+
 def main() -> None:
     """Console-script entry point: run the app, turning expected failures into one line."""
     _register()
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name=PROG_NAME, standalone_mode=False)
     except KgError as exc:
         if state.debug:
             raise
         print(f"kg: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.TyperException as exc:
+        # Typer's own exceptions are usage errors: an unknown command or option, a bad value, a
+        # missing argument. A group called without a command has already printed its help and
+        # has nothing to add.
+        if state.debug:
+            raise
+        if exc.format_message().strip():
+            print(_usage_line(exc), file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
         print("kg: aborted", file=sys.stderr)
         sys.exit(130)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)

@@ -66,6 +66,14 @@ Wait = Annotated[
         "(default: refuse at once).",
     ),
 ]
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Refuse a snapshot with files nothing reads (misnamed or misplaced responses), "
+        "before anything is written.",
+    ),
+]
 
 
 def _split(value: str | None) -> list[str]:
@@ -115,6 +123,7 @@ class LoadRequest:
 
     jewels: CrownJewelConfig
     replace: bool
+    strict: bool
     wait: float
     quiet: bool
 
@@ -139,6 +148,7 @@ def _load_and_derive(
             snapshot,
             command=command,
             replace=request.replace,
+            strict=request.strict,
             wait_seconds=request.wait,
             crown_jewels=request.jewels,
             progress=LoadProgress(rows=rows.advance, derived=lambda _: steps.advance()),
@@ -154,6 +164,7 @@ def _report_load(loaded: LoadSummary, derived: DeriveSummary, output_format: For
         "nodes_deleted": loaded.write.deleted_nodes,
         "relationships_deleted": loaded.write.deleted_relationships,
         "derived": derived.counts,
+        "warnings": loaded.warnings,
     }
     if output_format == Format.json:
         print_json(data)
@@ -166,6 +177,10 @@ def _report_load(loaded: LoadSummary, derived: DeriveSummary, output_format: For
     if loaded.stale_accounts:
         stale = ", ".join(loaded.stale_accounts)
         error_console.print(f"[yellow]Not collected, previous facts kept (stale): {stale}")
+    for warning in loaded.warnings:
+        error_console.print(
+            f"warning: {warning}", style="yellow", markup=False, highlight=False, soft_wrap=True
+        )
     for step, count in derived.counts.items():
         console.print(f"  derived {step}: {count}")
 
@@ -179,6 +194,7 @@ def load(
     replace: Replace = False,
     wait: Wait = 0.0,
     output_format: OutputFormat = Format.table,
+    strict: Strict = False,
 ) -> None:
     """Load a snapshot into Neo4j, then derive access, paths and coverage.
 
@@ -192,7 +208,11 @@ def load(
     Example: kg load ./auth-details.json --account-id 123456789012
     """
     request = LoadRequest(
-        crown_jewels.load_config(crown_jewel_file), replace, wait, output_format == Format.json
+        crown_jewels.load_config(crown_jewel_file),
+        replace,
+        strict,
+        wait,
+        output_format == Format.json,
     )
     loaded, derived = _load_and_derive(path, account_id, f"kg load {path}", request)
     _report_load(loaded, derived, output_format)
@@ -213,10 +233,15 @@ def ingest_aws(
     replace: Replace = False,
     wait: Wait = 0.0,
     output_format: OutputFormat = Format.table,
+    strict: Strict = False,
 ) -> None:
     """Collect from AWS into a temporary snapshot, then load it (as `kg load` does)."""
     request = LoadRequest(
-        crown_jewels.load_config(crown_jewel_file), replace, wait, output_format == Format.json
+        crown_jewels.load_config(crown_jewel_file),
+        replace,
+        strict,
+        wait,
+        output_format == Format.json,
     )
     plan = CollectPlan(_split(regions), _split(accounts), role_name, external_id, workers)
     with tempfile.TemporaryDirectory(prefix="kg-snapshot-") as tmp:

@@ -83,6 +83,8 @@ def load_document(document: str | Mapping[str, Any], *, source: str) -> dict[str
             f"{source}: invalid policy JSON at line {error.lineno} column {error.colno}: "
             f"{error.msg}"
         ) from None
+    except RecursionError:
+        raise PolicyError(f"{source}: policy JSON nested too deeply to read") from None
     if not isinstance(loaded, dict):
         raise PolicyError(f"{source}: expected a JSON object, got {type(loaded).__name__}")
     return loaded
