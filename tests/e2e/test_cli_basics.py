@@ -86,5 +86,6 @@ def test_queries_refuse_a_graph_an_interrupted_staged_write_left_behind(
             "started": "2026-11-29T07:00:00+00:00",
             "rows": 2000000,
             "committed_rows": 150000,
+            "unit": "rows committed",
         }
     ]
