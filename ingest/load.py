@@ -32,7 +32,7 @@ from kg.graph.ddl import apply_schema
 from kg.graph.driver import Graph
 from kg.graph.lock import writer_lock
 from kg.graph.records import GraphRecords
-from kg.graph.writer import GraphWriter, WriteSummary
+from kg.graph.writer import REPLACE, GraphWriter, WriteSummary
 from kg.model import load_schema
 
 MARK_COLLECTED = """
@@ -215,7 +215,9 @@ def load_and_derive(
     with writer_lock(graph, command, wait_seconds) as lock:
         apply_schema(graph, load_schema())
         if not replace:
+            check_not_mid_replace(graph, prepared)
             check_same_organization(graph, prepared)
+        lock.fence()
         loaded = write_snapshot(
             graph, prepared, progress.rows, replace=replace, then=pipeline.mark_pending
         )
@@ -229,6 +231,17 @@ def load_and_derive(
     return loaded, derived
 
 
+def check_not_mid_replace(graph: Graph, prepared: PreparedSnapshot) -> None:
+    """Refuse a plain load over a replace that was interrupted: part of the old graph is gone and
+    part is left, and only another replace knows to remove the rest."""
+    if graph.read(_MID_REPLACE, name=REPLACE):
+        raise SnapshotError(
+            f"{prepared.snapshot.root}: the graph is part-way through a `kg load --replace` that "
+            "was interrupted; finish it by loading with --replace"
+        )
+
+
+_MID_REPLACE = "MATCH (w:KgPendingWrite {name: $name}) RETURN w.name AS name"
 _GRAPH_ESTATE = """
 OPTIONAL MATCH (o:Organization)
 WITH collect(DISTINCT o.id) AS organizations
@@ -282,5 +295,6 @@ def check_same_organization(graph: Graph, prepared: PreparedSnapshot) -> None:
         raise SnapshotError(
             f"{prepared.snapshot.root}: the snapshot is of {snapshot_estate}"
             f" but the graph holds {_estate_text(graph_orgs, graph_accounts)}; one graph holds "
-            "one organization: pass --replace to replace the graph with this snapshot"
+            "one organization: load a snapshot that includes that organization's data, or pass "
+            "--replace to replace the whole graph with this one"
         )

@@ -14,6 +14,15 @@ def one_line(text: str) -> str:
     return "\\n".join(text.splitlines())
 
 
+def about(subject: str, name: str, error: Exception) -> str:
+    """`error`'s message, said of `subject` `name` (once: a message that begins with the name
+    already says which one)."""
+    message = str(error)
+    if message.startswith(name):
+        return f"{subject} {message}"
+    return f"{subject} {name}: {message}"
+
+
 class KgError(Exception):
     """An expected failure with a one-line, user-facing message."""
 

@@ -83,5 +83,6 @@ def _session_graph(neo4j_settings: Neo4jSettings) -> Iterator[Graph]:
 @pytest.fixture
 def graph(_session_graph: Graph) -> Graph:
     """A connection to a graph that is empty when the test starts (constraints kept)."""
+    _session_graph.read_guard = _session_graph.write_guard = None
     _session_graph.write("MATCH (n) DETACH DELETE n")
     return _session_graph

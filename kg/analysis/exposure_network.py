@@ -34,7 +34,7 @@ from kg.analysis.reachability import (
     TargetGroup,
     Vpc,
 )
-from kg.errors import SnapshotError
+from kg.errors import SnapshotError, about
 from kg.graph.driver import Graph, query_rows
 from kg.graph.records import GraphRecords
 from kg.model import load_schema
@@ -321,4 +321,4 @@ def check_network(records: GraphRecords) -> None:
             try:
                 build(row)
             except ReachabilityInputError as exc:
-                raise SnapshotError(f"snapshot {label} {row.get(key)}: {exc}") from None
+                raise SnapshotError(about(f"snapshot {label}", str(row.get(key)), exc)) from None

@@ -20,7 +20,7 @@ from kg.analysis.policy import (
     PrincipalKind,
     Resource,
 )
-from kg.errors import KgError
+from kg.errors import KgError, about
 from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords, NodeRef
 from kg.model.access import RESOURCE_LABELS
@@ -98,7 +98,10 @@ def parse(document: Any, policy_id: str, kind: PolicyKind, origin: str = "graph"
     try:
         return Policy.parse(document, policy_id=policy_id, kind=kind)
     except PolicyError as exc:
-        raise AccessAnalysisError(f"{origin} policy {policy_id}: {exc}") from None
+        message = about(f"{origin} policy", policy_id, exc)
+        if origin == "graph":  # stored by an earlier load, which did not check it this way
+            message += "; reload the account that holds it, or load with --replace"
+        raise AccessAnalysisError(message) from None
 
 
 class PolicyParser:

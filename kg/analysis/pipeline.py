@@ -35,8 +35,10 @@ STEPS: tuple[tuple[str, str], ...] = (
 
 
 def mark_pending(tx: ManagedTransaction, stamp: DateTime) -> None:
-    """Mark, in a load's last transaction, the derive that must follow it."""
+    """Mark, in a load's last transaction, the derive that must follow it (and count the load,
+    so that a question begun before it knows the graph changed)."""
     pending.mark(tx, pending.DERIVE_AFTER_LOAD, len(STEPS), stamp, unit=pending.STEPS)
+    pending.new_generation(tx)
 
 
 def _step_done(graph: Graph, done: int) -> None:

@@ -131,6 +131,10 @@ def orphaned_global_nodes(node: NodeSchema) -> Deletion:
     return Deletion(f"MATCH (n:{node.label}) WHERE n.last_updated <> $now AND NOT (n)--()", "n")
 
 
+def all_relationships() -> Deletion:
+    return Deletion("MATCH ()-[r]->()", "r")
+
+
 def rels_of_type(rel_type: str) -> Deletion:
     return Deletion(f"MATCH ()-[r:{rel_type}]->()", "r")
 

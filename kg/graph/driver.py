@@ -24,6 +24,7 @@ from kg.config import Neo4jSettings
 from kg.errors import KgError, Neo4jUnavailableError
 
 T = TypeVar("T")
+Guard = Callable[[ManagedTransaction], None]
 
 
 class QueryError(KgError):
@@ -83,6 +84,11 @@ class Graph:
             )
         except (ValueError, ConfigurationError) as exc:
             raise Neo4jUnavailableError(f"invalid Neo4j URI {settings.uri!r}: {exc}") from None
+        # Checks a write transaction runs before its work (the writer lock's fence, kg.graph.lock)
+        # and a read transaction before and after it (that the graph did not change under a
+        # question, kg.graph.pending); each raises to stop the transaction.
+        self.write_guard: Guard | None = None
+        self.read_guard: Guard | None = None
 
     def __enter__(self) -> Graph:
         return self
@@ -132,16 +138,33 @@ class Graph:
         return self.execute_read(lambda tx: query_rows(tx, query, params), query)
 
     def execute_read(self, work: Callable[[ManagedTransaction], T], label: str = "") -> T:
+        guard = self.read_guard
+
+        def guarded(tx: ManagedTransaction) -> T:
+            if guard is None:
+                return work(tx)
+            guard(tx)
+            result = work(tx)
+            guard(tx)
+            return result
+
         with self._translated_errors("query failed", label), self._session() as session:
-            return session.execute_read(work)
+            return session.execute_read(guarded)
 
     def write(self, query: LiteralString, **params: Any) -> list[dict[str, Any]]:
         return self.execute_write(lambda tx: query_rows(tx, query, params), query)
 
     def execute_write(self, work: Callable[[ManagedTransaction], T], label: str = "") -> T:
         """Run `work` in one write transaction: it commits whole or not at all."""
+        guard = self.write_guard
+
+        def guarded(tx: ManagedTransaction) -> T:
+            if guard is not None:
+                guard(tx)
+            return work(tx)
+
         with self._translated_errors("write failed", label), self._session() as session:
-            return session.execute_write(work)
+            return session.execute_write(guarded)
 
     def run_schema(self, query: LiteralString) -> None:
         """DDL (constraints, indexes) cannot share a transaction with data; run it alone."""
@@ -150,7 +173,10 @@ class Graph:
 
     def run_in_own_transactions(self, query: str, **params: Any) -> neo4j.SummaryCounters:
         """Run schema-generated Cypher that commits its own batches (`CALL ... IN TRANSACTIONS`),
-        which Neo4j allows only outside a managed transaction."""
+        which Neo4j allows only outside a managed transaction: the write guard runs just before,
+        in a transaction of its own."""
+        if self.write_guard is not None:
+            self.execute_write(lambda tx: None, "write guard")
         with self._translated_errors("write failed", query), self._session() as session:
             return session.run(cast(LiteralString, query), params).consume().counters
 

@@ -1,15 +1,25 @@
 """One writer at a time: the graph's writer lock, held by a load from before its first write until
-its derive ends.
+its derive ends, and the fence that stops a writer which lost it.
 
 The lock is an open transaction that has created the node `(:KgWriterLock {name: 'writer'})`,
 whose name a uniqueness constraint guards. The node is never committed: another transaction that
 tries to create it waits for the holder's transaction to end, and nothing of the lock is ever in
-the graph that queries (or checksums) read. Neo4j ends the transaction when the holder releases
-it, and also when the holder's connection closes, so a load killed with -9 does not leave a lock
-behind. The transaction carries metadata naming its holder (command, host, process, start), which
-`SHOW TRANSACTIONS` lists, so a second writer can say who holds the lock. A holder on this host
-whose process is gone but whose connection lives on (a forked worker still holds the socket) is
-detected by its process id and start time, and its transaction is terminated.
+the graph that queries read. Neo4j ends the transaction when the holder releases it, and also
+when the holder's connection closes, so a load killed with -9 does not leave a lock behind. The
+transaction carries metadata naming its holder (command, host, process, start), which
+`SHOW TRANSACTIONS` lists, so a second writer can say who holds the lock.
+
+A holder whose process is gone but whose connection lives on (a forked worker still holds the
+socket) is recognised only where that is certain: the same machine (boot id), the same process
+namespace, and /proc saying the process id is free or belongs to a later process. Anything less
+certain counts as alive.
+
+The lock can still be lost while its holder writes: the server may end the transaction (a
+transaction timeout, an administrator's TERMINATE TRANSACTIONS). So taking the lock also commits
+a new fencing token on `(:KgGraphState {name: 'graph'})` before the holder's first write, and
+every write transaction of the holder first locks that node and checks the token is still its
+own (`Graph.write_guard`): once a later writer has taken the lock, each of the first writer's
+writes fails instead of landing.
 
 See docs/decisions/0006-a-load-is-one-unit-with-its-derive.md.
 """
@@ -18,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -27,19 +38,33 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from neo4j import ManagedTransaction
+
 from kg.errors import KgError
 from kg.graph.driver import Graph
 
 LOCK_NAME = "writer"
 # The metadata key that marks a transaction as the writer lock (and its value).
 METADATA_KEY = "kg_writer_lock"
-_CONSTRAINT = (
-    "CREATE CONSTRAINT kg_writer_lock IF NOT EXISTS FOR (l:KgWriterLock) REQUIRE l.name IS UNIQUE"
+STATE_LABEL = "KgGraphState"
+_CONSTRAINTS = (
+    "CREATE CONSTRAINT kg_writer_lock IF NOT EXISTS FOR (l:KgWriterLock) REQUIRE l.name IS UNIQUE",
+    "CREATE CONSTRAINT kg_graph_state IF NOT EXISTS FOR (s:KgGraphState) REQUIRE s.name IS UNIQUE",
 )
 _TAKE = "MERGE (l:KgWriterLock {name: $name}) RETURN l.name AS name"
+_FENCE = "MERGE (s:KgGraphState {name: 'graph'}) SET s.writer_token = $token"
+# Locks the state node (SET takes its write lock), so a later writer's new token waits for this
+# transaction, then reads the token as committed.
+_CHECK_FENCE = """
+MATCH (s:KgGraphState {name: 'graph'})
+SET s.fence_checked = true
+RETURN s.writer_token AS token
+"""
+# A transaction waiting on the lock node is not its holder: it is listed as blocked.
 _HOLDERS = """
 SHOW TRANSACTIONS YIELD transactionId, metaData, startTime, status
 WHERE metaData[$key] = $name AND NOT status STARTS WITH 'Terminated'
+  AND NOT status STARTS WITH 'Blocked'
 RETURN transactionId AS transaction_id, metaData AS metadata, startTime AS started
 """
 _TERMINATE = "TERMINATE TRANSACTIONS $ids"
@@ -53,24 +78,67 @@ class WriterBusyError(KgError):
 
 
 class WriterLockLostError(KgError):
-    """The server ended the lock's transaction while this process was still writing."""
+    """Another writer took the lock while this process was still writing."""
 
     exit_code = 5
 
 
+def _lost() -> WriterLockLostError:
+    return WriterLockLostError(
+        "the graph's writer lock was lost part-way (the server ended its transaction: a "
+        "transaction timeout, or TERMINATE TRANSACTIONS); this load stopped before its next write "
+        "and the graph stays marked incomplete until a `kg load` completes"
+    )
+
+
 @dataclass(frozen=True)
 class WriterLock:
-    """The held lock, for a writer to confirm it still holds it before each step it records."""
+    """The held lock: a writer fences the graph's writes with it before its first write, and
+    confirms it still holds it before each step it records."""
 
+    graph: Graph
     still_open: Callable[[], bool]
+
+    def fence(self) -> None:
+        """Commit a new fencing token; from now on each write of the graph checks it first."""
+        token = secrets.token_hex(16)
+        self.graph.write(_FENCE, token=token)
+        self.graph.write_guard = _fence(token)
 
     def confirm(self) -> None:
         if not self.still_open():
-            raise WriterLockLostError(
-                "the graph's writer lock was lost part-way (the server ended its transaction: a "
-                "transaction timeout, or TERMINATE TRANSACTIONS); another writer may have "
-                "written meanwhile, so the graph is left marked incomplete: rerun `kg load`"
-            )
+            raise _lost()
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def this_machine() -> str:
+    """Where process ids mean the same thing as here: the boot and the process namespace ("" when
+    the system does not tell, so that no holder is ever taken for dead)."""
+    boot = _read_text("/proc/sys/kernel/random/boot_id")
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return ""
+    return f"{boot}/{namespace}" if boot else ""
+
+
+def process_start(pid: int) -> str | None:
+    """The start of process `pid` in clock ticks since boot; "" when no process has that id;
+    None when it cannot be told (no /proc, or a /proc that hides other users' processes)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except FileNotFoundError:
+        return "" if Path("/proc/self/stat").exists() else None
+    except OSError:
+        return None
+    # Field 22 (starttime) counts after the command name, which is in parentheses.
+    return stat.rsplit(")", 1)[1].split()[19]
 
 
 @dataclass(frozen=True)
@@ -80,6 +148,7 @@ class Holder:
     transaction_id: str
     command: str
     host: str
+    machine: str
     pid: int
     process_started: str
     started: str
@@ -88,38 +157,24 @@ class Holder:
         return f"`{self.command}` (process {self.pid} on {self.host}, since {self.started})"
 
     def is_dead_here(self) -> bool:
-        """True when the holder ran on this host and its process no longer exists (a process id
-        reused since by another process does not count as the holder)."""
-        if self.host != socket.gethostname():
+        """True only when the holder ran where process ids mean what they mean here and its
+        process id is free or taken by a later process; anything uncertain is alive."""
+        here = this_machine()
+        if not here or self.machine != here:
             return False
-        return process_start(self.pid) != self.process_started
-
-
-def process_start(pid: int) -> str:
-    """An identity of the process `pid` that survives nothing but the process itself: its start
-    time in clock ticks since boot (Linux), else whether it exists; "" when it does not."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return ""
-        except PermissionError:
-            return "alive"
-        return "alive"
-    # Field 22 (starttime) counts after the command name, which is in parentheses.
-    return stat.rsplit(")", 1)[1].split()[19]
+        now = process_start(self.pid)
+        return now is not None and now != self.process_started
 
 
 def holders(graph: Graph) -> list[Holder]:
-    """The transactions holding (or waiting to take) the writer lock, oldest first."""
+    """The transactions holding the writer lock (at most one), oldest first."""
     rows = graph.read(_HOLDERS, key=METADATA_KEY, name=LOCK_NAME)
     found = [
         Holder(
             transaction_id=row["transaction_id"],
             command=str(row["metadata"].get("command", "kg")),
             host=str(row["metadata"].get("host", "?")),
+            machine=str(row["metadata"].get("machine", "")),
             pid=int(row["metadata"].get("pid", 0)),
             process_started=str(row["metadata"].get("process_started", "")),
             started=str(row["started"]),
@@ -134,14 +189,15 @@ def _metadata(command: str) -> dict[str, Any]:
         METADATA_KEY: LOCK_NAME,
         "command": command,
         "host": socket.gethostname(),
+        "machine": this_machine(),
         "pid": os.getpid(),
-        "process_started": process_start(os.getpid()),
+        "process_started": process_start(os.getpid()) or "",
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 
 def _clear_dead(graph: Graph, found: list[Holder]) -> list[Holder]:
-    """Terminate the lock transactions of holders that died on this host; the living ones."""
+    """Terminate the lock transactions of holders certainly dead; the others."""
     dead = [holder.transaction_id for holder in found if holder.is_dead_here()]
     if dead:
         # One may have ended on its own meanwhile; the next look tells.
@@ -150,11 +206,21 @@ def _clear_dead(graph: Graph, found: list[Holder]) -> list[Holder]:
     return [holder for holder in found if holder.transaction_id not in dead]
 
 
+def _fence(token: str) -> Callable[[ManagedTransaction], None]:
+    def check(tx: ManagedTransaction) -> None:
+        row = tx.run(_CHECK_FENCE).single()
+        if row is None or row["token"] != token:
+            raise _lost()
+
+    return check
+
+
 @contextmanager
 def writer_lock(graph: Graph, command: str, wait_seconds: float = 0.0) -> Iterator[WriterLock]:
-    """Hold the graph's writer lock for the block; refuse (or wait up to `wait_seconds`) when
-    another writer holds it."""
-    graph.run_schema(_CONSTRAINT)
+    """Hold the graph's writer lock for the block (`WriterLock.fence` fences the graph's writes
+    with it); refuse (or wait up to `wait_seconds`) when another writer holds it."""
+    for constraint in _CONSTRAINTS:
+        graph.run_schema(constraint)
     deadline = time.monotonic() + wait_seconds
     while True:
         living = _clear_dead(graph, holders(graph))
@@ -169,4 +235,7 @@ def writer_lock(graph: Graph, command: str, wait_seconds: float = 0.0) -> Iterat
         time.sleep(POLL_SECONDS)
     # If another process took the lock since the look above, this waits until it is released.
     with graph.held_transaction(_TAKE, _metadata(command), name=LOCK_NAME) as still_open:
-        yield WriterLock(still_open)
+        try:
+            yield WriterLock(graph, still_open)
+        finally:
+            graph.write_guard = None

@@ -91,8 +91,31 @@ def pending_writes(graph: Graph) -> list[PendingWrite]:
     ]
 
 
+_STATE = """
+OPTIONAL MATCH (s:KgGraphState {name: 'graph'})
+WITH s.generation AS generation
+OPTIONAL MATCH (w:KgPendingWrite)
+RETURN generation, count(w) AS pending
+"""
+NEW_GENERATION = """
+MERGE (s:KgGraphState {name: 'graph'})
+SET s.generation = coalesce(s.generation, 0) + 1
+"""
+
+
+def new_generation(tx: ManagedTransaction) -> None:
+    """Count one more load, in the transaction that commits it: a question that began before it
+    can tell that the graph changed under it."""
+    tx.run(NEW_GENERATION).consume()
+
+
+def _state(tx: ManagedTransaction) -> tuple[int | None, int]:
+    row = tx.run(_STATE).single()
+    return (None, 0) if row is None else (row["generation"], row["pending"])
+
+
 def require_complete(graph: Graph) -> None:
-    """Refuse to query a graph that a staged write left (or is leaving) half-written."""
+    """Refuse to query a graph that a write left (or is leaving) part-way."""
     pending = pending_writes(graph)
     if pending:
         raise IncompleteGraphError(
@@ -100,3 +123,21 @@ def require_complete(graph: Graph) -> None:
             + "; ".join(p.describe() for p in pending)
             + "); wait for it to finish, or rerun `kg load` to complete the graph"
         )
+
+
+def hold_steady(graph: Graph) -> None:
+    """From now on, refuse any read of this connection that a write has changed the graph under:
+    each read transaction checks, before and after its work, that the graph is still the one
+    seen here (no load counted since, no write part-way), so an answer never mixes two graphs."""
+    seen = graph.execute_read(_state, "graph state")
+    if seen[1]:  # a write began since the caller's check: name it
+        require_complete(graph)
+
+    def unchanged(tx: ManagedTransaction) -> None:
+        if _state(tx) != seen:
+            raise IncompleteGraphError(
+                "the graph changed while this command read it (a kg load wrote to it "
+                "meanwhile): run the command again once the load has finished"
+            )
+
+    graph.read_guard = unchanged

@@ -35,6 +35,11 @@ DEFAULT_BATCH_SIZE = 1000
 # 20,000, 93 s of 10,000, 88 s of 5,000 and 92 s of 1,000.
 STAGED_COMMIT_ROWS = 5_000
 Progress = Callable[[int], None]
+# The names of a load's staged writes (their pending markers).
+LOAD = "load"
+REPLACE = "replace"
+# What says which organization a graph holds: deleted last by a replace.
+ESTATE_LABELS = ("OrganizationalUnit", "OrganizationRoot", "Organization", "Account")
 _SCALARS = (str, int, float, bool)
 
 
@@ -159,6 +164,9 @@ class _Plan:
     # Nodes and relationships the deletions remove wholesale (a replaced graph): they weigh on
     # the transaction like written rows.
     deleted_rows: int = 0
+    # Markers of interrupted writes this one completes besides its own (a replace completes an
+    # interrupted load).
+    completes: tuple[str, ...] = ()
 
     @property
     def rows(self) -> int:
@@ -168,7 +176,8 @@ class _Plan:
         """The last step, then the end of this write's pending marker (if a staged one left it)."""
         if self.finish is not None:
             self.finish(tx, stamp)
-        pending.clear(tx, self.name)
+        for name in (self.name, *self.completes):
+            pending.clear(tx, name)
 
 
 @dataclass
@@ -355,17 +364,27 @@ class GraphWriter:
         validate(records, self.schema)
         stamp = now()
         plan = _Plan(
-            name="load",
+            name=REPLACE if replace else LOAD,
             batches=self._batches(records),
             after=self._cleanup(sorted(set(covered_accounts)), stamp),
             finish=after,
         )
         if replace:
-            plan.before = [
-                _Deletion(cypher.nodes_with_label(label), {}) for label in sorted(self.schema.nodes)
-            ]
+            plan.before = self._whole_graph()
             plan.deleted_rows = self._graph_size()
+            plan.completes = (LOAD,)
         return self._write(plan, stamp, progress)
+
+    def _whole_graph(self) -> list[_Deletion]:
+        """Every relationship, then every node of a declared label, the organization and its
+        accounts last: staged, relationships go in batches of their own (an account's many
+        relationships would not fit one batch of nodes), and a replace interrupted part-way
+        leaves the old organization in place for the next load's check to see."""
+        last = [label for label in ESTATE_LABELS if label in self.schema.nodes]
+        first = sorted(set(self.schema.nodes) - set(last))
+        return [_Deletion(cypher.all_relationships(), {})] + [
+            _Deletion(cypher.nodes_with_label(label), {}) for label in first + last
+        ]
 
     def _graph_size(self) -> int:
         """Nodes and relationships in the graph (from Neo4j's count store: no scan)."""

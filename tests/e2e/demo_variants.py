@@ -12,6 +12,7 @@ from typing import Any
 from ingest.load import load_and_derive
 from ingest.snapshot import Snapshot
 from kg.graph.driver import Graph
+from kg.graph.pending import IncompleteGraphError, require_complete
 from tests.integration.graph_state import DEMO, graph_checksum
 
 ORGANIZATION_ID = "o-kdbwo3f2kg"
@@ -100,3 +101,12 @@ def one_account(dest: Path, account_id: str, rename_to: str | None = None) -> Pa
         replace_text(dest, account_id, rename_to)
         (dest / account_id).rename(dest / rename_to)
     return dest
+
+
+def refuses(graph: Graph) -> bool:
+    """Whether the query commands refuse the graph (a write left it part-way)."""
+    try:
+        require_complete(graph)
+    except IncompleteGraphError:
+        return True
+    return False

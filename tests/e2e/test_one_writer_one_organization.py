@@ -4,6 +4,8 @@ is refused unless --replace says to replace the graph."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import threading
 import time
@@ -13,8 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from ingest.load import load_and_derive
+from ingest.snapshot import Snapshot
+from kg.config import Neo4jSettings
 from kg.graph.driver import Graph
 from kg.graph.lock import LOCK_NAME, METADATA_KEY, holders, process_start
+from kg.graph.pending import IncompleteGraphError, hold_steady, require_complete
 from tests.e2e.conftest import KgRunner, KgStarter
 from tests.e2e.demo_variants import (
     DATA_PROD,
@@ -25,6 +31,7 @@ from tests.e2e.demo_variants import (
     clean_checksum,
     copy_demo,
     one_account,
+    refuses,
 )
 from tests.integration.graph_state import graph_checksum
 
@@ -71,36 +78,94 @@ def test_with_wait_a_second_load_waits_for_the_first_then_loads(
     assert graph_checksum(graph, ignore=TIMES) == variants.clean_b
 
 
-def test_two_loads_started_together_give_one_clean_load(
+def test_two_loads_started_together_give_one_of_them_whole(
     kg_start: KgStarter, graph: Graph, variants: Variants
 ) -> None:
-    loads = [kg_start("load", str(variants.b)) for _ in range(2)]
+    """Two different snapshots at once: whichever ends last, the graph is exactly one of them."""
+    loads = [kg_start("load", str(snapshot)) for snapshot in (variants.a, variants.b)]
     outcomes = [(process.wait(timeout=600), process.communicate()) for process in loads]
     codes = sorted(code for code, _ in outcomes)
     assert codes in ([0, 0], [0, 5]), outcomes
     for code, output in outcomes:
         if code == 5:
             assert "another kg process is writing" in _one_line(output)
-    assert graph_checksum(graph, ignore=TIMES) == variants.clean_b
+    assert graph_checksum(graph, ignore=TIMES) in (variants.clean_a, variants.clean_b)
+    assert not refuses(graph)
 
 
-def test_a_load_whose_lock_the_server_ended_stops_and_leaves_the_graph_refusing(
+def test_a_writer_whose_lock_was_ended_writes_nothing_after_the_next_writer_took_it(
     kg: KgRunner, kg_start: KgStarter, graph: Graph, variants: Variants
 ) -> None:
     """An administrator terminates the lock's transaction (as docs/operations.md suggests for a
-    holder whose host is gone) while the load still runs: it must not clear the derive mark."""
+    holder whose host is gone) while its load derives, and another load starts at once: the
+    first stops (its writes are fenced off), the second ends with exactly its own graph."""
+    first = kg_start("load", str(variants.b))
+    while not graph.read("MATCH (w:KgPendingWrite {name: 'derive after load'}) RETURN w"):
+        assert first.poll() is None, first.communicate()
+        time.sleep(0.01)
+    graph.write("TERMINATE TRANSACTIONS $ids", ids=[h.transaction_id for h in holders(graph)])
+    second = kg("load", str(variants.a), "--wait", "600")
+    code = first.wait(timeout=600)
+    _, stderr = first.communicate()
+    assert second.returncode == 0, second.stderr
+    assert code == 5
+    assert "writer lock was lost part-way" in _one_line(("", stderr))
+    assert not refuses(graph)
+    assert graph_checksum(graph, ignore=TIMES) == variants.clean_a
+
+
+def test_a_writer_whose_lock_was_ended_leaves_the_graph_refusing(
+    kg: KgRunner, kg_start: KgStarter, graph: Graph, variants: Variants
+) -> None:
     load = kg_start("load", str(variants.b))
     while not graph.read("MATCH (w:KgPendingWrite {name: 'derive after load'}) RETURN w"):
         assert load.poll() is None, load.communicate()
         time.sleep(0.01)
     graph.write("TERMINATE TRANSACTIONS $ids", ids=[h.transaction_id for h in holders(graph)])
-    code = load.wait(timeout=600)
-    _, stderr = load.communicate()
-    assert code == 5
-    assert "writer lock was lost part-way" in _one_line(("", stderr))
+    assert load.wait(timeout=600) == 5
     assert kg("paths").returncode == 4
     assert kg("load", str(variants.b)).returncode == 0
     assert graph_checksum(graph, ignore=TIMES) == variants.clean_b
+
+
+def test_an_interrupted_replace_is_finished_only_by_another_replace(
+    kg: KgRunner, kg_start: KgStarter, graph: Graph, tmp_path: Path
+) -> None:
+    """A replace killed part-way has deleted some of the old organization: a plain load (of
+    either organization) would keep the rest beside the new one, so it is refused."""
+    demo = copy_demo(tmp_path / "demo")
+    other = another_organization(tmp_path / "other")
+    clean_other = clean_checksum(graph, other)
+    graph.write("MATCH (n) DETACH DELETE n")
+    assert kg("load", str(demo)).returncode == 0
+    replace = kg_start("load", str(other), "--replace", env={"KG_TRANSACTION_ROWS": "300"})
+    while not graph.read("MATCH (w:KgPendingWrite {name: 'replace'}) RETURN w"):
+        assert replace.poll() is None, replace.communicate()
+        time.sleep(0.01)
+    time.sleep(0.5)  # let it delete some of the old graph
+    os.killpg(replace.pid, signal.SIGKILL)
+    replace.wait()
+    assert refuses(graph)
+    for snapshot in (other, demo):
+        refused = kg("load", str(snapshot))
+        assert refused.returncode == 1
+        assert "part-way through a `kg load --replace`" in _one_line(refused)
+    assert kg("load", str(other), "--replace").returncode == 0
+    assert graph_checksum(graph, ignore=TIMES) == clean_other
+
+
+def test_a_question_a_load_overtakes_is_refused_not_answered(
+    graph: Graph, neo4j_settings: Neo4jSettings, variants: Variants
+) -> None:
+    """A command checks the graph is complete when it connects; a load that commits while it
+    still reads must not give it an answer made of both graphs."""
+    with Graph(neo4j_settings) as asking:
+        require_complete(asking)
+        hold_steady(asking)
+        assert asking.read("MATCH (r:Role) RETURN count(r) AS roles")[0]["roles"] > 0
+        load_and_derive(graph, Snapshot.open(variants.b))
+        with pytest.raises(IncompleteGraphError, match="changed while this command read it"):
+            asking.read("MATCH (r:Role) RETURN count(r) AS roles")
 
 
 @contextmanager

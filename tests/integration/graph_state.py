@@ -15,9 +15,12 @@ DEMO = Path(__file__).resolve().parents[2] / "ingest" / "example" / "demo_snapsh
 
 
 def graph_state(graph: Graph, ignore: tuple[str, ...] = ("last_updated",)) -> list[str]:
-    """Every node and relationship with its labels and properties, minus `ignore` (sorted text)."""
+    """Every node and relationship with its labels and properties, minus `ignore` (sorted text).
+
+    Left out: kg's record of who last wrote to the graph and how many loads it has had
+    (KgGraphState), which differs between two loads of the same snapshot."""
     rows = graph.read(
-        "MATCH (n) OPTIONAL MATCH (n)-[r]->(m) "
+        "MATCH (n) WHERE NOT n:KgGraphState OPTIONAL MATCH (n)-[r]->(m) "
         "RETURN labels(n) AS labels, properties(n) AS props, type(r) AS rel, "
         "properties(r) AS rel_props, properties(m) AS target"
     )

@@ -301,11 +301,16 @@ _LOAD_BALANCER_PROTOCOLS = {
     "UDP": (UDP,),
     "TCP_UDP": (TCP, UDP),
     "GENEVE": (UDP,),
+    "QUIC": (UDP,),
+    "TCP_QUIC": (TCP, UDP),
 }
 
 
 def load_balancer_traffic(owner: str, protocol: str | None, port: int | None) -> TrafficSet:
-    """The IP traffic of a listener or target port: HTTP(S) and TLS ride on TCP, and so on."""
+    """The IP traffic of a listener or target port: HTTP(S) and TLS ride on TCP, and so on. A
+    Gateway Load Balancer's listener has neither protocol nor port: it takes every IP packet."""
+    if protocol is None and port is None:
+        return TrafficSet.everything()
     carried = _LOAD_BALANCER_PROTOCOLS.get((protocol or "").upper())
     if carried is None or port is None:
         raise ReachabilityInputError(f"{owner}: no traffic for protocol {protocol!r} port {port}")
@@ -318,8 +323,8 @@ def load_balancer_traffic(owner: str, protocol: str | None, port: int | None) ->
 @dataclass(frozen=True)
 class Listener:
     listener_arn: str
-    protocol: str
-    port: int
+    protocol: str | None
+    port: int | None
     target_group_arns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:

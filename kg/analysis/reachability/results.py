@@ -94,7 +94,7 @@ class TargetReach:
     """
 
     listener_arn: str
-    listener_port: int
+    listener_port: int | None  # None: a Gateway Load Balancer listener (every port)
     target_group_arn: str
     target_id: str
     interface_id: str

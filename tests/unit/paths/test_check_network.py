@@ -81,6 +81,20 @@ def _records(label: str, row: dict[str, Any]) -> GraphRecords:
     return records
 
 
+@pytest.mark.parametrize(
+    "listener",
+    [
+        {"arn": "gwlb-listener", "protocol": None, "port": None},
+        {"arn": "quic-listener", "protocol": "QUIC", "port": 443},
+        {"arn": "tcp-quic-listener", "protocol": "TCP_QUIC", "port": 443},
+    ],
+    ids=["gateway load balancer", "QUIC", "TCP_QUIC"],
+)
+def test_listeners_aws_allows_pass(listener: dict[str, Any]) -> None:
+    """A Gateway Load Balancer's listener has no protocol or port; NLBs listen on QUIC too."""
+    check_network(_records("Listener", listener))
+
+
 def test_readable_network_facts_pass() -> None:
     records = GraphRecords()
     for label, row in GOOD.items():
