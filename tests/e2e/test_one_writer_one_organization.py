@@ -19,7 +19,7 @@ from ingest.load import load_and_derive
 from ingest.snapshot import Snapshot
 from kg.config import Neo4jSettings
 from kg.graph.driver import Graph
-from kg.graph.lock import LOCK_NAME, METADATA_KEY, holders, process_start
+from kg.graph.lock import LOCK_NAME, METADATA_KEY, holders, process_start, this_machine
 from kg.graph.pending import IncompleteGraphError, hold_steady, require_complete
 from tests.e2e.conftest import KgRunner, KgStarter
 from tests.e2e.demo_variants import (
@@ -169,12 +169,16 @@ def test_a_question_a_load_overtakes_is_refused_not_answered(
 
 
 @contextmanager
-def _lock_held_by(graph: Graph, host: str, pid: int, process_started: str) -> Iterator[None]:
-    """A writer lock held, as far as the graph can tell, by the process `pid` on `host`."""
+def _lock_held_by(
+    graph: Graph, host: str, machine: str, pid: int, process_started: str
+) -> Iterator[None]:
+    """A writer lock held, as far as the graph can tell, by the process `pid` on `host` (boot
+    and process namespace `machine`)."""
     metadata = {
         METADATA_KEY: LOCK_NAME,
         "command": "kg load ./elsewhere",
         "host": host,
+        "machine": machine,
         "pid": pid,
         "process_started": process_started,
         "started": "2026-01-01T00:00:00+00:00",
@@ -208,7 +212,7 @@ def test_a_lock_whose_process_died_on_this_host_is_cleared(
     gone = subprocess.Popen(["sleep", "0.2"])
     started = process_start(gone.pid)
     gone.wait()
-    with _lock_held_by(graph, socket.gethostname(), gone.pid, started):
+    with _lock_held_by(graph, socket.gethostname(), this_machine(), gone.pid, started or ""):
         result = kg("load", str(copy_demo(tmp_path / "demo")))
         assert result.returncode == 0, result.stderr
     assert not holders(graph)
@@ -218,7 +222,7 @@ def test_a_lock_held_from_another_host_is_respected(
     kg: KgRunner, graph: Graph, tmp_path: Path
 ) -> None:
     """kg cannot see another host's processes: a lock held from there is taken as held."""
-    with _lock_held_by(graph, "another-host", 4242, "1234"):
+    with _lock_held_by(graph, "another-host", "another-boot/1", 4242, "1234"):
         result = kg("load", str(copy_demo(tmp_path / "demo")))
     assert result.returncode == 5
     assert "process 4242 on another-host" in _one_line(result)
