@@ -61,18 +61,27 @@ class AuthorizationDetails:
 
     def managed_policy(self, policy: Item) -> None:
         arn = policy.string("Arn")
-        default = [v for v in policy.children("PolicyVersionList") if v.flag("IsDefaultVersion")]
+        versions = policy.children("PolicyVersionList")
+        default = [v for v in versions if v.flag("IsDefaultVersion")]
         document = (
             iam_policy_text(default[0].data.get("Document"), f"{default[0].where}.Document")
             if default
             else None
         )
+        # The versions it could be set back to (iam:SetDefaultPolicyVersion), as deployed.
+        other_versions = [
+            iam_policy_text(v.data.get("Document"), f"{v.where}.Document")
+            for v in versions
+            if not v.flag("IsDefaultVersion")
+        ]
         props: dict[str, Any] = {
             "name": policy.optional_string("PolicyName") or _name_of(arn),
             "aws_managed": is_aws_managed(arn),
             "document": document,
             "policy_id": policy.optional_string("PolicyId"),
             "default_version_id": policy.optional_string("DefaultVersionId"),
+            "version_count": len(versions) if default else None,
+            "other_version_documents": other_versions if default else None,
             "is_attachable": policy.optional_bool("IsAttachable"),
             "create_date": policy.optional_string("CreateDate"),
             "update_date": policy.optional_string("UpdateDate"),

@@ -77,16 +77,15 @@ def user_credentials(snapshot: Snapshot, account_id: str, user_name: str) -> dic
     mfa = call("list_mfa_devices")
     keys = call("list_access_keys")
     mfa_devices = len(mfa.entries("MFADevices")) if mfa.item is not None else None
-    active_keys = (
-        sum(k.optional_string("Status") == "Active" for k in keys.entries("AccessKeyMetadata"))
-        if keys.item is not None
-        else None
-    )
+    key_list = keys.entries("AccessKeyMetadata") if keys.item is not None else None
     facts = {
         "password_enabled": password,
         "mfa_devices": mfa_devices,
         "mfa_enabled": None if mfa_devices is None else mfa_devices > 0,
-        "access_keys_active": active_keys,
+        "access_keys_active": None
+        if key_list is None
+        else sum(k.optional_string("Status") == "Active" for k in key_list),
+        "access_keys": None if key_list is None else len(key_list),
     }
     return {**facts, "unknown": sorted(name for name, value in facts.items() if value is None)}
 

@@ -86,11 +86,13 @@ def test_users_groups_and_what_their_credentials_are(records: GraphRecords) -> N
         True,
         1,
     )
-    assert (alice["access_keys_active"], alice["unknown"]) == (1, [])
+    # One active and one inactive key: two in all, which is as many as AWS allows.
+    assert (alice["access_keys_active"], alice["access_keys"], alice["unknown"]) == (1, 2, [])
     bob = node(records, "User", BOB)
     # No login profile file and no failure: bob has no console password. Listing his keys failed.
     assert (bob["password_enabled"], bob["mfa_enabled"]) == (False, False)
-    assert (bob["access_keys_active"], bob["unknown"]) == (None, ["access_keys_active"])
+    assert (bob["access_keys_active"], bob["access_keys"]) == (None, None)
+    assert bob["unknown"] == ["access_keys", "access_keys_active"]
     assert _ends(records, "MEMBER_OF", "User", "Group") == {(ALICE, DEVELOPERS)}
     assert node(records, "Group", DEVELOPERS)["path"] == "/eng/"
     belongs = _ends(records, "BELONGS_TO", "User", "Account")
@@ -109,6 +111,11 @@ def test_managed_inline_and_boundary_policies(records: GraphRecords) -> None:
         PROD,
     )
     assert s3_read["default_version_id"] == "v2"
+    # The version it could be set back to, as deployed (a SetDefaultPolicyVersion escalation).
+    assert s3_read["version_count"] == 2
+    assert [json.loads(d) for d in s3_read["other_version_documents"]] == [
+        document({"Effect": "Allow", "Action": "s3:DeleteBucket", "Resource": "*"})
+    ]
     inline = node(records, "IAMPolicy", f"{ALICE}/inline/alice-inline")
     assert inline["inline"] is True
     assert json.loads(inline["document"])["Statement"] == [  # one statement became a list
