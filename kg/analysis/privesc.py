@@ -1,23 +1,34 @@
 """Privilege escalation: which principals can gain an admin-equivalent principal's power, and how.
 
 The technique catalog is data (TECHNIQUES): each technique names the permissions it needs, the
-resource each permission must be allowed on, and which targets it reaches. A technique is
-reported only when every permission is allowed (for certain, after SCPs, boundaries and
-resource policies) on a resource that makes it work, and only towards a target that is
-admin-equivalent while the principal is not: passing a role no more powerful than oneself
-escalates nothing. The catalog lives in kg.analysis.privesc_techniques.
+resource each permission must be allowed on, which targets it reaches and what of the estate it
+needs as deployed. A technique is reported only when every permission is allowed (for certain,
+after SCPs, boundaries and resource policies) on a resource that makes it work, and only towards
+a target that is powerful while the principal is not: admin-equivalent, or able to escalate
+further. The second is derived to a fixpoint, so a principal that can pass a role which can
+itself escalate is reported, with each hop of the chain.
+
+A technique whose permissions hold but that fails as deployed (a console password already set,
+two access keys, no other policy version to set back to) is `latent`; one whose deployment fact
+was not collected is `unknown`. Those are written apart (COULD_ESCALATE_TO), never mixed with
+what works now (CAN_ESCALATE_TO), and only what works now carries a chain further.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from functools import partial
 
 from kg.analysis.access import ATTACKER_CONTEXT, Candidates, is_admin
 from kg.analysis.iam_view import RUNS_AS_QUERY, Actor, IamView, Target, load_view, parse
 from kg.analysis.policy import (
+    Policy,
+    PolicyError,
     PolicyKind,
     PolicySet,
     Principal,
@@ -31,6 +42,7 @@ from kg.analysis.privesc_techniques import (
     REWRITTEN_TRUST,
     TECHNIQUES,
     VIA,
+    Needs,
     Technique,
     Via,
 )
@@ -55,6 +67,30 @@ OPTIONAL MATCH (policy:IAMPolicy)-[:ATTACHED_TO]->(g)
 WITH g, collect(policy {.arn, .document}) AS policies
 RETURN g.arn AS arn, policies, [(u:User)-[:MEMBER_OF]->(g) | u.arn] AS members
 """
+_USERS_QUERY = """
+MATCH (u:User)
+RETURN u.arn AS arn, u.password_enabled AS password, u.access_keys AS keys
+"""
+_VERSIONS_QUERY = """
+MATCH (policy:IAMPolicy)
+WHERE NOT policy:AwsManagedPolicy AND NOT coalesce(policy.inline, false)
+RETURN policy.arn AS arn, policy.other_version_documents AS others
+"""
+MAX_ACCESS_KEYS = 2  # per IAM user (IAM quotas)
+
+
+class Status(StrEnum):
+    EXPLOITABLE = "exploitable"  # works as deployed
+    LATENT = "latent"  # the permissions hold; one more change to the estate makes it work
+    UNKNOWN = "unknown"  # the permissions hold; a fact it depends on was not collected
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What of a user's credentials decides the credential techniques; None is unknown."""
+
+    console_password: bool | None
+    access_keys: int | None
 
 
 @dataclass(frozen=True)
@@ -67,6 +103,9 @@ class Estate:
     group_policies: dict[str, PolicySet]  # group ARN -> its policies (identity only)
     memberships: dict[str, tuple[str, ...]]  # user ARN -> group ARNs
     runs_as: tuple[tuple[str, str, str], ...] = ()  # (Ec2Instance|LambdaFunction, ARN, role)
+    credentials: dict[str, Credentials] = field(default_factory=dict)  # user ARN ->
+    # policy ARN -> its other versions (None: one that does not parse); absent: not collected
+    other_versions: dict[str, tuple[Policy | None, ...]] = field(default_factory=dict)
 
     def admins(self) -> frozenset[str]:
         return frozenset(arn for arn, actor in self.actors.items() if is_admin(actor))
@@ -78,6 +117,9 @@ class Finding:
     target: str
     technique: Technique
     via: str
+    grants_admin: bool  # the target is admin-equivalent (else it escalates further itself)
+    status: Status = Status.EXPLOITABLE
+    reason: str | None = None  # why it is latent or unknown
 
     @property
     def permissions(self) -> list[str]:
@@ -133,16 +175,17 @@ Pair = tuple[str, str]  # (via, target)
 
 
 class Pools:
-    """Each technique's possible (via, target) pairs that do not depend on the principal, by
-    account, built once: a technique confined to the principal's account looks at that account
-    alone, so the search grows with the organization instead of with its square."""
+    """Each technique's possible (via, target) pairs towards `targets` that do not depend on
+    the principal, by account, built once: a technique confined to the principal's account
+    looks at that account alone, so the search grows with the organization instead of with
+    its square."""
 
-    def __init__(self, estate: Estate, admins: frozenset[str]) -> None:
+    def __init__(self, estate: Estate, targets: frozenset[str]) -> None:
         self.estate = estate
-        self.admins = admins
+        self.targets = targets
         self._pairs: dict[Technique, tuple[dict[str | None, list[Pair]], list[Pair]]] = {}
-        admin_roles = [estate.roles[arn] for arn in sorted(admins & set(estate.roles))]
-        self._assumable = Candidates(admin_roles)
+        target_roles = [estate.roles[arn] for arn in sorted(targets & set(estate.roles))]
+        self._assumable = Candidates(target_roles)
 
     def pairs(self, technique: Technique, actor: Actor) -> list[Pair]:
         """The (via, target) pairs worth deciding for this actor."""
@@ -159,28 +202,31 @@ class Pools:
         return by_account.get(actor.principal.account_id, []) if confined else every
 
     def _all_pairs(self, technique: Technique) -> Iterator[Pair]:
-        estate, admins = self.estate, self.admins
+        estate, targets = self.estate, self.targets
         match technique.via:
             case Via.ADMIN_GROUP:
                 yield from ((group, group) for group in sorted(estate.group_policies))
             case Via.ADMIN_USER | Via.ADMIN_ROLE:
                 label = "User" if technique.via is Via.ADMIN_USER else "Role"
-                for arn in sorted(admins):
+                for arn in sorted(targets):
                     if estate.actors[arn].label == label:
                         yield arn, arn
             case Via.PASSABLE_ROLE:
                 assert technique.service is not None
-                for arn in sorted(admins & set(estate.roles)):
+                for arn in sorted(targets & set(estate.roles)):
                     if _trusts_service(estate.roles[arn], technique.service):
                         yield arn, arn
             case Via.FUNCTION | Via.INSTANCE:
                 label = "LambdaFunction" if technique.via is Via.FUNCTION else "Ec2Instance"
                 for source_label, arn, role in estate.runs_as:
-                    if source_label == label and role in admins:
+                    if source_label == label and role in targets:
                         yield arn, role
 
 
-def _candidates(technique: Technique, actor: Actor, pools: Pools) -> Iterator[tuple[str, str]]:
+_ON_ITSELF = (Via.OWN_POLICY, Via.SELF, Via.OWN_GROUP, Via.ADMIN_GROUP)
+
+
+def _candidates(technique: Technique, actor: Actor, pools: Pools) -> Iterator[Pair]:
     """(via, target) pairs the technique could use for this actor."""
     estate = pools.estate
     match technique.via:
@@ -193,13 +239,7 @@ def _candidates(technique: Technique, actor: Actor, pools: Pools) -> Iterator[tu
             yield from ((group, actor.arn) for group in estate.memberships.get(actor.arn, ()))
         case Via.ADMIN_GROUP:
             if actor.label == "User":
-                for group, _ in pools.pairs(technique, actor):
-                    policies = estate.group_policies[group]
-                    joined = replace(
-                        actor.policies, identity=actor.policies.identity + policies.identity
-                    )
-                    if is_admin(replace(actor, policies=joined)):
-                        yield group, actor.arn
+                yield from ((group, actor.arn) for group, _ in pools.pairs(technique, actor))
         case _:
             yield from (
                 (via, target)
@@ -223,23 +263,208 @@ def _works(technique: Technique, actor: Actor, via: str, estate: Estate) -> bool
     return True
 
 
+def _credentials_status(needs: Needs, user: Credentials | None) -> tuple[Status, str | None]:
+    """Whether a credential technique works on the user as deployed."""
+    if needs is Needs.FREE_ACCESS_KEY_SLOT:
+        keys = user.access_keys if user else None
+        if keys is None:
+            return Status.UNKNOWN, "the user's access keys were not collected"
+        if keys >= MAX_ACCESS_KEYS:
+            return Status.LATENT, f"the user has {keys} access keys, the most AWS allows"
+        return Status.EXPLOITABLE, None
+    password = user.console_password if user else None
+    if password is None:
+        return Status.UNKNOWN, "whether the user has a console password was not collected"
+    if needs is Needs.NO_CONSOLE_PASSWORD and password:
+        return Status.LATENT, "the user already has a console password"
+    if needs is Needs.CONSOLE_PASSWORD and not password:
+        return Status.LATENT, "the user has no console password to reset"
+    return Status.EXPLOITABLE, None
+
+
+class Search:
+    """One round of the fixpoint: every actor's findings towards `pools.targets` (and, in the
+    first round, on itself), each decided as deployed."""
+
+    def __init__(
+        self,
+        estate: Estate,
+        pools: Pools,
+        admins: frozenset[str],
+        techniques: tuple[Technique, ...],
+        first: bool,
+    ) -> None:
+        self.estate = estate
+        self.pools = pools
+        self.admins = admins
+        self.first = first
+        on_targets = tuple(t for t in techniques if t.via not in _ON_ITSELF)
+        self.techniques = (
+            techniques
+            if first
+            else on_targets + tuple(t for t in techniques if t.changes_own_policies)
+        )
+        # What a changed actor (group joined, version set back) may do next: no further change.
+        self.then = tuple(t for t in self.techniques if not t.changes_own_policies)
+
+    def decide(self, actors: Sequence[Actor]) -> list[Finding]:
+        return [finding for actor in actors for finding in self.findings(actor)]
+
+    def findings(
+        self, actor: Actor, techniques: tuple[Technique, ...] | None = None
+    ) -> list[Finding]:
+        found: list[Finding] = []
+        for technique in self.techniques if techniques is None else techniques:
+            for via, target in _candidates(technique, actor, self.pools):
+                if _works(technique, actor, via, self.estate):
+                    found.extend(self._as_deployed(technique, actor, via, target))
+        return found
+
+    def _as_deployed(
+        self, technique: Technique, actor: Actor, via: str, target: str
+    ) -> Iterator[Finding]:
+        grants_admin = technique.via in _ON_ITSELF or target in self.admins
+        match technique.needs:
+            case None if technique.via is Via.ADMIN_GROUP:
+                group = self.estate.group_policies[via]
+                joined = replace(actor.policies, identity=actor.policies.identity + group.identity)
+                yield from self._after_change(
+                    technique, actor, via, replace(actor, policies=joined)
+                )
+            case None:
+                yield Finding(actor.arn, target, technique, via, grants_admin)
+            case Needs.OTHER_POLICY_VERSION:
+                yield from self._versions(technique, actor, via)
+            case needs:
+                status, reason = _credentials_status(needs, self.estate.credentials.get(target))
+                yield Finding(actor.arn, target, technique, via, grants_admin, status, reason)
+
+    def _after_change(
+        self, change: Technique, actor: Actor, via: str, changed: Actor
+    ) -> Iterator[Finding]:
+        """The actor changed its own policies with `change`: admin outright, or the escalations
+        the change opens (those it had already need no change)."""
+        if self.first and is_admin(changed):
+            yield Finding(actor.arn, actor.arn, change, via, True)
+            return
+        before = {(f.technique, f.via, f.target) for f in self.findings(actor, self.then)}
+        for then in self.findings(changed, self.then):
+            if (
+                then.status is Status.EXPLOITABLE
+                and (then.technique, then.via, then.target) not in before
+            ):
+                yield replace(
+                    then,
+                    technique=_composed(change, then.technique),
+                    via=f"{via} -> {then.via}",
+                )
+
+    def _versions(self, technique: Technique, actor: Actor, policy_arn: str) -> Iterator[Finding]:
+        """Setting back each other version of the policy; latent when none gives more, unknown
+        when the versions (or one of them) could not be read. Once, in the first round."""
+        versions = self.estate.other_versions.get(policy_arn)
+        unknown = partial(
+            Finding, actor.arn, actor.arn, technique, policy_arn, True, Status.UNKNOWN
+        )
+        if versions is None:
+            if self.first:
+                yield unknown("the policy's other versions were not collected")
+            return
+        gained = False
+        for version in versions:
+            if version is None:
+                if self.first:
+                    yield unknown("another version of the policy could not be read")
+                continue
+            identity = tuple(
+                version if p.policy_id == policy_arn else p for p in actor.policies.identity
+            )
+            changed = replace(actor, policies=replace(actor.policies, identity=identity))
+            for finding in self._after_change(technique, actor, policy_arn, changed):
+                gained = True
+                yield finding
+        if self.first and not gained and None not in versions:
+            reason = (
+                "no other version of the policy grants more"
+                if versions
+                else "the policy has no other version to set back to"
+            )
+            yield Finding(actor.arn, actor.arn, technique, policy_arn, True, Status.LATENT, reason)
+
+
+@functools.cache
+def _composed(first: Technique, then: Technique) -> Technique:
+    """Two techniques one after the other, as one hop: the first changes the principal's own
+    policies, the second uses what that gave it."""
+    return Technique(
+        f"{first.name}+{then.name}",
+        then.via,
+        first.permissions + then.permissions,
+        f"{first.explanation} Then: {then.explanation}",
+        f"{first.source}, then {then.source}",
+        service=then.service,
+        principal_label=then.principal_label,
+        in_role_account=first.in_role_account or then.in_role_account,
+    )
+
+
 def find_escalations(
     estate: Estate, techniques: tuple[Technique, ...] = TECHNIQUES
 ) -> list[Finding]:
-    """Every (principal, technique, via) that gains an admin's power the principal lacks."""
+    """Every (principal, technique, via) that gains a powerful principal's power the principal
+    lacks: admins first, then, round after round, the principals found to escalate (so a chain
+    of any length is found, one hop per finding). Only what works as deployed extends a chain."""
     admins = estate.admins()
-    pools = Pools(estate, admins)
+    actors = [a for a in estate.actors.values() if a.arn not in admins]
+    powerful = set(admins)
+    new_targets = admins
+    first = True
+    findings: list[Finding] = []
+    while True:
+        search = Search(estate, Pools(estate, frozenset(new_targets)), admins, techniques, first)
+        found = map_chunks(search.decide, actors)
+        findings.extend(found)
+        escalating = {f.source for f in found if f.status is Status.EXPLOITABLE} - powerful
+        if not escalating:
+            return _settled(findings)
+        powerful |= escalating
+        new_targets = frozenset(escalating)
+        first = False
 
-    def decide(actors: Sequence[Actor]) -> list[Finding]:
-        return [
-            Finding(actor.arn, target, technique, via)
-            for actor in actors
-            for technique in techniques
-            for via, target in _candidates(technique, actor, pools)
-            if _works(technique, actor, via, estate)
-        ]
 
-    return map_chunks(decide, [a for a in estate.actors.values() if a.arn not in admins])
+def _settled(findings: list[Finding]) -> list[Finding]:
+    """The findings less a version found latent in the first round that a later round found
+    to open a chain after all."""
+    opened = {
+        (f.source, f.via.split(" -> ")[0])
+        for f in findings
+        if f.status is Status.EXPLOITABLE and "+" in f.technique.name
+    }
+    return [
+        f
+        for f in findings
+        if not (
+            f.status is Status.LATENT
+            and f.technique.needs is Needs.OTHER_POLICY_VERSION
+            and (f.source, f.via) in opened
+        )
+    ]
+
+
+def _other_versions(documents: list[str] | None, arn: str) -> tuple[Policy | None, ...] | None:
+    """A policy's other versions, parsed; one kg cannot read is None, not an error: the
+    derive must not fail on a version no decision but this one reads."""
+    if documents is None:
+        return None
+    versions: list[Policy | None] = []
+    for document in documents:
+        try:
+            versions.append(
+                Policy.parse(json.loads(document), policy_id=arn, kind=PolicyKind.IDENTITY)
+            )
+        except (PolicyError, ValueError):
+            versions.append(None)
+    return tuple(versions)
 
 
 def load_estate(graph: Graph, view: IamView) -> Estate:
@@ -259,6 +484,13 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
         for member in row["members"]:
             memberships.setdefault(member, []).append(row["arn"])
     runs_as = tuple((row["label"], row["source"], row["role"]) for row in graph.read(RUNS_AS_QUERY))
+    credentials = {
+        row["arn"]: Credentials(row["password"], row["keys"]) for row in graph.read(_USERS_QUERY)
+    }
+    versions = {
+        row["arn"]: _other_versions(row["others"], row["arn"])
+        for row in graph.read(_VERSIONS_QUERY)
+    }
     return Estate(
         actors=view.actors,
         roles=view.roles,
@@ -266,24 +498,39 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
         group_policies=group_policies,
         memberships={arn: tuple(sorted(g)) for arn, g in memberships.items()},
         runs_as=runs_as,
+        credentials=credentials,
+        other_versions={arn: v for arn, v in versions.items() if v is not None},
     )
 
 
 def derive(graph: Graph, view: IamView | None = None) -> int:
-    """Rewrite CAN_ESCALATE_TO; return how many edges it wrote.
-    `view`: the loaded policies, when the caller has read them already."""
+    """Rewrite CAN_ESCALATE_TO (works as deployed) and COULD_ESCALATE_TO (latent or unknown);
+    return how many edges it wrote. `view`: the loaded policies, when the caller has read them."""
     view = view or load_view(graph)
     estate = load_estate(graph, view)
     records = GraphRecords()
     for finding in find_escalations(estate):
-        records.rel(
-            "CAN_ESCALATE_TO",
-            (estate.actors[finding.source].label, finding.source),
-            (estate.actors[finding.target].label, finding.target),
-            technique=finding.technique.name,
-            permissions=finding.permissions,
-            explanation=finding.technique.explanation,
-            via=finding.via,
-        )
+        common = {
+            "technique": finding.technique.name,
+            "permissions": finding.permissions,
+            "explanation": finding.technique.explanation,
+            "via": finding.via,
+            "grants_admin": finding.grants_admin,
+        }
+        source = (estate.actors[finding.source].label, finding.source)
+        target = (estate.actors[finding.target].label, finding.target)
+        if finding.status is Status.EXPLOITABLE:
+            records.rel("CAN_ESCALATE_TO", source, target, **common)
+        else:
+            records.rel(
+                "COULD_ESCALATE_TO",
+                source,
+                target,
+                status=finding.status.value,
+                reason=finding.reason,
+                **common,
+            )
     writer = GraphWriter(graph, load_schema())
-    return writer.replace_derived(records, rel_types=["CAN_ESCALATE_TO"]).relationships
+    return writer.replace_derived(
+        records, rel_types=["CAN_ESCALATE_TO", "COULD_ESCALATE_TO"]
+    ).relationships

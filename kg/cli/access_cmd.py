@@ -24,22 +24,32 @@ def privesc(
     account: Annotated[
         str | None, typer.Option("--account", help="Starting account (id, root ARN or name).")
     ] = None,
+    latent: Annotated[
+        bool,
+        typer.Option(
+            "--latent",
+            help="Instead: techniques whose permissions hold but that fail as deployed "
+            "(latent) or depend on a fact kg did not collect (unknown).",
+        ),
+    ] = False,
     output: Annotated[Format, _FORMAT] = Format.table,
 ) -> None:
-    """Who can become admin-equivalent, by which chain of techniques.
+    """Who can become admin-equivalent, by which chain of techniques that work as deployed.
 
     Each row: principal, target, techniques, the hop-by-hop chain and the permissions used.
+    With --latent: principal, target, technique, status (latent or unknown) and the reason.
     A principal or account that is not in the graph exits 2 with the closest names.
     Example: kg privesc --account payments-prod --format json
     """
     with state.connect(for_queries=True) as graph:
         rows = queries.run(
             graph,
-            "privesc",
+            "privesc-latent" if latent else "privesc",
             principal=names.resolve_key(graph, "--principal", principal, names.PRINCIPALS),
             account=names.resolve_key(graph, "--account", account, names.ACCOUNTS),
         )
-    render_rows(rows, output, title="Privilege escalation to admin")
+    title = "Latent or undecided escalations" if latent else "Privilege escalation to admin"
+    render_rows(rows, output, title=title)
 
 
 def who_can_command(

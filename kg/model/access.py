@@ -44,7 +44,15 @@ _ESCALATION_PROPS = {
     "technique": "the privilege escalation technique (see kg.analysis.privesc)",
     "permissions": "the permissions the technique uses",
     "explanation": "how the technique turns the permissions into the target's power",
-    "via": "the resource the technique acts on (policy, group, function, instance, role)",
+    "via": "the resource the technique acts on (policy, group, function, instance, role); "
+    "'A -> B' when a change to its own policies through A comes first",
+    "grants_admin": "the target is admin-equivalent (false: the target escalates further)",
+}
+_LATENT_PROPS = {
+    **_ESCALATION_PROPS,
+    "status": "latent (one more change to the estate makes it work) or unknown (a fact it "
+    "depends on was not collected)",
+    "reason": "what stops it as deployed, or what was not collected",
 }
 
 # No nodes of its own: the analysis writes relationships, and sets `is_admin` on principals.
@@ -102,6 +110,21 @@ RELS = (
             "The principal can gain the target's permissions with the technique.",
             scope="derived",
             properties=_ESCALATION_PROPS,
+            merge_on=("technique", "via"),
+        )
+        for source in ("User", "Role")
+        for target in ("User", "Role")
+    ),
+    *(
+        RelSchema(
+            "COULD_ESCALATE_TO",
+            source,
+            target,
+            LAYER,
+            "The principal has the technique's permissions, but the technique does not work "
+            "as deployed (latent) or kg could not tell (unknown); never part of a chain.",
+            scope="derived",
+            properties=_LATENT_PROPS,
             merge_on=("technique", "via"),
         )
         for source in ("User", "Role")

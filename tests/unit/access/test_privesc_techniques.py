@@ -4,14 +4,21 @@ aimed at a target that is not more powerful."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kg.analysis.iam_view import Actor, Target
 from kg.analysis.policy import OrgLevel, Policy, PolicyKind, PolicySet, Principal, PrincipalKind
-from kg.analysis.privesc import Estate, confined_to_account, find_escalations
-from kg.analysis.privesc_techniques import TECHNIQUES, Technique, Via
+from kg.analysis.privesc import (
+    Credentials,
+    Estate,
+    Status,
+    confined_to_account,
+    find_escalations,
+)
+from kg.analysis.privesc_techniques import TECHNIQUES, Needs, Technique, Via, catalog_markdown
 
 ACCOUNT = "111111111111"
 OTHER_ACCOUNT = "222222222222"
@@ -49,7 +56,9 @@ def _actor(
     scp: list[dict[str, Any]] | None = None,
 ) -> Actor:
     kind = PrincipalKind.USER if ":user/" in arn else PrincipalKind.ROLE
-    identity = (_policy(statements, PolicyKind.IDENTITY, f"{arn}/policy"),) if statements else ()
+    # The attacker's permissions are its customer managed policy (the one it may rewrite).
+    name = OWN_POLICY if arn in (ATTACKER_USER, ATTACKER_ROLE) else f"{arn}/policy"
+    identity = (_policy(statements, PolicyKind.IDENTITY, name),) if statements else ()
     scps = None
     if scp is not None:
         scps = (OrgLevel("r-root", (_policy(scp, PolicyKind.SCP, "scp"),)),)
@@ -79,8 +88,23 @@ def _role_target(arn: str) -> Target:
     return Target("Role", arn, ACCOUNT, _policy(trust, PolicyKind.RESOURCE, f"{arn} trust"), None)
 
 
-def _estate(attacker: Actor, *, admin_role_arn: str = ADMIN_ROLE) -> Estate:
-    everything = [_allow(["*"])]
+EVERYTHING = [_allow(["*"])]
+
+
+def _deployed(technique: Technique | None) -> dict[str, Any]:
+    """The estate as the technique needs it deployed: the admin user's credentials it acts on
+    and a broader version of the attacker's policy to set back to."""
+    needs = technique.needs if technique else None
+    return {
+        "credentials": {ADMIN_USER: Credentials(needs is Needs.CONSOLE_PASSWORD, 1)},
+        "other_versions": {OWN_POLICY: (_policy(EVERYTHING, PolicyKind.IDENTITY, OWN_POLICY),)},
+    }
+
+
+def _estate(
+    attacker: Actor, *, admin_role_arn: str = ADMIN_ROLE, technique: Technique | None = None
+) -> Estate:
+    everything = EVERYTHING
     actors = {
         attacker.arn: attacker,
         admin_role_arn: _actor(admin_role_arn, everything),
@@ -98,6 +122,7 @@ def _estate(attacker: Actor, *, admin_role_arn: str = ADMIN_ROLE) -> Estate:
             ("LambdaFunction", FUNCTION, admin_role_arn),
             ("Ec2Instance", INSTANCE, admin_role_arn),
         ),
+        **_deployed(technique),
     )
 
 
@@ -110,11 +135,11 @@ def _actions(technique: Technique) -> list[str]:
 
 
 def _found(estate: Estate, technique: Technique) -> list[str]:
-    """The targets the attacker reaches with the technique."""
+    """The targets the attacker reaches with the technique, as deployed."""
     return [
         finding.target
         for finding in find_escalations(estate, (technique,))
-        if "attacker" in finding.source
+        if "attacker" in finding.source and finding.status is Status.EXPLOITABLE
     ]
 
 
@@ -124,7 +149,7 @@ IDS = [t.name for t in TECHNIQUES]
 @pytest.mark.parametrize("technique", TECHNIQUES, ids=IDS)
 def test_technique_found_when_every_permission_is_allowed(technique: Technique) -> None:
     attacker = _actor(_attacker_arn(technique), [_allow(_actions(technique))])
-    targets = _found(_estate(attacker), technique)
+    targets = _found(_estate(attacker, technique=technique), technique)
     assert targets
     self_escalation = technique.via in (Via.OWN_POLICY, Via.SELF, Via.OWN_GROUP, Via.ADMIN_GROUP)
     expected = (
@@ -141,27 +166,32 @@ def test_technique_not_found_when_a_permission_is_missing(technique: Technique) 
         _attacker_arn(technique),
         [_allow(_actions(technique)[:-1])] if len(technique.permissions) > 1 else [],
     )
-    assert _found(_estate(attacker), technique) == []
+    assert _found(_estate(attacker, technique=technique), technique) == []
 
 
 @pytest.mark.parametrize("technique", TECHNIQUES, ids=IDS)
 def test_technique_not_found_when_a_permission_is_denied(technique: Technique) -> None:
     statements = [_allow(_actions(technique)), _deny(_actions(technique)[-1:])]
-    assert _found(_estate(_actor(_attacker_arn(technique), statements)), technique) == []
+    assert (
+        _found(
+            _estate(_actor(_attacker_arn(technique), statements), technique=technique), technique
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize("technique", TECHNIQUES, ids=IDS)
 def test_technique_not_found_when_an_scp_denies_it(technique: Technique) -> None:
     scp = [_allow(["*"]), _deny(_actions(technique)[:1])]
     attacker = _actor(_attacker_arn(technique), [_allow(_actions(technique))], scp=scp)
-    assert _found(_estate(attacker), technique) == []
+    assert _found(_estate(attacker, technique=technique), technique) == []
 
 
 @pytest.mark.parametrize("technique", TECHNIQUES, ids=IDS)
 def test_technique_not_found_outside_the_permissions_boundary(technique: Technique) -> None:
     boundary = [_allow(["s3:*", "ec2:Describe*"])]
     attacker = _actor(_attacker_arn(technique), [_allow(_actions(technique))], boundary=boundary)
-    assert _found(_estate(attacker), technique) == []
+    assert _found(_estate(attacker, technique=technique), technique) == []
 
 
 @pytest.mark.parametrize(
@@ -174,7 +204,7 @@ def test_passrole_scoped_to_a_role_that_is_not_admin_escalates_nothing(
 ) -> None:
     others = [a for a in _actions(technique) if a != "iam:PassRole"]
     attacker = _actor(ATTACKER_USER, [_allow(["iam:PassRole"], PLAIN_ROLE), _allow(others)])
-    assert _found(_estate(attacker), technique) == []
+    assert _found(_estate(attacker, technique=technique), technique) == []
 
 
 def test_passrole_needs_the_role_to_trust_the_service() -> None:
@@ -267,6 +297,13 @@ def test_only_a_trust_policy_lets_a_technique_reach_into_another_account(
 ) -> None:
     outsider = _attacker_arn(technique).replace(ACCOUNT, OTHER_ACCOUNT)
     attacker = _actor(outsider, [_allow(_actions(technique))])
-    found = _found(_estate(attacker), technique)
+    found = _found(_estate(attacker, technique=technique), technique)
     assert bool(found) == (technique.name in CROSS_ACCOUNT)
     assert confined_to_account(technique) == (technique.name not in CROSS_ACCOUNT)
+
+
+def test_docs_privesc_md_is_generated_from_the_catalog() -> None:
+    """Regenerate docs/privesc.md (make docs) whenever the catalog changes."""
+    docs = Path(__file__).resolve().parents[3] / "docs" / "privesc.md"
+    assert docs.read_text() == catalog_markdown()
+    assert all(t.source for t in TECHNIQUES)

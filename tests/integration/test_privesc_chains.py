@@ -1,0 +1,106 @@
+"""Escalation chains through the graph and the shipped query: a user who can take another
+user's access key, who can make himself admin, is reported with both hops; once that user has
+as many keys as AWS allows, the first hop is latent, apart, and the chain is gone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.example.demo import facts
+from ingest.load import load_snapshot
+from ingest.snapshot import Snapshot
+from kg import queries
+from kg.analysis import access, privesc
+from kg.graph.driver import Graph
+
+pytestmark = pytest.mark.integration
+DEMO = Path(__file__).resolve().parents[2] / "ingest" / "example" / "demo_snapshot"
+
+
+def _add_user(graph: Graph, name: str, statement: dict[str, str], access_keys: int) -> str:
+    """A user in the CI role's account with one inline policy of one statement."""
+    account = facts.CI_ROLE_ARN.split(":")[4]
+    arn = f"arn:aws:iam::{account}:user/{name}"
+    document = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    graph.write(
+        "MATCH (a:Account {account_id: $account}) "
+        "CREATE (u:User:Principal {arn: $arn, name: $name, account_id: $account, "
+        "        password_enabled: false, access_keys: $keys})-[:BELONGS_TO]->(a) "
+        "CREATE (:IAMPolicy {arn: $arn + '/inline/p', account_id: $account, inline: true, "
+        "        document: $document})-[:ATTACHED_TO]->(u)",
+        account=account,
+        arn=arn,
+        name=name,
+        keys=access_keys,
+        document=document,
+    )
+    return arn
+
+
+def _derive(graph: Graph) -> None:
+    access.derive(graph)
+    privesc.derive(graph)
+
+
+@pytest.fixture
+def chain(graph: Graph) -> tuple[Graph, str, str]:
+    load_snapshot(graph, Snapshot.open(DEMO))
+    account = facts.CI_ROLE_ARN.split(":")[4]
+    bob_arn = f"arn:aws:iam::{account}:user/bob"
+    bob = _add_user(
+        graph, "bob", {"Effect": "Allow", "Action": "iam:AttachUserPolicy", "Resource": bob_arn}, 0
+    )
+    alice = _add_user(
+        graph, "alice", {"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": bob}, 0
+    )
+    _derive(graph)
+    return graph, alice, bob
+
+
+def test_the_chain_is_reported_hop_by_hop(chain: tuple[Graph, str, str]) -> None:
+    graph, alice, bob = chain
+    rows = [r for r in queries.run(graph, "privesc", principal=alice) if r["principal"] == alice]
+    assert [(r["target"], r["techniques"]) for r in rows] == [
+        (bob, ["create-access-key", "attach-user-policy"])
+    ]
+    (row,) = rows
+    assert row["chain"] == [
+        f"{alice} -[create-access-key via {bob}]-> {bob}",
+        f"{bob} -[attach-user-policy via {bob}]-> {bob}",
+    ]
+    assert row["permissions"] == ["iam:CreateAccessKey", "iam:AttachUserPolicy"]
+    assert queries.run(graph, "privesc-latent", principal=alice) == []
+
+
+def test_a_user_with_two_keys_makes_the_hop_latent_and_the_chain_disappears(
+    chain: tuple[Graph, str, str],
+) -> None:
+    graph, alice, bob = chain
+    graph.write("MATCH (u:User {arn: $bob}) SET u.access_keys = 2", bob=bob)
+    _derive(graph)
+    assert [r for r in queries.run(graph, "privesc") if r["principal"] == alice] == []
+    (latent,) = queries.run(graph, "privesc-latent", principal=alice)
+    assert set(latent) == {  # the shape docs/access.md documents
+        "principal",
+        "account_id",
+        "target",
+        "technique",
+        "status",
+        "reason",
+        "via",
+        "permissions",
+        "grants_admin",
+    }
+    assert (latent["target"], latent["technique"], latent["status"]) == (
+        bob,
+        "create-access-key",
+        "latent",
+    )
+    assert latent["reason"] == "the user has 2 access keys, the most AWS allows"
+    # Bob still escalates on his own.
+    assert [r["techniques"] for r in queries.run(graph, "privesc", principal=bob)] == [
+        ["attach-user-policy"]
+    ]

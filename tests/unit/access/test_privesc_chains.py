@@ -1,0 +1,253 @@
+"""Escalation is transitive and decided as deployed: a principal that reaches another which can
+itself escalate is reported hop by hop; a technique whose permissions hold but which fails on
+the estate as it stands is latent (or unknown when the fact was not collected), and only what
+works now carries a chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kg.analysis.iam_view import Actor, Target
+from kg.analysis.policy import OrgLevel, Policy, PolicyKind, PolicySet, Principal, PrincipalKind
+from kg.analysis.privesc import Credentials, Estate, Finding, Status, find_escalations
+
+ACCOUNT = "111111111111"
+ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
+BOB = f"arn:aws:iam::{ACCOUNT}:user/bob"
+WORKER = f"arn:aws:iam::{ACCOUNT}:role/worker"
+DEPLOYER = f"arn:aws:iam::{ACCOUNT}:role/deployer"
+ADMIN = f"arn:aws:iam::{ACCOUNT}:role/admin"
+IAM_GROUP = f"arn:aws:iam::{ACCOUNT}:group/iam-operators"
+ALICE_POLICY = f"arn:aws:iam::{ACCOUNT}:policy/alice"
+
+
+def _policy(statements: list[dict[str, Any]], name: str, kind: PolicyKind) -> Policy:
+    document = {"Version": "2012-10-17", "Statement": statements}
+    return Policy.parse(document, policy_id=name, kind=kind)
+
+
+def _allow(*actions: str, resource: str = "*") -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": list(actions), "Resource": resource}
+
+
+def _actor(arn: str, *statements: dict[str, Any], scp: list[dict[str, Any]] | None = None) -> Actor:
+    user = ":user/" in arn
+    name = ALICE_POLICY if arn == ALICE else f"{arn}/policy"
+    identity = (_policy(list(statements), name, PolicyKind.IDENTITY),) if statements else ()
+    scps = (OrgLevel("r-root", (_policy(scp, "scp", PolicyKind.SCP),)),) if scp else None
+    return Actor(
+        "User" if user else "Role",
+        Principal(PrincipalKind.USER if user else PrincipalKind.ROLE, arn, ACCOUNT),
+        PolicySet(identity=identity, scps=scps, management_account_id="999999999999"),
+    )
+
+
+def _trusting(arn: str, principal: dict[str, Any]) -> Target:
+    trust = [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]
+    return Target("Role", arn, ACCOUNT, _policy(trust, f"{arn} trust", PolicyKind.RESOURCE), None)
+
+
+def _estate(*actors: Actor, **extra: Any) -> Estate:
+    roles = {
+        a.arn: _trusting(a.arn, {"AWS": f"arn:aws:iam::{ACCOUNT}:root"})
+        for a in actors
+        if a.label == "Role"
+    }
+    return Estate(
+        actors={a.arn: a for a in actors},
+        roles={**roles, **extra.pop("roles", {})},
+        own_policies=extra.pop("own_policies", {}),
+        group_policies=extra.pop("group_policies", {}),
+        memberships={},
+        **extra,
+    )
+
+
+def _hops(findings: list[Finding], status: Status = Status.EXPLOITABLE) -> set[tuple[str, ...]]:
+    return {
+        (f.source.rsplit("/", 1)[-1], f.technique.name, f.target.rsplit("/", 1)[-1])
+        for f in findings
+        if f.status is status
+    }
+
+
+ADMIN_ACTOR = _actor(ADMIN, _allow("*"))
+# A role that is not admin but can make itself admin.
+SELF_ESCALATING_DEPLOYER = _actor(DEPLOYER, _allow("iam:PutRolePolicy", resource=DEPLOYER))
+
+
+def test_passing_a_role_that_can_escalate_is_an_escalation_with_every_hop() -> None:
+    ec2_trusting = _trusting(DEPLOYER, {"Service": "ec2.amazonaws.com"})
+    alice = _actor(ALICE, _allow("iam:PassRole", "ec2:RunInstances"))
+    estate = _estate(alice, SELF_ESCALATING_DEPLOYER, ADMIN_ACTOR, roles={DEPLOYER: ec2_trusting})
+    findings = find_escalations(estate)
+    assert _hops(findings) == {
+        ("alice", "passrole-ec2", "deployer"),
+        ("deployer", "put-role-policy", "deployer"),
+    }
+    by_hop = {(f.source, f.target): f for f in findings}
+    assert by_hop[(ALICE, DEPLOYER)].grants_admin is False  # the deployer escalates further
+    assert by_hop[(DEPLOYER, DEPLOYER)].grants_admin is True
+
+
+def test_a_chain_of_any_length_is_found_and_cut_by_a_deny_one_level_down() -> None:
+    """alice creates bob's access key; bob assumes the worker role; the worker assumes the
+    deployer, which makes itself admin. Three rounds of the fixpoint."""
+    alice = _actor(ALICE, _allow("iam:CreateAccessKey", resource=BOB))
+    bob = _actor(BOB, _allow("sts:AssumeRole", resource=WORKER))
+    worker = _actor(WORKER, _allow("sts:AssumeRole", resource=DEPLOYER))
+    keys = {"credentials": {BOB: Credentials(console_password=False, access_keys=0)}}
+    chain = _estate(alice, bob, worker, SELF_ESCALATING_DEPLOYER, ADMIN_ACTOR, **keys)
+    assert _hops(find_escalations(chain)) == {
+        ("alice", "create-access-key", "bob"),
+        ("bob", "assume-role", "worker"),
+        ("worker", "assume-role", "deployer"),
+        ("deployer", "put-role-policy", "deployer"),
+    }
+    # An SCP over the deployer alone denies the last hop: nobody escalates, whatever the chain.
+    denied = _actor(
+        DEPLOYER,
+        _allow("iam:PutRolePolicy", resource=DEPLOYER),
+        scp=[_allow("*"), {"Effect": "Deny", "Action": "iam:PutRolePolicy", "Resource": "*"}],
+    )
+    cut = _estate(alice, bob, worker, denied, ADMIN_ACTOR, **keys)
+    assert _hops(find_escalations(cut)) == set()
+
+
+def test_roles_that_assume_each_other_end_and_both_escalate() -> None:
+    worker = _actor(WORKER, _allow("sts:AssumeRole", resource=DEPLOYER))
+    deployer = _actor(
+        DEPLOYER,
+        _allow("sts:AssumeRole", resource=WORKER),
+        _allow("iam:PutRolePolicy", resource=DEPLOYER),
+    )
+    # The search ends; the deployer's hop back to the worker is a route too (the worker
+    # escalates), which a query for chains skips as a cycle.
+    assert _hops(find_escalations(_estate(worker, deployer, ADMIN_ACTOR))) == {
+        ("worker", "assume-role", "deployer"),
+        ("deployer", "assume-role", "worker"),
+        ("deployer", "put-role-policy", "deployer"),
+    }
+
+
+def test_joining_a_group_that_can_escalate_is_reported_as_one_hop_on_itself() -> None:
+    """The group grants iam:AttachUserPolicy, not admin: joining it lets alice attach
+    AdministratorAccess to herself."""
+    alice = _actor(ALICE, _allow("iam:AddUserToGroup", resource=IAM_GROUP))
+    group = PolicySet(
+        identity=(_policy([_allow("iam:AttachUserPolicy")], "iam-ops", PolicyKind.IDENTITY),)
+    )
+    findings = find_escalations(_estate(alice, ADMIN_ACTOR, group_policies={IAM_GROUP: group}))
+    assert _hops(findings) == {("alice", "add-user-to-group+attach-user-policy", "alice")}
+    (finding,) = findings
+    assert finding.via == f"{IAM_GROUP} -> {ALICE}"
+    assert finding.permissions == ["iam:AddUserToGroup", "iam:AttachUserPolicy"]
+    assert finding.grants_admin
+
+
+def test_a_group_that_grants_nothing_new_is_no_escalation() -> None:
+    alice = _actor(ALICE, _allow("iam:AddUserToGroup", resource=IAM_GROUP))
+    group = PolicySet(identity=(_policy([_allow("s3:ListBucket")], "g", PolicyKind.IDENTITY),))
+    estate = _estate(alice, ADMIN_ACTOR, group_policies={IAM_GROUP: group})
+    assert find_escalations(estate) == []
+
+
+ADMIN_USER = f"arn:aws:iam::{ACCOUNT}:user/root-like"
+ADMIN_USER_ACTOR = _actor(ADMIN_USER, _allow("*"))
+
+
+def _credential_findings(action: str, credentials: Credentials | None) -> list[Finding]:
+    alice = _actor(ALICE, _allow(action, resource=ADMIN_USER))
+    known = {ADMIN_USER: credentials} if credentials else {}
+    return find_escalations(_estate(alice, ADMIN_USER_ACTOR, credentials=known))
+
+
+def _statuses(findings: list[Finding]) -> list[tuple[str, Status, str | None]]:
+    return [(f.technique.name, f.status, f.reason) for f in findings]
+
+
+def test_credential_techniques_are_decided_on_the_user_as_deployed() -> None:
+    with_password = Credentials(console_password=True, access_keys=2)
+    without = Credentials(console_password=False, access_keys=1)
+    assert _statuses(_credential_findings("iam:CreateLoginProfile", without)) == [
+        ("create-login-profile", Status.EXPLOITABLE, None)
+    ]
+    assert _statuses(_credential_findings("iam:CreateLoginProfile", with_password)) == [
+        ("create-login-profile", Status.LATENT, "the user already has a console password")
+    ]
+    assert _statuses(_credential_findings("iam:UpdateLoginProfile", without)) == [
+        ("update-login-profile", Status.LATENT, "the user has no console password to reset")
+    ]
+    assert _statuses(_credential_findings("iam:UpdateLoginProfile", with_password)) == [
+        ("update-login-profile", Status.EXPLOITABLE, None)
+    ]
+    assert _statuses(_credential_findings("iam:CreateAccessKey", with_password)) == [
+        ("create-access-key", Status.LATENT, "the user has 2 access keys, the most AWS allows")
+    ]
+    assert _statuses(_credential_findings("iam:CreateAccessKey", without)) == [
+        ("create-access-key", Status.EXPLOITABLE, None)
+    ]
+
+
+def test_credentials_not_collected_are_unknown_not_exploitable() -> None:
+    for action in ("iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:CreateAccessKey"):
+        findings = _credential_findings(action, None)
+        assert [f.status for f in findings] == [Status.UNKNOWN], action
+        assert findings[0].reason and "not collected" in findings[0].reason
+
+
+def test_a_latent_hop_carries_no_chain() -> None:
+    """alice could reset bob's password, but bob has none: alice does not escalate through
+    bob, who does."""
+    alice = _actor(ALICE, _allow("iam:UpdateLoginProfile", resource=BOB))
+    bob = _actor(BOB, _allow("iam:AttachUserPolicy", resource=BOB))
+    estate = _estate(
+        alice,
+        bob,
+        ADMIN_ACTOR,
+        credentials={BOB: Credentials(console_password=False, access_keys=0)},
+    )
+    findings = find_escalations(estate)
+    assert _hops(findings) == {("bob", "attach-user-policy", "bob")}
+    assert _hops(findings, Status.LATENT) == {("alice", "update-login-profile", "bob")}
+
+
+def _version_findings(*versions: Policy | None, collected: bool = True) -> list[Finding]:
+    alice = _actor(ALICE, _allow("iam:SetDefaultPolicyVersion", resource=ALICE_POLICY))
+    return find_escalations(
+        _estate(
+            alice,
+            ADMIN_ACTOR,
+            own_policies={ALICE: (ALICE_POLICY,)},
+            other_versions={ALICE_POLICY: versions} if collected else {},
+        )
+    )
+
+
+def test_setting_back_a_policy_version_needs_a_version_that_gives_more() -> None:
+    broader = _policy([_allow("*")], ALICE_POLICY, PolicyKind.IDENTITY)
+    narrower = _policy([_allow("s3:ListBucket")], ALICE_POLICY, PolicyKind.IDENTITY)
+    assert _statuses(_version_findings(broader)) == [
+        ("set-default-policy-version", Status.EXPLOITABLE, None)
+    ]
+    assert _statuses(_version_findings()) == [
+        (
+            "set-default-policy-version",
+            Status.LATENT,
+            "the policy has no other version to set back to",
+        )
+    ]
+    assert _statuses(_version_findings(narrower)) == [
+        ("set-default-policy-version", Status.LATENT, "no other version of the policy grants more")
+    ]
+    assert [f.status for f in _version_findings(collected=False)] == [Status.UNKNOWN]
+    assert [f.status for f in _version_findings(None, narrower)] == [Status.UNKNOWN]
+
+
+def test_a_version_that_lets_it_escalate_further_is_a_chain() -> None:
+    """The old version grants iam:PutUserPolicy, not admin: set it back, then write an inline
+    policy on itself."""
+    old = _policy([_allow("iam:PutUserPolicy", resource=ALICE)], ALICE_POLICY, PolicyKind.IDENTITY)
+    findings = _version_findings(old)
+    assert _hops(findings) == {("alice", "set-default-policy-version+put-user-policy", "alice")}
+    assert not _hops(findings, Status.LATENT)
