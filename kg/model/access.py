@@ -68,7 +68,13 @@ RELS = (
             f"Code on the {noun} runs with the role's credentials.",
             scope="derived",
         )
-        for source, noun in (("Ec2Instance", "instance"), ("LambdaFunction", "function"))
+        for source, noun in (
+            ("Ec2Instance", "instance"),
+            ("LambdaFunction", "function"),
+            ("SageMakerNotebook", "notebook"),
+            ("CloudFormationStack", "stack (its changes)"),
+            ("CodeBuildProject", "project (its builds)"),
+        )
     ),
     *(
         RelSchema(

@@ -116,6 +116,34 @@ NODES = (
         },
     ),
     _resource(
+        "CloudFormationStack",
+        "A CloudFormation stack. With a service role, every change to the stack is made with "
+        "that role's credentials.",
+        {
+            "status": "e.g. CREATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE",
+            "role_arn": "service role, when it has one",
+        },
+    ),
+    _resource(
+        "CodeBuildProject",
+        "A CodeBuild project. Its builds run with its service role; starting a build may "
+        "override the build commands.",
+        {
+            "source_type": "where its source comes from: CODECOMMIT, GITHUB, S3, NO_SOURCE, ...",
+            "role_arn": "service role",
+        },
+    ),
+    _resource(
+        "SageMakerNotebook",
+        "A SageMaker notebook instance. Code in it runs with its execution role.",
+        {
+            "status": "InService, Stopped, ...",
+            "role_arn": "execution role",
+            "direct_internet_access": "Enabled or Disabled",
+            "root_access": "Enabled or Disabled",
+        },
+    ),
+    _resource(
         "EcrRepository",
         "An ECR image repository.",
         {
@@ -140,12 +168,20 @@ RELS = (
         )
         for label in ("S3Bucket", "Secret", "SqsQueue", "SnsTopic", "EcrRepository")
     ),
-    _rel(
-        "HAS_EXECUTION_ROLE",
-        "LambdaFunction",
-        "Role",
-        "The role the function's code runs as (RUNS_AS is derived by the IAM analysis).",
-        layer="principals",
+    *(
+        _rel(
+            rel_type,
+            label,
+            "Role",
+            f"The role the {noun} runs as (RUNS_AS is derived by the IAM analysis).",
+            layer="principals",
+        )
+        for rel_type, label, noun in (
+            ("HAS_EXECUTION_ROLE", "LambdaFunction", "function's code"),
+            ("HAS_EXECUTION_ROLE", "SageMakerNotebook", "notebook's code"),
+            ("HAS_SERVICE_ROLE", "CloudFormationStack", "stack's changes"),
+            ("HAS_SERVICE_ROLE", "CodeBuildProject", "project's builds"),
+        )
     ),
     _rel(
         "IN",

@@ -62,6 +62,15 @@ class Repository:
     policy: Document | None = None
 
 
+@dataclass(frozen=True)
+class Workload:
+    """A CloudFormation stack, CodeBuild project or SageMaker notebook and the role it runs as
+    (a stack may have none)."""
+
+    name: str
+    role: str | None  # role name
+
+
 @dataclass
 class RegionResources:
     kms_keys: list[KmsKey] = field(default_factory=list)
@@ -70,6 +79,9 @@ class RegionResources:
     topics: list[Topic] = field(default_factory=list)
     functions: list[Function] = field(default_factory=list)
     repositories: list[Repository] = field(default_factory=list)
+    stacks: list[Workload] = field(default_factory=list)
+    projects: list[Workload] = field(default_factory=list)
+    notebooks: list[Workload] = field(default_factory=list)
 
 
 def key_id(scope: Place, name: str, region: str | None = None) -> str:
@@ -335,6 +347,77 @@ def _repositories(scope: Scope, repositories: list[Repository]) -> None:
                 )
 
 
+def _role(scope: Scope, workload: Workload) -> str:
+    assert workload.role, f"{workload.name} runs as a role"
+    return f"arn:aws:iam::{scope.account_id}:role/{workload.role}"
+
+
+def _stacks(scope: Scope, stacks: list[Workload]) -> None:
+    described = []
+    for stack in stacks:
+        entry = {
+            "StackId": scope.arn(
+                "cloudformation", f"stack/{stack.name}/{scope.ids.uuid(stack.name)}"
+            ),
+            "StackName": stack.name,
+            "CreationTime": scope.created("cloudformation", stack.name),
+            "StackStatus": "UPDATE_COMPLETE",
+        }
+        if stack.role:
+            entry["RoleARN"] = _role(scope, stack)
+        described.append(entry)
+    scope.answer("cloudformation", "describe_stacks", {"Stacks": described})
+
+
+def _projects(scope: Scope, projects: list[Workload]) -> None:
+    names = [p.name for p in projects]
+    if not scope.answer("codebuild", "list_projects", {"projects": names}) or not projects:
+        return
+    described = [
+        {
+            "name": p.name,
+            "arn": scope.arn("codebuild", f"project/{p.name}"),
+            "source": {
+                "type": "CODECOMMIT",
+                "location": f"https://git-codecommit.{scope.region}.amazonaws.com/v1/repos/{p.name}",
+            },
+            "serviceRole": _role(scope, p),
+            "created": scope.created("codebuild", p.name),
+        }
+        for p in projects
+    ]
+    scope.answer(
+        "codebuild", "batch_get_projects", {"projects": described, "projectsNotFound": []}, "0"
+    )
+
+
+def _notebooks(scope: Scope, notebooks: list[Workload]) -> None:
+    listed = [
+        {
+            "NotebookInstanceName": n.name,
+            "NotebookInstanceArn": scope.arn("sagemaker", f"notebook-instance/{n.name}"),
+            "NotebookInstanceStatus": "InService",
+            "InstanceType": "ml.t3.medium",
+            "CreationTime": scope.created("sagemaker", n.name),
+        }
+        for n in notebooks
+    ]
+    if not scope.answer("sagemaker", "list_notebook_instances", {"NotebookInstances": listed}):
+        return
+    for notebook, entry in zip(notebooks, listed, strict=True):
+        scope.answer(
+            "sagemaker",
+            "describe_notebook_instance",
+            {
+                **entry,
+                "RoleArn": _role(scope, notebook),
+                "DirectInternetAccess": "Enabled",
+                "RootAccess": "Enabled",
+            },
+            notebook.name,
+        )
+
+
 def render_resources(scope: Scope, resources: RegionResources) -> None:
     """Every regional resource call of one account and region."""
     _kms(scope, resources.kms_keys)
@@ -342,3 +425,6 @@ def render_resources(scope: Scope, resources: RegionResources) -> None:
     _queues_and_topics(scope, resources.queues, resources.topics)
     _functions(scope, resources.functions)
     _repositories(scope, resources.repositories)
+    _stacks(scope, resources.stacks)
+    _projects(scope, resources.projects)
+    _notebooks(scope, resources.notebooks)

@@ -30,6 +30,7 @@ from ingest.example.builder.resources import (
     Repository,
     Secret,
     Topic,
+    Workload,
 )
 from ingest.example.builder.security import RegionControls
 from ingest.example.demo.accounts import (
@@ -187,6 +188,13 @@ def payments_prod() -> tuple[dict[str, RegionSpec], list[Bucket]]:
                 )
             ],
             topics=[Topic("payments-notifications")],
+            # Deployment runs as the admin role: whoever may update the stack or start a build
+            # acts as it. The bootstrap stack has no service role (it runs as its caller).
+            stacks=[
+                Workload("payments-infra", "deploy-automation"),
+                Workload("payments-bootstrap", None),
+            ],
+            projects=[Workload("payments-release", "deploy-automation")],
             functions=[
                 Function(
                     "payments-webhook",
@@ -254,7 +262,11 @@ def data_prod(customer_records_key_arn: str) -> tuple[dict[str, RegionSpec], lis
         ),
     ]
     regions = {
-        HOME_REGION: RegionSpec(controls=RegionControls(inspector=True)),
+        HOME_REGION: RegionSpec(
+            # A notebook running as the reader role: opening it is acting as the role.
+            resources=RegionResources(notebooks=[Workload("analytics-lab", "analytics-reader")]),
+            controls=RegionControls(inspector=True),
+        ),
         OTHER_REGION: RegionSpec(
             resources=RegionResources(
                 kms_keys=[

@@ -1,0 +1,129 @@
+"""CloudFormation stacks, CodeBuild projects and SageMaker notebooks, each with the role it runs
+as, so privilege escalation can act on the ones that exist. CodeBuild and SageMaker are collected
+from moto; CloudFormation from a scripted answer botocore checks against the service's model
+(moto's CloudFormation needs optional dependencies kg does not install)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import boto3
+from moto import mock_aws
+
+from ingest.aws import cloudformation, codebuild, sagemaker
+from ingest.aws.collect import CallContext
+from ingest.snapshot import Snapshot, SnapshotWriter
+from kg.graph.records import GraphRecords
+from kg.graph.writer import validate
+from kg.model import load_schema
+from tests.unit.ingest.network_fixtures import node, targets, undeclared_properties
+from tests.unit.ingest.security_snapshot import stubbed_context
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/deployer"
+
+
+def _collect(root: Path, session: boto3.Session) -> Snapshot:
+    writer = SnapshotWriter(root, source="aws")
+    for module in (codebuild, sagemaker):
+        module.collect(CallContext(session, ACCOUNT, REGION, writer))
+    assert writer.failures == []
+    writer.set_account(ACCOUNT, [REGION])
+    writer.finish()
+    return Snapshot.open(root)
+
+
+def _transform(snapshot: Snapshot) -> GraphRecords:
+    records = GraphRecords()
+    for module in (cloudformation, codebuild, sagemaker):
+        records.extend(module.transform(snapshot))
+    validate(records, load_schema())
+    assert undeclared_properties(records) == set()
+    return records
+
+
+def test_stacks_and_their_service_roles(tmp_path: Path) -> None:
+    ctx, session, writer = stubbed_context(tmp_path, ACCOUNT, REGION)
+    stack_id = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/infra/0a1b2c3d-1111"
+    plain_id = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/plain/0a1b2c3d-2222"
+    created = datetime(2026, 1, 1, tzinfo=UTC)
+    answer = {
+        "Stacks": [
+            {
+                "StackId": stack_id,
+                "StackName": "infra",
+                "CreationTime": created,
+                "StackStatus": "UPDATE_COMPLETE",
+                "RoleARN": ROLE,
+            },
+            {
+                "StackId": plain_id,
+                "StackName": "plain",
+                "CreationTime": created,
+                "StackStatus": "CREATE_COMPLETE",
+            },
+        ]
+    }
+    session.stub("cloudformation").add_response("describe_stacks", answer, {})
+    cloudformation.collect(ctx)
+    session.assert_all_answered()
+    writer.set_account(ACCOUNT, [REGION])
+    writer.finish()
+
+    records = _transform(Snapshot.open(tmp_path))
+
+    stack = node(records, "CloudFormationStack", stack_id)
+    assert (stack["name"], stack["role_arn"], stack["region"]) == ("infra", ROLE, REGION)
+    assert node(records, "CloudFormationStack", plain_id)["role_arn"] is None
+    # The stack without a service role runs as whoever changes it: no edge.
+    assert targets(records, "HAS_SERVICE_ROLE", "CloudFormationStack", "Role") == {stack_id: [ROLE]}
+
+
+@mock_aws
+def test_projects_and_notebooks_and_the_roles_they_run_as(tmp_path: Path) -> None:
+    session = boto3.Session(region_name=REGION)
+    builds = session.client("codebuild")
+    project = builds.create_project(
+        name="release",
+        source={"type": "S3", "location": "artifacts-bucket/source.zip"},
+        artifacts={"type": "NO_ARTIFACTS"},
+        environment={
+            "type": "LINUX_CONTAINER",
+            "image": "aws/codebuild/standard:7.0",
+            "computeType": "BUILD_GENERAL1_SMALL",
+        },
+        serviceRole=ROLE,
+    )["project"]
+    notebooks = session.client("sagemaker")
+    notebook_arn = notebooks.create_notebook_instance(
+        NotebookInstanceName="lab", InstanceType="ml.t3.medium", RoleArn=ROLE
+    )["NotebookInstanceArn"]
+
+    records = _transform(_collect(tmp_path, session))
+
+    assert node(records, "CodeBuildProject", project["arn"])["role_arn"] == ROLE
+    assert targets(records, "HAS_SERVICE_ROLE", "CodeBuildProject", "Role") == {
+        project["arn"]: [ROLE]
+    }
+    lab = node(records, "SageMakerNotebook", notebook_arn)
+    assert (lab["name"], lab["role_arn"], lab["unknown"]) == ("lab", ROLE, [])
+    assert targets(records, "HAS_EXECUTION_ROLE", "SageMakerNotebook", "Role") == {
+        notebook_arn: [ROLE]
+    }
+
+
+def test_a_notebook_whose_description_failed_has_an_unknown_role(tmp_path: Path) -> None:
+    writer = SnapshotWriter(tmp_path, source="aws")
+    arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:notebook-instance/lab"
+    listing = {"NotebookInstances": [{"NotebookInstanceName": "lab", "NotebookInstanceArn": arn}]}
+    writer.write(ACCOUNT, REGION, "sagemaker", "list_notebook_instances", listing)
+    writer.record_failure(
+        ACCOUNT, REGION, "sagemaker", "describe_notebook_instance", "AccessDenied", "no", "lab"
+    )
+    writer.set_account(ACCOUNT, [REGION])
+    writer.finish()
+    lab = node(_transform(Snapshot.open(tmp_path)), "SageMakerNotebook", arn)
+    assert lab["role_arn"] is None
+    assert lab["unknown"] == ["role_arn", "direct_internet_access", "root_access"]
