@@ -216,13 +216,21 @@ class Pools:
                 for arn in sorted(targets & set(estate.roles)):
                     if _trusts_service(estate.roles[arn], technique.service):
                         yield arn, arn
-            case Via.FUNCTION | Via.INSTANCE:
-                label = "LambdaFunction" if technique.via is Via.FUNCTION else "Ec2Instance"
+            case Via.FUNCTION | Via.INSTANCE | Via.STACK | Via.PROJECT | Via.NOTEBOOK:
+                label = WORKLOADS[technique.via]
                 for source_label, arn, role in estate.runs_as:
                     if source_label == label and role in targets:
                         yield arn, role
 
 
+# What runs as a role, by the technique that acts on it (their labels in RUNS_AS_QUERY).
+WORKLOADS = {
+    Via.FUNCTION: "LambdaFunction",
+    Via.INSTANCE: "Ec2Instance",
+    Via.STACK: "CloudFormationStack",
+    Via.PROJECT: "CodeBuildProject",
+    Via.NOTEBOOK: "SageMakerNotebook",
+}
 _ON_ITSELF = (Via.OWN_POLICY, Via.SELF, Via.OWN_GROUP, Via.ADMIN_GROUP)
 
 
@@ -261,6 +269,12 @@ def _works(technique: Technique, actor: Actor, via: str, estate: Estate) -> bool
         if not _allowed(actor, action, arn, trust):
             return False
     return True
+
+
+_NO_PASS = (
+    "iam:PassRole on the stack's role is not allowed: AWS's CloudFormation guide says changing "
+    "a stack with a service role needs it, the public catalogs say it does not"
+)
 
 
 def _credentials_status(needs: Needs, user: Credentials | None) -> tuple[Status, str | None]:
@@ -335,6 +349,13 @@ class Search:
                 yield Finding(actor.arn, target, technique, via, grants_admin)
             case Needs.OTHER_POLICY_VERSION:
                 yield from self._versions(technique, actor, via)
+            case Needs.PASS_STACK_ROLE:
+                if _allowed(actor, "iam:PassRole", target, None):
+                    yield Finding(actor.arn, target, technique, via, grants_admin)
+                else:
+                    yield Finding(
+                        actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _NO_PASS
+                    )
             case needs:
                 status, reason = _credentials_status(needs, self.estate.credentials.get(target))
                 yield Finding(actor.arn, target, technique, via, grants_admin, status, reason)

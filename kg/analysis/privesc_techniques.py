@@ -26,6 +26,9 @@ class Via(StrEnum):
     PASSABLE_ROLE = "passable_role"  # a powerful role trusting the technique's service
     FUNCTION = "function"  # a Lambda function running as a powerful role -> that role
     INSTANCE = "instance"  # an EC2 instance running as a powerful role -> that role
+    STACK = "stack"  # a CloudFormation stack whose service role is powerful -> that role
+    PROJECT = "project"  # a CodeBuild project whose service role is powerful -> that role
+    NOTEBOOK = "notebook"  # a SageMaker notebook running as a powerful role -> that role
 
 
 class Needs(StrEnum):
@@ -35,6 +38,10 @@ class Needs(StrEnum):
     CONSOLE_PASSWORD = "console_password"  # UpdateLoginProfile needs one to exist
     FREE_ACCESS_KEY_SLOT = "free_access_key_slot"  # AWS allows two access keys per user
     OTHER_POLICY_VERSION = "other_policy_version"  # a version to set back to, broader than now
+    # AWS's CloudFormation guide says a user acting on a stack with a service role must be
+    # allowed iam:PassRole on it; the public catalogs list the stack permission alone. Without
+    # iam:PassRole on the role, kg cannot tell, and says so (unknown).
+    PASS_STACK_ROLE = "pass_stack_role"
 
 
 ANY = "*"
@@ -282,6 +289,47 @@ TECHNIQUES: tuple[Technique, ...] = (
         "Rhino Security Labs, AWS IAM privilege escalation methods, #17",
     ),
     Technique(
+        "cloudformation-update-stack",
+        Via.STACK,
+        (("cloudformation:UpdateStack", VIA),),
+        "Update a stack that runs as the role with a template that creates what it wants "
+        "(a role it may assume, a policy on itself); the stack's role makes the change.",
+        "pathfinding.cloud cloudformation-002; Principal Mapper (CloudFormation edges)",
+        needs=Needs.PASS_STACK_ROLE,
+    ),
+    Technique(
+        "cloudformation-change-set",
+        Via.STACK,
+        (("cloudformation:CreateChangeSet", VIA), ("cloudformation:ExecuteChangeSet", VIA)),
+        "Create and execute a change set on a stack that runs as the role, with a template "
+        "that creates what it wants; the stack's role makes the change.",
+        "pathfinding.cloud (CloudFormation change sets)",
+        needs=Needs.PASS_STACK_ROLE,
+    ),
+    Technique(
+        "codebuild-start-build",
+        Via.PROJECT,
+        (("codebuild:StartBuild", VIA),),
+        "Start a build of a project that runs as the role, overriding its build commands "
+        "(buildspec override).",
+        "pathfinding.cloud codebuild-002; Principal Mapper (CodeBuild edges)",
+    ),
+    Technique(
+        "codebuild-start-build-batch",
+        Via.PROJECT,
+        (("codebuild:StartBuildBatch", VIA),),
+        "Start a batch build of a project that runs as the role, overriding its build "
+        "commands (buildspec override).",
+        "pathfinding.cloud (CodeBuild StartBuildBatch)",
+    ),
+    Technique(
+        "sagemaker-presigned-notebook-url",
+        Via.NOTEBOOK,
+        (("sagemaker:CreatePresignedNotebookInstanceUrl", VIA),),
+        "Open a notebook instance that runs as the role (a presigned URL) and run code in it.",
+        "pathfinding.cloud (SageMaker presigned notebook URL)",
+    ),
+    Technique(
         "ssm-send-command",
         Via.INSTANCE,
         (("ssm:SendCommand", VIA),),
@@ -310,6 +358,8 @@ _NEEDS_TEXT = {
     Needs.CONSOLE_PASSWORD: "the user has a console password",
     Needs.FREE_ACCESS_KEY_SLOT: "the user has fewer than two access keys",
     Needs.OTHER_POLICY_VERSION: "another version of the policy gives more than the default",
+    Needs.PASS_STACK_ROLE: "`iam:PassRole` on the stack's role (per AWS's CloudFormation guide; "
+    "without it: unknown)",
 }
 _ON_TEXT = {
     ANY: "any resource",

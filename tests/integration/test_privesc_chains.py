@@ -104,3 +104,29 @@ def test_a_user_with_two_keys_makes_the_hop_latent_and_the_chain_disappears(
     assert [r["techniques"] for r in queries.run(graph, "privesc", principal=bob)] == [
         ["attach-user-policy"]
     ]
+
+
+def test_a_build_of_a_project_that_runs_as_admin_is_an_escalation(graph: Graph) -> None:
+    """The demo's release project runs as the admin deploy role: starting a build of it (with
+    the build commands overridden) is acting as that role."""
+    load_snapshot(graph, Snapshot.open(DEMO))
+    builder = _add_user(
+        graph,
+        "builder",
+        {"Effect": "Allow", "Action": "codebuild:StartBuild", "Resource": "*"},
+        0,
+    )
+    _derive(graph)
+    (runs_as,) = graph.read(
+        "MATCH (p:CodeBuildProject {name: 'payments-release'})-[:RUNS_AS]->(r:Role) "
+        "RETURN p.arn AS arn, r.arn AS role"
+    )
+    assert runs_as["role"] == facts.ESCALATION_TARGET_ROLE_ARN
+    rows = queries.run(graph, "privesc", principal=builder)
+    assert [(r["target"], r["techniques"]) for r in rows] == [
+        (facts.ESCALATION_TARGET_ROLE_ARN, ["codebuild-start-build"])
+    ]
+    assert rows[0]["chain"] == [
+        f"{builder} -[codebuild-start-build via {runs_as['arn']}]-> "
+        f"{facts.ESCALATION_TARGET_ROLE_ARN}"
+    ]

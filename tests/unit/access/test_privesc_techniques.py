@@ -32,6 +32,9 @@ DEVS_GROUP = f"arn:aws:iam::{ACCOUNT}:group/devs"
 ADMINS_GROUP = f"arn:aws:iam::{ACCOUNT}:group/admins"
 FUNCTION = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:admin-fn"
 INSTANCE = f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0123456789abcdef0"
+STACK = f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/infra/0a1b2c3d"
+PROJECT = f"arn:aws:codebuild:us-east-1:{ACCOUNT}:project/build"
+NOTEBOOK = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:notebook-instance/lab"
 SERVICES = sorted({t.service for t in TECHNIQUES if t.service})
 
 
@@ -121,6 +124,9 @@ def _estate(
         runs_as=(
             ("LambdaFunction", FUNCTION, admin_role_arn),
             ("Ec2Instance", INSTANCE, admin_role_arn),
+            ("CloudFormationStack", STACK, admin_role_arn),
+            ("CodeBuildProject", PROJECT, admin_role_arn),
+            ("SageMakerNotebook", NOTEBOOK, admin_role_arn),
         ),
         **_deployed(technique),
     )
@@ -148,7 +154,8 @@ IDS = [t.name for t in TECHNIQUES]
 
 @pytest.mark.parametrize("technique", TECHNIQUES, ids=IDS)
 def test_technique_found_when_every_permission_is_allowed(technique: Technique) -> None:
-    attacker = _actor(_attacker_arn(technique), [_allow(_actions(technique))])
+    passes = ["iam:PassRole"] if technique.needs is Needs.PASS_STACK_ROLE else []
+    attacker = _actor(_attacker_arn(technique), [_allow([*_actions(technique), *passes])])
     targets = _found(_estate(attacker, technique=technique), technique)
     assert targets
     self_escalation = technique.via in (Via.OWN_POLICY, Via.SELF, Via.OWN_GROUP, Via.ADMIN_GROUP)
@@ -307,3 +314,16 @@ def test_docs_privesc_md_is_generated_from_the_catalog() -> None:
     docs = Path(__file__).resolve().parents[3] / "docs" / "privesc.md"
     assert docs.read_text() == catalog_markdown()
     assert all(t.source for t in TECHNIQUES)
+
+
+@pytest.mark.parametrize(
+    "technique", [t for t in TECHNIQUES if t.needs is Needs.PASS_STACK_ROLE], ids=lambda t: t.name
+)
+def test_a_stack_change_without_pass_role_on_its_role_is_unknown(technique: Technique) -> None:
+    """AWS's guide and the public catalogs disagree on whether it needs iam:PassRole: kg says
+    it cannot tell, and never puts it in a chain."""
+    attacker = _actor(ATTACKER_USER, [_allow(_actions(technique))])
+    estate = _estate(attacker, technique=technique)
+    findings = [f for f in find_escalations(estate, (technique,)) if f.source == ATTACKER_USER]
+    assert [(f.target, f.status) for f in findings] == [(ADMIN_ROLE, Status.UNKNOWN)]
+    assert findings[0].reason and "iam:PassRole" in findings[0].reason
