@@ -82,7 +82,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.OWN_POLICY,
         (("iam:CreatePolicyVersion", VIA),),
         "Write a new default version of a policy attached to itself granting everything.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #1",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #1; pathfinding.cloud iam-001",
     ),
     Technique(
         "set-default-policy-version",
@@ -97,7 +97,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.SELF,
         (("iam:AttachUserPolicy", VIA),),
         "Attach AdministratorAccess to itself.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #7",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #7; pathfinding.cloud iam-008",
         principal_label="User",
     ),
     Technique(
@@ -105,7 +105,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.SELF,
         (("iam:PutUserPolicy", VIA),),
         "Write an inline policy granting everything on itself.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #10",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #10; pathfinding.cloud iam-007",
         principal_label="User",
     ),
     Technique(
@@ -113,7 +113,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.SELF,
         (("iam:AttachRolePolicy", VIA),),
         "Attach AdministratorAccess to its own role.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #9",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #9; pathfinding.cloud iam-009",
         principal_label="Role",
     ),
     Technique(
@@ -121,7 +121,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.SELF,
         (("iam:PutRolePolicy", VIA),),
         "Write an inline policy granting everything on its own role.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #12",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #12; pathfinding.cloud iam-005",
         principal_label="Role",
     ),
     Technique(
@@ -129,28 +129,28 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.OWN_GROUP,
         (("iam:AttachGroupPolicy", VIA),),
         "Attach AdministratorAccess to a group it is a member of.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #8",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #8; pathfinding.cloud iam-010",
     ),
     Technique(
         "put-group-policy",
         Via.OWN_GROUP,
         (("iam:PutGroupPolicy", VIA),),
         "Write an inline policy granting everything on a group it is a member of.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #11",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #11; pathfinding.cloud iam-011",
     ),
     Technique(
         "add-user-to-group",
         Via.ADMIN_GROUP,
         (("iam:AddUserToGroup", VIA),),
         "Add itself to a group whose policies grant admin.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #13",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #13; pathfinding.cloud iam-013",
     ),
     Technique(
         "create-access-key",
         Via.ADMIN_USER,
         (("iam:CreateAccessKey", VIA),),
         "Create an access key for the user and sign in as it.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #4",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #4; pathfinding.cloud iam-002",
         needs=Needs.FREE_ACCESS_KEY_SLOT,
     ),
     Technique(
@@ -166,7 +166,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.ADMIN_USER,
         (("iam:CreateLoginProfile", VIA),),
         "Give the user a console password and sign in as it.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #5",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #5; pathfinding.cloud iam-004",
         needs=Needs.NO_CONSOLE_PASSWORD,
     ),
     Technique(
@@ -174,7 +174,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.ADMIN_USER,
         (("iam:UpdateLoginProfile", VIA),),
         "Reset the user's console password and sign in as it.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #6",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #6; pathfinding.cloud iam-006",
         needs=Needs.CONSOLE_PASSWORD,
     ),
     Technique(
@@ -182,84 +182,91 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.ADMIN_ROLE,
         (("iam:UpdateAssumeRolePolicy", VIA), ("sts:AssumeRole", REWRITTEN_TRUST)),
         "Rewrite the role's trust policy to trust itself, then assume the role.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #14",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #14; "
+        "pathfinding.cloud iam-012 (plus sts:AssumeRole)",
     ),
     Technique(
         "assume-role",
         Via.ADMIN_ROLE,
         (("sts:AssumeRole", VIA),),
         "Assume the role: its trust policy and the principal's permissions allow it.",
-        "Principal Mapper (sts:AssumeRole edges)",
+        "pathfinding.cloud sts-001; Principal Mapper (sts:AssumeRole edges)",
     ),
     _passrole(
         "passrole-ec2",
         "ec2.amazonaws.com",
         ("ec2:RunInstances",),
         "a new EC2 instance",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #3",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #3; pathfinding.cloud ec2-001",
     ),
     _passrole(
         "passrole-lambda-invoke",
         "lambda.amazonaws.com",
         ("lambda:CreateFunction", "lambda:InvokeFunction"),
         "a new Lambda function it then invokes",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #15",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #15; "
+        "pathfinding.cloud lambda-001",
     ),
     _passrole(
         "passrole-lambda-event-source",
         "lambda.amazonaws.com",
         ("lambda:CreateFunction", "lambda:CreateEventSourceMapping"),
         "a new Lambda function triggered by an event source it maps",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #16",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #16; "
+        "pathfinding.cloud lambda-002",
     ),
     _passrole(
         "passrole-cloudformation",
         "cloudformation.amazonaws.com",
         ("cloudformation:CreateStack",),
         "a CloudFormation stack whose resources it defines",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #20",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #20; "
+        "pathfinding.cloud cloudformation-001",
     ),
     _passrole(
         "passrole-glue-dev-endpoint",
         "glue.amazonaws.com",
         ("glue:CreateDevEndpoint",),
         "a new Glue development endpoint it can log in to",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #18",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #18; "
+        "pathfinding.cloud glue-001",
     ),
     _passrole(
         "passrole-codebuild",
         "codebuild.amazonaws.com",
         ("codebuild:CreateProject", "codebuild:StartBuild"),
         "a CodeBuild project whose build commands it writes",
-        "pathfinding.cloud; BishopFox iam-vulnerable",
+        "pathfinding.cloud codebuild-001; BishopFox iam-vulnerable",
     ),
     _passrole(
         "passrole-sagemaker-notebook",
         "sagemaker.amazonaws.com",
         ("sagemaker:CreateNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl"),
         "a SageMaker notebook instance it opens",
-        "pathfinding.cloud; BishopFox iam-vulnerable",
+        "pathfinding.cloud sagemaker-001 (plus the presigned URL its steps use); BishopFox "
+        "iam-vulnerable",
     ),
     _passrole(
         "passrole-sagemaker-training-job",
         "sagemaker.amazonaws.com",
         ("sagemaker:CreateTrainingJob",),
         "a SageMaker training job whose container image and script it chooses",
-        "pathfinding.cloud; AWS SageMaker API reference (CreateTrainingJob RoleArn)",
+        "pathfinding.cloud sagemaker-002; AWS SageMaker API reference (CreateTrainingJob RoleArn)",
     ),
     _passrole(
         "passrole-sagemaker-processing-job",
         "sagemaker.amazonaws.com",
         ("sagemaker:CreateProcessingJob",),
         "a SageMaker processing job whose container and entry point it chooses",
-        "pathfinding.cloud; AWS SageMaker API reference (CreateProcessingJob RoleArn)",
+        "pathfinding.cloud sagemaker-003; AWS SageMaker API reference (CreateProcessingJob "
+        "RoleArn)",
     ),
     _passrole(
         "passrole-ecs-task",
         "ecs-tasks.amazonaws.com",
         ("ecs:RegisterTaskDefinition", "ecs:RunTask"),
         "an ECS task whose container it chooses",
-        "pathfinding.cloud",
+        "pathfinding.cloud ecs-004",
     ),
     _passrole(
         "passrole-datapipeline",
@@ -270,7 +277,8 @@ TECHNIQUES: tuple[Technique, ...] = (
             "datapipeline:ActivatePipeline",
         ),
         "a Data Pipeline whose activities it defines",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #21",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #21; "
+        "pathfinding.cloud datapipeline-001",
     ),
     _passrole(
         "passrole-ec2-spot",
@@ -448,7 +456,8 @@ TECHNIQUES: tuple[Technique, ...] = (
         (("glue:UpdateDevEndpoint", ANY),),
         "Add its SSH key to a Glue development endpoint running as the role, then log in "
         "(needs such an endpoint to exist).",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #19",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #19; "
+        "pathfinding.cloud glue-002",
         service="glue.amazonaws.com",
         in_role_account=True,  # an endpoint runs a role of its account; Glue has no policy on it
     ),
@@ -457,21 +466,22 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.FUNCTION,
         (("lambda:UpdateFunctionCode", VIA),),
         "Replace the code of a function that runs as the role.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #17",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #17; "
+        "pathfinding.cloud lambda-003",
     ),
     Technique(
         "ssm-send-command",
         Via.INSTANCE,
         (("ssm:SendCommand", VIA),),
         "Run commands on an instance that runs as the role and read its credentials.",
-        "pathfinding.cloud; Principal Mapper (SSM edges)",
+        "pathfinding.cloud ssm-002; Principal Mapper (SSM edges)",
     ),
     Technique(
         "ssm-start-session",
         Via.INSTANCE,
         (("ssm:StartSession", VIA),),
         "Open a shell on an instance that runs as the role.",
-        "pathfinding.cloud; Principal Mapper (SSM edges)",
+        "pathfinding.cloud ssm-001; Principal Mapper (SSM edges)",
     ),
     Technique(
         "ec2-modify-user-data",
@@ -490,7 +500,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.INSTANCE,
         (("ec2-instance-connect:SendSSHPublicKey", VIA),),
         "Push an SSH key to an instance that runs as the role and log in.",
-        "pathfinding.cloud",
+        "pathfinding.cloud ec2instanceconnect-003",
     ),
 )
 
