@@ -89,7 +89,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.OWN_POLICY,
         (("iam:CreatePolicyVersion", VIA),),
         "Write a new default version of a policy attached to itself granting everything.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #1",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #1; pathfinding.cloud iam-001",
     ),
     Technique(
         "set-default-policy-version",
@@ -104,7 +104,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.SELF,
         (("iam:AttachUserPolicy", VIA),),
         "Attach AdministratorAccess to itself.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #7",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #7; pathfinding.cloud iam-008",
         principal_label="User",
     ),
     Technique(
@@ -112,7 +112,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.SELF,
         (("iam:PutUserPolicy", VIA),),
         "Write an inline policy granting everything on itself.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #10",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #10; pathfinding.cloud iam-007",
         principal_label="User",
     ),
     Technique(
@@ -120,7 +120,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.SELF,
         (("iam:AttachRolePolicy", VIA),),
         "Attach AdministratorAccess to its own role.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #9",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #9; pathfinding.cloud iam-009",
         principal_label="Role",
     ),
     Technique(
@@ -128,7 +128,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.SELF,
         (("iam:PutRolePolicy", VIA),),
         "Write an inline policy granting everything on its own role.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #12",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #12; pathfinding.cloud iam-005",
         principal_label="Role",
     ),
     Technique(
@@ -136,36 +136,44 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.OWN_GROUP,
         (("iam:AttachGroupPolicy", VIA),),
         "Attach AdministratorAccess to a group it is a member of.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #8",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #8; pathfinding.cloud iam-010",
     ),
     Technique(
         "put-group-policy",
         Via.OWN_GROUP,
         (("iam:PutGroupPolicy", VIA),),
         "Write an inline policy granting everything on a group it is a member of.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #11",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #11; pathfinding.cloud iam-011",
     ),
     Technique(
         "add-user-to-group",
         Via.ADMIN_GROUP,
         (("iam:AddUserToGroup", VIA),),
         "Add itself to a group whose policies grant admin.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #13",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #13; pathfinding.cloud iam-013",
     ),
     Technique(
         "create-access-key",
         Via.ADMIN_USER,
         (("iam:CreateAccessKey", VIA),),
         "Create an access key for the user and sign in as it.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #4",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #4; pathfinding.cloud iam-002",
         needs=Needs.FREE_ACCESS_KEY_SLOT,
+    ),
+    Technique(
+        "create-access-key-delete",
+        Via.ADMIN_USER,
+        (("iam:CreateAccessKey", VIA), ("iam:DeleteAccessKey", VIA)),
+        "Delete one of the user's access keys if it has two, create one and sign in as it.",
+        "pathfinding.cloud iam-003; Rhino Security Labs, AWS IAM privilege escalation methods, "
+        "#4 (variant)",
     ),
     Technique(
         "create-login-profile",
         Via.ADMIN_USER,
         (("iam:CreateLoginProfile", VIA),),
         "Give the user a console password and sign in as it.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #5",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #5; pathfinding.cloud iam-004",
         needs=Needs.NO_CONSOLE_PASSWORD,
     ),
     Technique(
@@ -173,7 +181,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.ADMIN_USER,
         (("iam:UpdateLoginProfile", VIA),),
         "Reset the user's console password and sign in as it.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #6",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #6; pathfinding.cloud iam-006",
         needs=Needs.CONSOLE_PASSWORD,
     ),
     Technique(
@@ -181,84 +189,91 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.ADMIN_ROLE,
         (("iam:UpdateAssumeRolePolicy", VIA), ("sts:AssumeRole", REWRITTEN_TRUST)),
         "Rewrite the role's trust policy to trust itself, then assume the role.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #14",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #14; "
+        "pathfinding.cloud iam-012 (plus sts:AssumeRole)",
     ),
     Technique(
         "assume-role",
         Via.ADMIN_ROLE,
         (("sts:AssumeRole", VIA),),
         "Assume the role: its trust policy and the principal's permissions allow it.",
-        "Principal Mapper (sts:AssumeRole edges)",
+        "pathfinding.cloud sts-001; Principal Mapper (sts:AssumeRole edges)",
     ),
     _passrole(
         "passrole-ec2",
         "ec2.amazonaws.com",
         ("ec2:RunInstances",),
         "a new EC2 instance",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #3",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #3; pathfinding.cloud ec2-001",
     ),
     _passrole(
         "passrole-lambda-invoke",
         "lambda.amazonaws.com",
         ("lambda:CreateFunction", "lambda:InvokeFunction"),
         "a new Lambda function it then invokes",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #15",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #15; "
+        "pathfinding.cloud lambda-001",
     ),
     _passrole(
         "passrole-lambda-event-source",
         "lambda.amazonaws.com",
         ("lambda:CreateFunction", "lambda:CreateEventSourceMapping"),
         "a new Lambda function triggered by an event source it maps",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #16",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #16; "
+        "pathfinding.cloud lambda-002",
     ),
     _passrole(
         "passrole-cloudformation",
         "cloudformation.amazonaws.com",
         ("cloudformation:CreateStack",),
         "a CloudFormation stack whose resources it defines",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #20",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #20; "
+        "pathfinding.cloud cloudformation-001",
     ),
     _passrole(
         "passrole-glue-dev-endpoint",
         "glue.amazonaws.com",
         ("glue:CreateDevEndpoint",),
         "a new Glue development endpoint it can log in to",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #18",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #18; "
+        "pathfinding.cloud glue-001",
     ),
     _passrole(
         "passrole-codebuild",
         "codebuild.amazonaws.com",
         ("codebuild:CreateProject", "codebuild:StartBuild"),
         "a CodeBuild project whose build commands it writes",
-        "pathfinding.cloud; BishopFox iam-vulnerable",
+        "pathfinding.cloud codebuild-001; BishopFox iam-vulnerable",
     ),
     _passrole(
         "passrole-sagemaker-notebook",
         "sagemaker.amazonaws.com",
         ("sagemaker:CreateNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl"),
         "a SageMaker notebook instance it opens",
-        "pathfinding.cloud; BishopFox iam-vulnerable",
+        "pathfinding.cloud sagemaker-001 (plus the presigned URL its steps use); BishopFox "
+        "iam-vulnerable",
     ),
     _passrole(
         "passrole-sagemaker-training-job",
         "sagemaker.amazonaws.com",
         ("sagemaker:CreateTrainingJob",),
         "a SageMaker training job whose container image and script it chooses",
-        "pathfinding.cloud; AWS SageMaker API reference (CreateTrainingJob RoleArn)",
+        "pathfinding.cloud sagemaker-002; AWS SageMaker API reference (CreateTrainingJob RoleArn)",
     ),
     _passrole(
         "passrole-sagemaker-processing-job",
         "sagemaker.amazonaws.com",
         ("sagemaker:CreateProcessingJob",),
         "a SageMaker processing job whose container and entry point it chooses",
-        "pathfinding.cloud; AWS SageMaker API reference (CreateProcessingJob RoleArn)",
+        "pathfinding.cloud sagemaker-003; AWS SageMaker API reference (CreateProcessingJob "
+        "RoleArn)",
     ),
     _passrole(
         "passrole-ecs-task",
         "ecs-tasks.amazonaws.com",
         ("ecs:RegisterTaskDefinition", "ecs:RunTask"),
         "an ECS task whose container it chooses",
-        "pathfinding.cloud",
+        "pathfinding.cloud ecs-004",
     ),
     _passrole(
         "passrole-datapipeline",
@@ -269,7 +284,178 @@ TECHNIQUES: tuple[Technique, ...] = (
             "datapipeline:ActivatePipeline",
         ),
         "a Data Pipeline whose activities it defines",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #21",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #21; "
+        "pathfinding.cloud datapipeline-001",
+    ),
+    _passrole(
+        "passrole-ec2-spot",
+        "ec2.amazonaws.com",
+        ("ec2:RequestSpotInstances",),
+        "a new EC2 Spot Instance whose user data it writes",
+        "pathfinding.cloud ec2-003; Rhino Security Labs, AWS IAM privilege escalation methods, "
+        "#3 (Spot variant)",
+    ),
+    _passrole(
+        "passrole-lambda-add-permission",
+        "lambda.amazonaws.com",
+        ("lambda:CreateFunction", "lambda:AddPermission"),
+        "a new Lambda function whose resource policy it lets itself invoke",
+        "pathfinding.cloud lambda-006; Rhino Security Labs, AWS IAM privilege escalation "
+        "methods, #15 (variant)",
+    ),
+    _passrole(
+        "passrole-cloudformation-change-set",
+        "cloudformation.amazonaws.com",
+        ("cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"),
+        "a new CloudFormation stack it creates through a change set (ChangeSetType CREATE) "
+        "and executes",
+        "pathfinding.cloud cloudformation-005 (variant creating its own stack); AWS "
+        "CloudFormation API reference (CreateChangeSet ChangeSetType, RoleARN)",
+    ),
+    _passrole(
+        "passrole-codebuild-batch",
+        "codebuild.amazonaws.com",
+        ("codebuild:CreateProject", "codebuild:StartBuildBatch"),
+        "a CodeBuild project whose batch build commands it writes",
+        "pathfinding.cloud codebuild-004",
+    ),
+    _passrole(
+        "passrole-ecs-cluster-service",
+        "ecs-tasks.amazonaws.com",
+        ("ecs:CreateCluster", "ecs:RegisterTaskDefinition", "ecs:CreateService"),
+        "a service, in an ECS cluster it creates, whose task container it chooses",
+        "pathfinding.cloud ecs-001",
+    ),
+    _passrole(
+        "passrole-ecs-cluster-task",
+        "ecs-tasks.amazonaws.com",
+        ("ecs:CreateCluster", "ecs:RegisterTaskDefinition", "ecs:RunTask"),
+        "a task, in an ECS cluster it creates, whose container it chooses",
+        "pathfinding.cloud ecs-002",
+    ),
+    _passrole(
+        "passrole-glue-job",
+        "glue.amazonaws.com",
+        ("glue:CreateJob", "glue:StartJobRun"),
+        "a new Glue job whose script it chooses, then runs",
+        "pathfinding.cloud glue-003",
+    ),
+    _passrole(
+        "passrole-glue-job-trigger",
+        "glue.amazonaws.com",
+        ("glue:CreateJob", "glue:CreateTrigger"),
+        "a new Glue job whose script it chooses, started by a trigger it creates",
+        "pathfinding.cloud glue-004",
+    ),
+    _passrole(
+        "passrole-glue-interactive-session",
+        "glue.amazonaws.com",
+        ("glue:CreateSession", "glue:RunStatement"),
+        "a new Glue interactive session it runs statements in",
+        "pathfinding.cloud glue-007",
+    ),
+    _passrole(
+        "passrole-apprunner",
+        "tasks.apprunner.amazonaws.com",
+        ("apprunner:CreateService",),
+        "a new App Runner service (its instance role) whose image and start command it chooses",
+        "pathfinding.cloud apprunner-001",
+    ),
+    _passrole(
+        "passrole-bedrock-code-interpreter",
+        "bedrock-agentcore.amazonaws.com",
+        (
+            "bedrock-agentcore:CreateCodeInterpreter",
+            "bedrock-agentcore:StartCodeInterpreterSession",
+            "bedrock-agentcore:InvokeCodeInterpreter",
+        ),
+        "a new Bedrock AgentCore code interpreter it invokes",
+        "pathfinding.cloud bedrock-001",
+    ),
+    _passrole(
+        "passrole-bedrock-agent-runtime",
+        "bedrock-agentcore.amazonaws.com",
+        (
+            "bedrock-agentcore:CreateAgentRuntime",
+            "bedrock-agentcore:CreateAgentRuntimeEndpoint",
+            "bedrock-agentcore:CreateWorkloadIdentity",
+            "bedrock-agentcore:InvokeAgentRuntimeCommand",
+        ),
+        "a new Bedrock AgentCore runtime it runs commands in",
+        "pathfinding.cloud bedrock-003",
+    ),
+    _passrole(
+        "passrole-bedrock-harness",
+        "bedrock-agentcore.amazonaws.com",
+        (
+            "bedrock-agentcore:CreateHarness",
+            "bedrock-agentcore:CreateAgentRuntime",
+            "bedrock-agentcore:CreateAgentRuntimeEndpoint",
+            "bedrock-agentcore:CreateWorkloadIdentity",
+            "bedrock-agentcore:GetAgentRuntime",
+            "bedrock-agentcore:GetHarness",
+            "bedrock-agentcore:InvokeAgentRuntimeCommand",
+        ),
+        "a new Bedrock AgentCore harness it runs commands in",
+        "pathfinding.cloud bedrock-005",
+    ),
+    _passrole(
+        "passrole-bedrock-browser",
+        "bedrock-agentcore.amazonaws.com",
+        (
+            "bedrock-agentcore:CreateBrowser",
+            "bedrock-agentcore:StartBrowserSession",
+            "bedrock-agentcore:ConnectBrowserAutomationStream",
+        ),
+        "a new Bedrock AgentCore browser it drives to read the role's credentials",
+        "pathfinding.cloud bedrock-006",
+    ),
+    _passrole(
+        "passrole-braket",
+        "braket.amazonaws.com",
+        ("braket:CreateJob",),
+        "a new Amazon Braket hybrid job whose script it chooses",
+        "pathfinding.cloud braket-001",
+    ),
+    _passrole(
+        "passrole-emr-serverless",
+        "emr-serverless.amazonaws.com",
+        ("emr-serverless:CreateApplication", "emr-serverless:StartJobRun"),
+        "a job run, in an EMR Serverless application it creates, whose script it chooses",
+        "pathfinding.cloud emrserverless-001",
+    ),
+    _passrole(
+        "passrole-imagebuilder",
+        "ec2.amazonaws.com",
+        (
+            "imagebuilder:CreateComponent",
+            "imagebuilder:CreateImageRecipe",
+            "imagebuilder:CreateInfrastructureConfiguration",
+            "imagebuilder:CreateImage",
+        ),
+        "the build instance of an EC2 Image Builder image whose build component it writes",
+        "pathfinding.cloud imagebuilder-001",
+    ),
+    _passrole(
+        "passrole-kinesisanalytics",
+        "kinesisanalytics.amazonaws.com",
+        ("kinesisanalytics:CreateApplication", "kinesisanalytics:StartApplication"),
+        "a new Managed Service for Apache Flink application whose code it chooses",
+        "pathfinding.cloud kinesisanalytics-001",
+    ),
+    _passrole(
+        "passrole-omics",
+        "omics.amazonaws.com",
+        ("omics:CreateWorkflow", "omics:StartRun", "s3:GetObject"),
+        "a HealthOmics workflow run whose task writes the credentials to a bucket it reads",
+        "pathfinding.cloud omics-001",
+    ),
+    _passrole(
+        "passrole-ssm-automation",
+        "ssm.amazonaws.com",
+        ("ssm:CreateDocument", "ssm:StartAutomationExecution"),
+        "an SSM Automation execution of a document whose script it writes",
+        "pathfinding.cloud ssm-003",
     ),
     Technique(
         "glue-update-dev-endpoint",
@@ -277,7 +463,8 @@ TECHNIQUES: tuple[Technique, ...] = (
         (("glue:UpdateDevEndpoint", ANY),),
         "Add its SSH key to a Glue development endpoint running as the role, then log in "
         "(needs such an endpoint to exist).",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #19",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #19; "
+        "pathfinding.cloud glue-002",
         service="glue.amazonaws.com",
         in_role_account=True,  # an endpoint runs a role of its account; Glue has no policy on it
     ),
@@ -286,7 +473,8 @@ TECHNIQUES: tuple[Technique, ...] = (
         Via.FUNCTION,
         (("lambda:UpdateFunctionCode", VIA),),
         "Replace the code of a function that runs as the role.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #17",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #17; "
+        "pathfinding.cloud lambda-003",
     ),
     Technique(
         "cloudformation-update-stack",
@@ -303,7 +491,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         (("cloudformation:CreateChangeSet", VIA), ("cloudformation:ExecuteChangeSet", VIA)),
         "Create and execute a change set on a stack that runs as the role, with a template "
         "that creates what it wants; the stack's role makes the change.",
-        "pathfinding.cloud (CloudFormation change sets)",
+        "pathfinding.cloud cloudformation-005",
         needs=Needs.PASS_STACK_ROLE,
     ),
     Technique(
@@ -320,35 +508,60 @@ TECHNIQUES: tuple[Technique, ...] = (
         (("codebuild:StartBuildBatch", VIA),),
         "Start a batch build of a project that runs as the role, overriding its build "
         "commands (buildspec override).",
-        "pathfinding.cloud (CodeBuild StartBuildBatch)",
+        "pathfinding.cloud codebuild-003",
+    ),
+    Technique(
+        "sagemaker-notebook-lifecycle-config",
+        Via.NOTEBOOK,
+        (
+            ("sagemaker:CreateNotebookInstanceLifecycleConfig", ANY),
+            ("sagemaker:StopNotebookInstance", VIA),
+            ("sagemaker:UpdateNotebookInstance", VIA),
+            ("sagemaker:StartNotebookInstance", VIA),
+        ),
+        "Give a notebook instance that runs as the role a start-up script of its own, then "
+        "restart it: the script runs with the role's credentials.",
+        "pathfinding.cloud sagemaker-005",
     ),
     Technique(
         "sagemaker-presigned-notebook-url",
         Via.NOTEBOOK,
         (("sagemaker:CreatePresignedNotebookInstanceUrl", VIA),),
         "Open a notebook instance that runs as the role (a presigned URL) and run code in it.",
-        "pathfinding.cloud (SageMaker presigned notebook URL)",
+        "pathfinding.cloud sagemaker-004",
     ),
     Technique(
         "ssm-send-command",
         Via.INSTANCE,
         (("ssm:SendCommand", VIA),),
         "Run commands on an instance that runs as the role and read its credentials.",
-        "pathfinding.cloud; Principal Mapper (SSM edges)",
+        "pathfinding.cloud ssm-002; Principal Mapper (SSM edges)",
     ),
     Technique(
         "ssm-start-session",
         Via.INSTANCE,
         (("ssm:StartSession", VIA),),
         "Open a shell on an instance that runs as the role.",
-        "pathfinding.cloud; Principal Mapper (SSM edges)",
+        "pathfinding.cloud ssm-001; Principal Mapper (SSM edges)",
+    ),
+    Technique(
+        "ec2-modify-user-data",
+        Via.INSTANCE,
+        (
+            ("ec2:StopInstances", VIA),
+            ("ec2:ModifyInstanceAttribute", VIA),
+            ("ec2:StartInstances", VIA),
+        ),
+        "Stop an instance that runs as the role, replace its user data with a script run at "
+        "every boot, and start it.",
+        "pathfinding.cloud ec2-002",
     ),
     Technique(
         "ec2-instance-connect",
         Via.INSTANCE,
         (("ec2-instance-connect:SendSSHPublicKey", VIA),),
         "Push an SSH key to an instance that runs as the role and log in.",
-        "pathfinding.cloud",
+        "pathfinding.cloud ec2instanceconnect-003",
     ),
 )
 

@@ -286,6 +286,30 @@ def test_catalog_names_are_unique_and_cover_the_public_techniques() -> None:
         "ec2-instance-connect:SendSSHPublicKey",
         "sts:AssumeRole",
     } <= actions
+    # The pathfinding.cloud paths decidable from what kg collects (docs/privesc-coverage.md).
+    assert {
+        "iam:DeleteAccessKey",
+        "ec2:RequestSpotInstances",
+        "ec2:ModifyInstanceAttribute",
+        "lambda:AddPermission",
+        "cloudformation:ExecuteChangeSet",
+        "codebuild:StartBuildBatch",
+        "ecs:CreateCluster",
+        "ecs:CreateService",
+        "glue:StartJobRun",
+        "glue:CreateTrigger",
+        "glue:RunStatement",
+        "apprunner:CreateService",
+        "bedrock-agentcore:InvokeCodeInterpreter",
+        "bedrock-agentcore:InvokeAgentRuntimeCommand",
+        "bedrock-agentcore:ConnectBrowserAutomationStream",
+        "braket:CreateJob",
+        "emr-serverless:StartJobRun",
+        "imagebuilder:CreateImage",
+        "kinesisanalytics:StartApplication",
+        "omics:StartRun",
+        "ssm:StartAutomationExecution",
+    } <= actions
 
 
 # Reached from another account: only assuming a role its trust lets in. (The Glue endpoint
