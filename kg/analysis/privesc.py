@@ -71,6 +71,9 @@ _USERS_QUERY = """
 MATCH (u:User)
 RETURN u.arn AS arn, u.password_enabled AS password, u.access_keys AS keys
 """
+_PROFILED_ROLES_QUERY = """
+MATCH (:InstanceProfile)-[:FOR_ROLE]->(r:Role) RETURN DISTINCT r.arn AS arn
+"""
 _VERSIONS_QUERY = """
 MATCH (policy:IAMPolicy)
 WHERE NOT policy:AwsManagedPolicy AND NOT coalesce(policy.inline, false)
@@ -103,6 +106,7 @@ class Estate:
     group_policies: dict[str, PolicySet]  # group ARN -> its policies (identity only)
     memberships: dict[str, tuple[str, ...]]  # user ARN -> group ARNs
     runs_as: tuple[tuple[str, str, str], ...] = ()  # (Ec2Instance|LambdaFunction, ARN, role)
+    profiled_roles: frozenset[str] = frozenset()  # roles with an instance profile
     credentials: dict[str, Credentials] = field(default_factory=dict)  # user ARN ->
     # policy ARN -> its other versions (None: one that does not parse); absent: not collected
     other_versions: dict[str, tuple[Policy | None, ...]] = field(default_factory=dict)
@@ -271,6 +275,17 @@ def _works(technique: Technique, actor: Actor, via: str, estate: Estate) -> bool
     return True
 
 
+_NO_PROFILE = (
+    "the role has no instance profile to launch an instance with (making one needs "
+    "iam:CreateInstanceProfile and iam:AddRoleToInstanceProfile)"
+)
+_UNSEEN = {
+    Needs.UNSEEN_DEV_ENDPOINT: "needs a Glue development endpoint running as the role, which kg "
+    "does not collect",
+    Needs.UNSEEN_ECS_CLUSTER: "needs an ECS cluster to run the task in, which kg does not collect",
+    Needs.UNSEEN_EVENT_SOURCE: "needs an event source (a stream or queue) to map the function to, "
+    "which kg does not check",
+}
 _NO_PASS = (
     "iam:PassRole on the stack's role is not allowed: AWS's CloudFormation guide says changing "
     "a stack with a service role needs it, the public catalogs say it does not"
@@ -349,6 +364,16 @@ class Search:
                 yield Finding(actor.arn, target, technique, via, grants_admin)
             case Needs.OTHER_POLICY_VERSION:
                 yield from self._versions(technique, actor, via)
+            case Needs.INSTANCE_PROFILE if target not in self.estate.profiled_roles:
+                yield Finding(
+                    actor.arn, target, technique, via, grants_admin, Status.LATENT, _NO_PROFILE
+                )
+            case Needs.INSTANCE_PROFILE:
+                yield Finding(actor.arn, target, technique, via, grants_admin)
+            case needs if needs.unseen:
+                yield Finding(
+                    actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _UNSEEN[needs]
+                )
             case Needs.PASS_STACK_ROLE:
                 if _allowed(actor, "iam:PassRole", target, None):
                     yield Finding(actor.arn, target, technique, via, grants_admin)
@@ -519,6 +544,7 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
         group_policies=group_policies,
         memberships={arn: tuple(sorted(g)) for arn, g in memberships.items()},
         runs_as=runs_as,
+        profiled_roles=frozenset(row["arn"] for row in graph.read(_PROFILED_ROLES_QUERY)),
         credentials=credentials,
         other_versions={arn: v for arn, v in versions.items() if v is not None},
     )

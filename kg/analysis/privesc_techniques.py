@@ -42,6 +42,15 @@ class Needs(StrEnum):
     # allowed iam:PassRole on it; the public catalogs list the stack permission alone. Without
     # iam:PassRole on the role, kg cannot tell, and says so (unknown).
     PASS_STACK_ROLE = "pass_stack_role"
+    INSTANCE_PROFILE = "instance_profile"  # an instance is launched with a profile, not a role
+    # Resources the technique needs to exist that kg does not collect: it cannot tell (unknown).
+    UNSEEN_DEV_ENDPOINT = "unseen_dev_endpoint"
+    UNSEEN_ECS_CLUSTER = "unseen_ecs_cluster"
+    UNSEEN_EVENT_SOURCE = "unseen_event_source"
+
+    @property
+    def unseen(self) -> bool:
+        return self.name.startswith("UNSEEN_")
 
 
 ANY = "*"
@@ -71,7 +80,12 @@ class Technique:
 
 
 def _passrole(
-    name: str, service: str, actions: tuple[str, ...], how: str, source: str
+    name: str,
+    service: str,
+    actions: tuple[str, ...],
+    how: str,
+    source: str,
+    needs: Needs | None = None,
 ) -> Technique:
     return Technique(
         name,
@@ -80,6 +94,7 @@ def _passrole(
         f"Pass the role to {how}, whose code then runs with the role's credentials.",
         source,
         service=service,
+        needs=needs,
     )
 
 
@@ -205,6 +220,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         ("ec2:RunInstances",),
         "a new EC2 instance",
         "Rhino Security Labs, AWS IAM privilege escalation methods, #3; pathfinding.cloud ec2-001",
+        needs=Needs.INSTANCE_PROFILE,
     ),
     _passrole(
         "passrole-lambda-invoke",
@@ -221,6 +237,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         "a new Lambda function triggered by an event source it maps",
         "Rhino Security Labs, AWS IAM privilege escalation methods, #16; "
         "pathfinding.cloud lambda-002",
+        needs=Needs.UNSEEN_EVENT_SOURCE,
     ),
     _passrole(
         "passrole-cloudformation",
@@ -274,6 +291,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         ("ecs:RegisterTaskDefinition", "ecs:RunTask"),
         "an ECS task whose container it chooses",
         "pathfinding.cloud ecs-004",
+        needs=Needs.UNSEEN_ECS_CLUSTER,
     ),
     _passrole(
         "passrole-datapipeline",
@@ -294,6 +312,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         "a new EC2 Spot Instance whose user data it writes",
         "pathfinding.cloud ec2-003; Rhino Security Labs, AWS IAM privilege escalation methods, "
         "#3 (Spot variant)",
+        needs=Needs.INSTANCE_PROFILE,
     ),
     _passrole(
         "passrole-lambda-add-permission",
@@ -435,6 +454,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         ),
         "the build instance of an EC2 Image Builder image whose build component it writes",
         "pathfinding.cloud imagebuilder-001",
+        needs=Needs.INSTANCE_PROFILE,
     ),
     _passrole(
         "passrole-kinesisanalytics",
@@ -461,12 +481,12 @@ TECHNIQUES: tuple[Technique, ...] = (
         "glue-update-dev-endpoint",
         Via.PASSABLE_ROLE,
         (("glue:UpdateDevEndpoint", ANY),),
-        "Add its SSH key to a Glue development endpoint running as the role, then log in "
-        "(needs such an endpoint to exist).",
+        "Add its SSH key to a Glue development endpoint running as the role, then log in.",
         "Rhino Security Labs, AWS IAM privilege escalation methods, #19; "
         "pathfinding.cloud glue-002",
         service="glue.amazonaws.com",
         in_role_account=True,  # an endpoint runs a role of its account; Glue has no policy on it
+        needs=Needs.UNSEEN_DEV_ENDPOINT,
     ),
     Technique(
         "lambda-update-function-code",
@@ -571,6 +591,12 @@ _NEEDS_TEXT = {
     Needs.CONSOLE_PASSWORD: "the user has a console password",
     Needs.FREE_ACCESS_KEY_SLOT: "the user has fewer than two access keys",
     Needs.OTHER_POLICY_VERSION: "another version of the policy gives more than the default",
+    Needs.INSTANCE_PROFILE: "the role has an instance profile",
+    Needs.UNSEEN_DEV_ENDPOINT: "a Glue development endpoint running as the role (not collected: "
+    "unknown)",
+    Needs.UNSEEN_ECS_CLUSTER: "an ECS cluster to run the task in (not collected: unknown)",
+    Needs.UNSEEN_EVENT_SOURCE: "an event source (stream or queue) to map the function to (not "
+    "checked: unknown)",
     Needs.PASS_STACK_ROLE: "`iam:PassRole` on the stack's role (per AWS's CloudFormation guide; "
     "without it: unknown)",
 }

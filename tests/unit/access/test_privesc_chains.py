@@ -79,7 +79,13 @@ SELF_ESCALATING_DEPLOYER = _actor(DEPLOYER, _allow("iam:PutRolePolicy", resource
 def test_passing_a_role_that_can_escalate_is_an_escalation_with_every_hop() -> None:
     ec2_trusting = _trusting(DEPLOYER, {"Service": "ec2.amazonaws.com"})
     alice = _actor(ALICE, _allow("iam:PassRole", "ec2:RunInstances"))
-    estate = _estate(alice, SELF_ESCALATING_DEPLOYER, ADMIN_ACTOR, roles={DEPLOYER: ec2_trusting})
+    estate = _estate(
+        alice,
+        SELF_ESCALATING_DEPLOYER,
+        ADMIN_ACTOR,
+        roles={DEPLOYER: ec2_trusting},
+        profiled_roles=frozenset({DEPLOYER}),
+    )
     findings = find_escalations(estate)
     assert _hops(findings) == {
         ("alice", "passrole-ec2", "deployer"),

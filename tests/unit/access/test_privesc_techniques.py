@@ -4,6 +4,7 @@ aimed at a target that is not more powerful."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,7 @@ def _estate(
             ("CodeBuildProject", PROJECT, admin_role_arn),
             ("SageMakerNotebook", NOTEBOOK, admin_role_arn),
         ),
+        profiled_roles=frozenset({admin_role_arn}),
         **_deployed(technique),
     )
 
@@ -140,13 +142,18 @@ def _actions(technique: Technique) -> list[str]:
     return [action for action, _ in technique.permissions]
 
 
-def _found(estate: Estate, technique: Technique) -> list[str]:
-    """The targets the attacker reaches with the technique, as deployed."""
+def _found(estate: Estate, technique: Technique, status: Status = Status.EXPLOITABLE) -> list[str]:
+    """The targets the attacker reaches with the technique, as deployed (or with `status`)."""
     return [
         finding.target
         for finding in find_escalations(estate, (technique,))
-        if "attacker" in finding.source and finding.status is Status.EXPLOITABLE
+        if "attacker" in finding.source and finding.status is status
     ]
+
+
+def _unseen(technique: Technique) -> bool:
+    """It needs a resource kg does not collect: the best kg can say is unknown."""
+    return technique.needs is not None and technique.needs.unseen
 
 
 IDS = [t.name for t in TECHNIQUES]
@@ -156,7 +163,8 @@ IDS = [t.name for t in TECHNIQUES]
 def test_technique_found_when_every_permission_is_allowed(technique: Technique) -> None:
     passes = ["iam:PassRole"] if technique.needs is Needs.PASS_STACK_ROLE else []
     attacker = _actor(_attacker_arn(technique), [_allow([*_actions(technique), *passes])])
-    targets = _found(_estate(attacker, technique=technique), technique)
+    status = Status.UNKNOWN if _unseen(technique) else Status.EXPLOITABLE
+    targets = _found(_estate(attacker, technique=technique), technique, status)
     assert targets
     self_escalation = technique.via in (Via.OWN_POLICY, Via.SELF, Via.OWN_GROUP, Via.ADMIN_GROUP)
     expected = (
@@ -351,3 +359,36 @@ def test_a_stack_change_without_pass_role_on_its_role_is_unknown(technique: Tech
     findings = [f for f in find_escalations(estate, (technique,)) if f.source == ATTACKER_USER]
     assert [(f.target, f.status) for f in findings] == [(ADMIN_ROLE, Status.UNKNOWN)]
     assert findings[0].reason and "iam:PassRole" in findings[0].reason
+
+
+@pytest.mark.parametrize(
+    "technique",
+    [t for t in TECHNIQUES if t.needs is Needs.INSTANCE_PROFILE],
+    ids=lambda t: t.name,
+)
+def test_launching_with_a_role_that_has_no_instance_profile_is_latent(technique: Technique) -> None:
+    attacker = _actor(ATTACKER_USER, [_allow(_actions(technique))])
+    estate = _estate(attacker, technique=technique)
+    unprofiled = replace(estate, profiled_roles=frozenset())
+    assert _found(unprofiled, technique) == []
+    findings = [f for f in find_escalations(unprofiled, (technique,)) if f.source == ATTACKER_USER]
+    assert [(f.status, f.reason) for f in findings] == [
+        (
+            Status.LATENT,
+            "the role has no instance profile to launch an instance with (making one needs "
+            "iam:CreateInstanceProfile and iam:AddRoleToInstanceProfile)",
+        )
+    ]
+
+
+def test_techniques_on_resources_kg_does_not_collect_are_never_exploitable() -> None:
+    unseen = [t for t in TECHNIQUES if _unseen(t)]
+    assert {t.name for t in unseen} >= {
+        "glue-update-dev-endpoint",
+        "passrole-ecs-task",
+        "passrole-lambda-event-source",
+    }
+    for technique in unseen:
+        attacker = _actor(_attacker_arn(technique), [_allow(_actions(technique))])
+        estate = _estate(attacker, technique=technique)
+        assert _found(estate, technique) == [], technique.name
