@@ -36,10 +36,12 @@ from kg.analysis.policy import (
     Request,
     Resource,
     evaluate,
+    identity_may_allow_somewhere,
 )
 from kg.analysis.privesc_techniques import (
     ANY,
     REWRITTEN_TRUST,
+    TARGET,
     TECHNIQUES,
     VIA,
     Needs,
@@ -136,16 +138,13 @@ def _account_of(arn: str) -> str | None:
 
 
 def _rewritten_trust(actor: Actor) -> Target:
-    """The trust policy the attacker writes: its own account may assume the role."""
+    """The trust policy the attacker writes: it names the attacker, so within its account the
+    attacker needs no identity permission to assume the role (SCPs and boundaries still apply)."""
     account = actor.principal.account_id
     trust = {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                "Action": "sts:AssumeRole",
-            }
+            {"Effect": "Allow", "Principal": {"AWS": actor.arn}, "Action": "sts:AssumeRole"}
         ],
     }
     policy = parse(trust, f"trust rewritten by {actor.arn}", PolicyKind.RESOURCE)
@@ -184,9 +183,10 @@ class Pools:
     looks at that account alone, so the search grows with the organization instead of with
     its square."""
 
-    def __init__(self, estate: Estate, targets: frozenset[str]) -> None:
+    def __init__(self, estate: Estate, targets: frozenset[str], admins: frozenset[str]) -> None:
         self.estate = estate
         self.targets = targets
+        self.admins = admins
         self._pairs: dict[Technique, tuple[dict[str | None, list[Pair]], list[Pair]]] = {}
         target_roles = [estate.roles[arn] for arn in sorted(targets & set(estate.roles))]
         self._assumable = Candidates(target_roles)
@@ -220,6 +220,15 @@ class Pools:
                 for arn in sorted(targets & set(estate.roles)):
                     if _trusts_service(estate.roles[arn], technique.service):
                         yield arn, arn
+            case Via.ANY_ROLE:
+                yield from ((arn, arn) for arn in sorted(set(estate.roles) - self.admins))
+            case Via.ANY_USER:
+                for arn in sorted(set(estate.actors) - self.admins):
+                    if estate.actors[arn].label == "User":
+                        yield arn, arn
+            case Via.ROLE_POLICY:
+                for role in sorted(set(estate.roles) - self.admins):
+                    yield from ((policy, role) for policy in estate.own_policies.get(role, ()))
             case Via.FUNCTION | Via.INSTANCE | Via.STACK | Via.PROJECT | Via.NOTEBOOK:
                 label = WORKLOADS[technique.via]
                 for source_label, arn, role in estate.runs_as:
@@ -236,6 +245,9 @@ WORKLOADS = {
     Via.NOTEBOOK: "SageMakerNotebook",
 }
 _ON_ITSELF = (Via.OWN_POLICY, Via.SELF, Via.OWN_GROUP, Via.ADMIN_GROUP)
+# Techniques that make their target admin: they need no powerful target, so the first round
+# finds all of them.
+_MAKES_ADMIN = (*_ON_ITSELF, Via.ANY_ROLE, Via.ANY_USER, Via.ROLE_POLICY)
 
 
 def _candidates(technique: Technique, actor: Actor, pools: Pools) -> Iterator[Pair]:
@@ -260,16 +272,28 @@ def _candidates(technique: Technique, actor: Actor, pools: Pools) -> Iterator[Pa
             )
 
 
-def _works(technique: Technique, actor: Actor, via: str, estate: Estate) -> bool:
+def _may_use(actor: Actor, technique: Technique) -> bool:
+    """A cheap test before the pairs: IAM resources take no resource policy (a role's trust
+    only grants sts:AssumeRole), so an IAM action no identity statement allows anywhere rules
+    the technique out for this actor."""
+    identity = actor.policies.identity
+    return all(
+        identity_may_allow_somewhere(identity, (action,))
+        for action, _ in technique.permissions
+        if action.startswith("iam:")
+    )
+
+
+def _works(technique: Technique, actor: Actor, via: str, target: str, estate: Estate) -> bool:
     for action, on in technique.permissions:
+        arn = {ANY: ANY, TARGET: target, REWRITTEN_TRUST: target}.get(on, via)
         trust: Target | None = None
         if on == REWRITTEN_TRUST:
             trust = _rewritten_trust(actor)
         elif action == "sts:AssumeRole":
-            trust = estate.roles.get(via)
+            trust = estate.roles.get(arn)
             if trust is None:
                 return False
-        arn = ANY if on == ANY else via
         if not _allowed(actor, action, arn, trust):
             return False
     return True
@@ -327,7 +351,7 @@ class Search:
         self.pools = pools
         self.admins = admins
         self.first = first
-        on_targets = tuple(t for t in techniques if t.via not in _ON_ITSELF)
+        on_targets = tuple(t for t in techniques if t.via not in _MAKES_ADMIN)
         self.techniques = (
             techniques
             if first
@@ -344,15 +368,17 @@ class Search:
     ) -> list[Finding]:
         found: list[Finding] = []
         for technique in self.techniques if techniques is None else techniques:
+            if not _may_use(actor, technique):
+                continue
             for via, target in _candidates(technique, actor, self.pools):
-                if _works(technique, actor, via, self.estate):
+                if _works(technique, actor, via, target, self.estate):
                     found.extend(self._as_deployed(technique, actor, via, target))
         return found
 
     def _as_deployed(
         self, technique: Technique, actor: Actor, via: str, target: str
     ) -> Iterator[Finding]:
-        grants_admin = technique.via in _ON_ITSELF or target in self.admins
+        grants_admin = technique.via in _MAKES_ADMIN or target in self.admins
         match technique.needs:
             case None if technique.via is Via.ADMIN_GROUP:
                 group = self.estate.group_policies[via]
@@ -467,7 +493,8 @@ def find_escalations(
     first = True
     findings: list[Finding] = []
     while True:
-        search = Search(estate, Pools(estate, frozenset(new_targets)), admins, techniques, first)
+        pools = Pools(estate, frozenset(new_targets), admins)
+        search = Search(estate, pools, admins, techniques, first)
         found = map_chunks(search.decide, actors)
         findings.extend(found)
         escalating = {f.source for f in found if f.status is Status.EXPLOITABLE} - powerful

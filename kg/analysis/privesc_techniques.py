@@ -29,6 +29,10 @@ class Via(StrEnum):
     STACK = "stack"  # a CloudFormation stack whose service role is powerful -> that role
     PROJECT = "project"  # a CodeBuild project whose service role is powerful -> that role
     NOTEBOOK = "notebook"  # a SageMaker notebook running as a powerful role -> that role
+    # Not powerful yet: the technique makes them admin, then becomes them.
+    ANY_ROLE = "any_role"  # a role of its account, not admin -> that role
+    ANY_USER = "any_user"  # a user of its account, not admin -> that user
+    ROLE_POLICY = "role_policy"  # a customer managed policy on such a role -> the role
 
 
 class Needs(StrEnum):
@@ -56,13 +60,14 @@ class Needs(StrEnum):
 ANY = "*"
 VIA = "via"
 REWRITTEN_TRUST = "rewritten_trust"  # sts:AssumeRole after the technique rewrote the trust
+TARGET = "target"  # the principal it becomes (when it acts on something else first)
 
 
 @dataclass(frozen=True)
 class Technique:
     name: str
     via: Via
-    permissions: tuple[tuple[str, str], ...]  # (action, ANY | VIA | REWRITTEN_TRUST)
+    permissions: tuple[tuple[str, str], ...]  # (action, ANY | VIA | TARGET | REWRITTEN_TRUST)
     explanation: str
     source: str  # the public catalog(s) that describe it
     service: str | None = None  # for PASSABLE_ROLE: the service the role must trust
@@ -203,9 +208,83 @@ TECHNIQUES: tuple[Technique, ...] = (
         "update-assume-role-policy",
         Via.ADMIN_ROLE,
         (("iam:UpdateAssumeRolePolicy", VIA), ("sts:AssumeRole", REWRITTEN_TRUST)),
-        "Rewrite the role's trust policy to trust itself, then assume the role.",
-        "Rhino Security Labs, AWS IAM privilege escalation methods, #14; "
-        "pathfinding.cloud iam-012 (plus sts:AssumeRole)",
+        "Rewrite the role's trust policy to trust itself, then assume the role (a trust that "
+        "names it needs no identity permission in its own account).",
+        "Rhino Security Labs, AWS IAM privilege escalation methods, #14; pathfinding.cloud iam-012",
+    ),
+    Technique(
+        "attach-role-policy-assume",
+        Via.ANY_ROLE,
+        (("iam:AttachRolePolicy", VIA), ("sts:AssumeRole", VIA)),
+        "Attach AdministratorAccess to a role it may assume, then assume it.",
+        "pathfinding.cloud iam-014",
+    ),
+    Technique(
+        "put-role-policy-assume",
+        Via.ANY_ROLE,
+        (("iam:PutRolePolicy", VIA), ("sts:AssumeRole", VIA)),
+        "Write an inline policy granting everything on a role it may assume, then assume it.",
+        "pathfinding.cloud iam-017",
+    ),
+    Technique(
+        "create-policy-version-assume",
+        Via.ROLE_POLICY,
+        (("iam:CreatePolicyVersion", VIA), ("sts:AssumeRole", TARGET)),
+        "Write a new default version granting everything of a policy attached to a role it may "
+        "assume, then assume the role.",
+        "pathfinding.cloud iam-016",
+    ),
+    Technique(
+        "attach-user-policy-access-key",
+        Via.ANY_USER,
+        (("iam:AttachUserPolicy", VIA), ("iam:CreateAccessKey", VIA)),
+        "Attach AdministratorAccess to another user, then create an access key for it.",
+        "pathfinding.cloud iam-015",
+        needs=Needs.FREE_ACCESS_KEY_SLOT,
+    ),
+    Technique(
+        "put-user-policy-access-key",
+        Via.ANY_USER,
+        (("iam:PutUserPolicy", VIA), ("iam:CreateAccessKey", VIA)),
+        "Write an inline policy granting everything on another user, then create an access key "
+        "for it.",
+        "pathfinding.cloud iam-018",
+        needs=Needs.FREE_ACCESS_KEY_SLOT,
+    ),
+    Technique(
+        "attach-role-policy-update-trust",
+        Via.ANY_ROLE,
+        (
+            ("iam:AttachRolePolicy", VIA),
+            ("iam:UpdateAssumeRolePolicy", VIA),
+            ("sts:AssumeRole", REWRITTEN_TRUST),
+        ),
+        "Attach AdministratorAccess to a role, rewrite its trust to trust itself, then assume it.",
+        "pathfinding.cloud iam-019",
+    ),
+    Technique(
+        "put-role-policy-update-trust",
+        Via.ANY_ROLE,
+        (
+            ("iam:PutRolePolicy", VIA),
+            ("iam:UpdateAssumeRolePolicy", VIA),
+            ("sts:AssumeRole", REWRITTEN_TRUST),
+        ),
+        "Write an inline policy granting everything on a role, rewrite its trust to trust itself, "
+        "then assume it.",
+        "pathfinding.cloud iam-021",
+    ),
+    Technique(
+        "create-policy-version-update-trust",
+        Via.ROLE_POLICY,
+        (
+            ("iam:CreatePolicyVersion", VIA),
+            ("iam:UpdateAssumeRolePolicy", TARGET),
+            ("sts:AssumeRole", REWRITTEN_TRUST),
+        ),
+        "Write a new default version granting everything of a policy attached to a role, "
+        "rewrite the role's trust to trust itself, then assume it.",
+        "pathfinding.cloud iam-020",
     ),
     Technique(
         "assume-role",
@@ -603,6 +682,7 @@ _NEEDS_TEXT = {
 _ON_TEXT = {
     ANY: "any resource",
     VIA: "the resource it acts on",
+    TARGET: "the principal it becomes",
     REWRITTEN_TRUST: "the rewritten trust",
 }
 

@@ -31,7 +31,12 @@ from kg.analysis.policy.conditions import ConditionClause, ConditionContext
 from kg.analysis.policy.decision import Decision, Outcome, UndecidedCondition
 from kg.analysis.policy.document import Effect, load_document, normalize_document
 from kg.analysis.policy.errors import PolicyError
-from kg.analysis.policy.evaluation import evaluate, evaluate_actions, identity_may_allow
+from kg.analysis.policy.evaluation import (
+    evaluate,
+    evaluate_actions,
+    identity_may_allow,
+    identity_may_allow_somewhere,
+)
 from kg.analysis.policy.policy import Policy, PolicyKind, Statement, StatementRef
 from kg.analysis.policy.principals import Principal, PrincipalKind, iam_principal_kind
 from kg.analysis.policy.request import (
@@ -74,6 +79,7 @@ __all__ = [
     "evaluate_actions",
     "iam_principal_kind",
     "identity_may_allow",
+    "identity_may_allow_somewhere",
     "load_document",
     "normalize_document",
     "service_and_region",

@@ -396,6 +396,12 @@ def identity_may_allow(
     )
 
 
+def identity_may_allow_somewhere(identity: tuple[Policy, ...], actions: Iterable[str]) -> bool:
+    """Whether an Allow statement of the identity policies covers one of the actions on some
+    resource: when none does, only a resource policy can grant them."""
+    return bool(_allowing(identity, _lowercased(tuple(actions))))
+
+
 @lru_cache(maxsize=4096)
 def _allowing(identity: tuple[Policy, ...], actions: frozenset[str]) -> tuple[Statement, ...]:
     """The Allow statements covering one of the lowercased actions, kept for the requester's

@@ -19,7 +19,14 @@ from kg.analysis.privesc import (
     confined_to_account,
     find_escalations,
 )
-from kg.analysis.privesc_techniques import TECHNIQUES, Needs, Technique, Via, catalog_markdown
+from kg.analysis.privesc_techniques import (
+    REWRITTEN_TRUST,
+    TECHNIQUES,
+    Needs,
+    Technique,
+    Via,
+    catalog_markdown,
+)
 
 ACCOUNT = "111111111111"
 OTHER_ACCOUNT = "222222222222"
@@ -28,6 +35,8 @@ ATTACKER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/attacker"
 ADMIN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/admin"
 PLAIN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/plain"
 ADMIN_USER = f"arn:aws:iam::{ACCOUNT}:user/admin"
+PLAIN_USER = f"arn:aws:iam::{ACCOUNT}:user/plain"
+PLAIN_POLICY = f"arn:aws:iam::{ACCOUNT}:policy/plain-policy"
 OWN_POLICY = f"arn:aws:iam::{ACCOUNT}:policy/attacker-policy"
 DEVS_GROUP = f"arn:aws:iam::{ACCOUNT}:group/devs"
 ADMINS_GROUP = f"arn:aws:iam::{ACCOUNT}:group/admins"
@@ -100,7 +109,10 @@ def _deployed(technique: Technique | None) -> dict[str, Any]:
     and a broader version of the attacker's policy to set back to."""
     needs = technique.needs if technique else None
     return {
-        "credentials": {ADMIN_USER: Credentials(needs is Needs.CONSOLE_PASSWORD, 1)},
+        "credentials": {
+            user: Credentials(needs is Needs.CONSOLE_PASSWORD, 1)
+            for user in (ADMIN_USER, PLAIN_USER)
+        },
         "other_versions": {OWN_POLICY: (_policy(EVERYTHING, PolicyKind.IDENTITY, OWN_POLICY),)},
     }
 
@@ -114,12 +126,13 @@ def _estate(
         admin_role_arn: _actor(admin_role_arn, everything),
         ADMIN_USER: _actor(ADMIN_USER, everything),
         PLAIN_ROLE: _actor(PLAIN_ROLE, [_allow(["s3:ListAllMyBuckets"])]),
+        PLAIN_USER: _actor(PLAIN_USER, [_allow(["s3:ListAllMyBuckets"])]),
     }
     admins_group = PolicySet(identity=(_policy(everything, PolicyKind.IDENTITY, "admins"),))
     return Estate(
         actors=actors,
         roles={arn: _role_target(arn) for arn in (admin_role_arn, PLAIN_ROLE)},
-        own_policies={attacker.arn: (OWN_POLICY,)},
+        own_policies={attacker.arn: (OWN_POLICY,), PLAIN_ROLE: (PLAIN_POLICY,)},
         group_policies={DEVS_GROUP: PolicySet(), ADMINS_GROUP: admins_group},
         memberships={ATTACKER_USER: (DEVS_GROUP,)} if attacker.label == "User" else {},
         runs_as=(
@@ -140,6 +153,21 @@ def _attacker_arn(technique: Technique) -> str:
 
 def _actions(technique: Technique) -> list[str]:
     return [action for action, _ in technique.permissions]
+
+
+def _identity_actions(technique: Technique) -> list[str]:
+    """The actions its identity policies must allow: a trust it rewrote to name it lets it
+    assume the role with none."""
+    return [action for action, on in technique.permissions if on != REWRITTEN_TRUST]
+
+
+# What each kind of technique becomes.
+_BECOMES = {
+    Via.ADMIN_USER: ADMIN_USER,
+    Via.ANY_USER: PLAIN_USER,
+    Via.ANY_ROLE: PLAIN_ROLE,
+    Via.ROLE_POLICY: PLAIN_ROLE,
+}
 
 
 def _found(estate: Estate, technique: Technique, status: Status = Status.EXPLOITABLE) -> list[str]:
@@ -167,11 +195,7 @@ def test_technique_found_when_every_permission_is_allowed(technique: Technique) 
     targets = _found(_estate(attacker, technique=technique), technique, status)
     assert targets
     self_escalation = technique.via in (Via.OWN_POLICY, Via.SELF, Via.OWN_GROUP, Via.ADMIN_GROUP)
-    expected = (
-        attacker.arn
-        if self_escalation
-        else (ADMIN_USER if technique.via is Via.ADMIN_USER else ADMIN_ROLE)
-    )
+    expected = attacker.arn if self_escalation else _BECOMES.get(technique.via, ADMIN_ROLE)
     assert set(targets) == {expected}
 
 
@@ -179,7 +203,9 @@ def test_technique_found_when_every_permission_is_allowed(technique: Technique) 
 def test_technique_not_found_when_a_permission_is_missing(technique: Technique) -> None:
     attacker = _actor(
         _attacker_arn(technique),
-        [_allow(_actions(technique)[:-1])] if len(technique.permissions) > 1 else [],
+        [_allow(_identity_actions(technique)[:-1])]
+        if len(_identity_actions(technique)) > 1
+        else [],
     )
     assert _found(_estate(attacker, technique=technique), technique) == []
 
@@ -392,3 +418,28 @@ def test_techniques_on_resources_kg_does_not_collect_are_never_exploitable() -> 
         attacker = _actor(_attacker_arn(technique), [_allow(_actions(technique))])
         estate = _estate(attacker, technique=technique)
         assert _found(estate, technique) == [], technique.name
+
+
+def test_rewriting_a_trust_to_name_itself_needs_no_identity_permission_to_assume() -> None:
+    """pathfinding.cloud iam-012: the rewritten trust names the principal, and in its own
+    account a trust that names a principal lets it in with no identity permission; an SCP that
+    denies sts:AssumeRole still stops it."""
+    technique = next(t for t in TECHNIQUES if t.name == "update-assume-role-policy")
+    alone = _actor(ATTACKER_USER, [_allow(["iam:UpdateAssumeRolePolicy"])])
+    assert _found(_estate(alone, technique=technique), technique) == [ADMIN_ROLE]
+    scp = [_allow(["*"]), _deny(["sts:AssumeRole"])]
+    denied = _actor(ATTACKER_USER, [_allow(["iam:UpdateAssumeRolePolicy"])], scp=scp)
+    assert _found(_estate(denied, technique=technique), technique) == []
+
+
+def test_a_role_made_admin_must_also_be_assumable() -> None:
+    """iam-014: attaching a policy to a role is no escalation unless the principal can then
+    become it; its trust lets the account in, so the principal's own sts:AssumeRole decides."""
+    technique = next(t for t in TECHNIQUES if t.name == "attach-role-policy-assume")
+    cannot_assume = _actor(
+        ATTACKER_USER,
+        [_allow(["iam:AttachRolePolicy"]), _deny(["sts:AssumeRole"])],
+    )
+    assert _found(_estate(cannot_assume, technique=technique), technique) == []
+    can = _actor(ATTACKER_USER, [_allow(["iam:AttachRolePolicy", "sts:AssumeRole"])])
+    assert _found(_estate(can, technique=technique), technique) == [PLAIN_ROLE]
