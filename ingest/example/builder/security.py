@@ -60,6 +60,9 @@ class OrgServices:
     trail: OrgTrail | None = None
     config_bucket: str | None = None
     guardduty_auto_enable: dict[str, str] = field(default_factory=dict)  # region -> ALL/NEW
+    # region -> member account -> RelationshipStatus other than Enabled in the administrator's
+    # member list (every other account of the organization is an Enabled member)
+    guardduty_member_status: dict[str, dict[str, str]] = field(default_factory=dict)
     identity_center: IdentityCenter | None = None
 
     def admin(self, service_principal: str) -> str | None:
@@ -71,6 +74,32 @@ class OrgServices:
     def sees_admins(self, scope: Scope) -> bool:
         """list_organization_admin_accounts answers in the management account only."""
         return scope.account_id == self.org.management
+
+
+def _guardduty_members(scope: Scope, context: OrgServices) -> list[dict[str, object]]:
+    """The GuardDuty administrator's member list: every other account of the organization."""
+    admin = context.admin(GUARDDUTY)
+    if admin != scope.account_id:
+        return []
+    status = context.guardduty_member_status.get(scope.region, {})
+    members: list[dict[str, object]] = []
+    for account in context.org.accounts:
+        if account.account_id == admin:
+            continue
+        relationship = status.get(account.account_id, "Enabled")
+        member: dict[str, object] = {
+            "AccountId": account.account_id,
+            "MasterId": admin,
+            "AdministratorId": admin,
+            "Email": account.email,
+            "RelationshipStatus": relationship,
+            "InvitedAt": scope.created("guardduty", "invited", account.account_id),
+            "UpdatedAt": scope.created("guardduty", "member", account.account_id),
+        }
+        if relationship == "Enabled":
+            member["DetectorId"] = scope.ids.hex(32, account.account_id, scope.region, "detector")
+        members.append(member)
+    return members
 
 
 def _guardduty(scope: Scope, on: bool, context: OrgServices) -> None:
@@ -121,6 +150,9 @@ def _guardduty(scope: Scope, on: bool, context: OrgServices) -> None:
                 },
                 detector,
             )
+        scope.answer(
+            "guardduty", "list_members", {"Members": _guardduty_members(scope, context)}, detector
+        )
     if context.sees_admins(scope) and (admin := context.admin(GUARDDUTY)):
         scope.answer(
             "guardduty",
@@ -347,6 +379,7 @@ def _macie(scope: Scope, on: bool, bucket_scores: tuple[tuple[str, int], ...]) -
         for name, score in bucket_scores
     ]
     scope.answer("macie2", "describe_buckets", {"buckets": inventory})
+    scope.answer("macie2", "list_members", {"members": []})  # no Macie administrator
 
 
 def _detective(scope: Scope, on: bool) -> None:

@@ -150,5 +150,8 @@ def org_services(org: Organization) -> OrgServices:
         # New accounts get GuardDuty everywhere; in eu-west-1 only *new* accounts do, which is
         # how app-dev (invited before) was left without a detector there.
         guardduty_auto_enable={HOME_REGION: "ALL", OTHER_REGION: "NEW"},
+        # ... and the administrator's member list there has the older app-dev and
+        # sandbox-research as never enabled (Created).
+        guardduty_member_status={OTHER_REGION: {APP_DEV: "Created", SANDBOX: "Created"}},
         identity_center=IDENTITY_CENTER,
     )
