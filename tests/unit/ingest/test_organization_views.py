@@ -1,0 +1,401 @@
+"""What an administrator runs for the organization, as the dual-scope services' transforms state
+it: org_status configured, not_configured or unknown (a failed call is never "not configured"),
+the organization-level resource, and ENROLLS relationships to the members it lists.
+
+Collectors run against moto where it implements the calls (Inspector, Macie), otherwise against
+botocore's Stubber (GuardDuty list_members, Access Analyzer).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from ingest.aws import accessanalyzer, guardduty, inspector2, macie2
+from kg.errors import SnapshotError
+from kg.graph.records import GraphRecords
+from tests.unit.ingest.security_snapshot import (
+    MANAGEMENT,
+    MEMBER,
+    MOTO_ACCOUNT,
+    REGION,
+    SnapshotBuilder,
+    collected,
+    moto_context,
+    state,
+    stubbed_context,
+)
+
+THIRD = "333333333333"
+OUTSIDER = "999999999999"  # in a member list, not in the organization
+DETECTOR = "d-admin"
+ORG_ANALYZER = f"arn:aws:access-analyzer:{REGION}:{MANAGEMENT}:analyzer/org"
+
+
+def _enrolls(records: GraphRecords, label: str) -> dict[str, dict[str, Any]]:
+    return {row["target"]: row["props"] for row in records.rels[("ENROLLS", label, "Account")]}
+
+
+# IAM Access Analyzer -----------------------------------------------------------------------------
+
+
+def _analyzer(name: str, kind: str, status: str = "ACTIVE") -> dict[str, Any]:
+    arn = f"arn:aws:access-analyzer:{REGION}:{MANAGEMENT}:analyzer/{name}"
+    return {"arn": arn, "name": name, "type": kind, "status": status, "createdAt": "2025-01-01"}
+
+
+def test_an_active_organization_analyzer_covers_the_whole_organization(tmp_path: Path) -> None:
+    snap = (
+        SnapshotBuilder(tmp_path)
+        .answer(
+            "accessanalyzer", "list_analyzers", {"analyzers": [_analyzer("org", "ORGANIZATION")]}
+        )
+        .open()
+    )
+    status = state(accessanalyzer.transform(snap), "AccessAnalyzerStatus")
+    assert (status["org_status"], status["org_zone"]) == ("configured", "organization")
+    assert status["org_resource"] == f"analyzer {ORG_ANALYZER}"
+
+
+@pytest.mark.parametrize(
+    "analyzers",
+    [[_analyzer("acct", "ACCOUNT")], [_analyzer("org", "ORGANIZATION", "DISABLED")], []],
+    ids=["account-analyzer", "organization-analyzer-not-active", "none"],
+)
+def test_no_active_organization_analyzer_is_not_configured(
+    tmp_path: Path, analyzers: list[dict[str, Any]]
+) -> None:
+    snap = (
+        SnapshotBuilder(tmp_path)
+        .answer("accessanalyzer", "list_analyzers", {"analyzers": analyzers})
+        .open()
+    )
+    status = state(accessanalyzer.transform(snap), "AccessAnalyzerStatus")
+    assert (status["org_status"], status["org_zone"]) == ("not_configured", None)
+
+
+def test_an_unreadable_analyzer_list_is_an_unknown_organization_view(tmp_path: Path) -> None:
+    snap = SnapshotBuilder(tmp_path).fail("accessanalyzer", "list_analyzers").open()
+    status = state(accessanalyzer.transform(snap), "AccessAnalyzerStatus")
+    assert status["org_status"] == "unknown"
+    assert status["org_status_reason"] == "AccessDeniedException on accessanalyzer.list_analyzers"
+
+
+# GuardDuty ---------------------------------------------------------------------------------------
+
+
+def _member(account_id: str, relationship: str) -> dict[str, Any]:
+    return {
+        "AccountId": account_id,
+        "MasterId": MANAGEMENT,
+        "Email": f"{account_id}@example.com",
+        "RelationshipStatus": relationship,
+        "UpdatedAt": "2025-01-01T00:00:00Z",
+    }
+
+
+def _guardduty(tmp_path: Path) -> SnapshotBuilder:
+    detector = {"Status": "ENABLED", "ServiceRole": "r", "Features": []}
+    return (
+        SnapshotBuilder(tmp_path, {MANAGEMENT: [REGION], MEMBER: [REGION], THIRD: [REGION]})
+        .answer("guardduty", "list_detectors", {"DetectorIds": [DETECTOR]})
+        .answer("guardduty", "get_detector", detector, key=DETECTOR)
+    )
+
+
+def test_guardduty_administrator_enrolls_its_members_with_their_relationship(
+    tmp_path: Path,
+) -> None:
+    members = {
+        "Members": [
+            _member(MEMBER, "Enabled"),
+            _member(THIRD, "Invited"),
+            _member(OUTSIDER, "Enabled"),
+        ]
+    }
+    snap = (
+        _guardduty(tmp_path)
+        .answer(
+            "guardduty",
+            "describe_organization_configuration",
+            {"AutoEnableOrganizationMembers": "ALL"},
+            key=DETECTOR,
+        )
+        .answer("guardduty", "list_members", members, key=DETECTOR)
+        .open()
+    )
+    records = guardduty.transform(snap)
+    admin = state(records, "GuardDutyDetector")
+    assert (admin["org_status"], admin["org_zone"]) == ("configured", "members")
+    assert admin["org_resource"] == f"detector {DETECTOR}"
+    assert admin["org_status_reason"] == "auto-enable ALL, 2 enabled members"
+    enrolled = _enrolls(records, "GuardDutyDetector")
+    assert {k: (v["enabled"], v["relationship"]) for k, v in enrolled.items()} == {
+        MEMBER: (True, "Enabled"),
+        THIRD: (False, "Invited"),
+        OUTSIDER: (True, "Enabled"),
+    }
+    assert enrolled[MEMBER]["account_id"] == MANAGEMENT
+    external = {
+        row["account_id"]: row["external"] for row in records.refs["Account"] if "external" in row
+    }
+    assert external == {MEMBER: False, THIRD: False, OUTSIDER: True}  # never counted as a member
+
+
+def test_guardduty_without_organization_configuration_or_members_is_not_configured(
+    tmp_path: Path,
+) -> None:
+    snap = _guardduty(tmp_path).answer("guardduty", "list_members", {"Members": []}, key=DETECTOR)
+    status = state(guardduty.transform(snap.open()), "GuardDutyDetector")
+    assert status["org_status"] == "not_configured"
+
+
+@pytest.mark.parametrize("failed", ["list_members", "describe_organization_configuration"])
+def test_guardduty_failed_organization_calls_are_unknown_not_unconfigured(
+    tmp_path: Path, failed: str
+) -> None:
+    snap = _guardduty(tmp_path)
+    if failed != "list_members":
+        snap.answer("guardduty", "list_members", {"Members": []}, key=DETECTOR)
+    snap.fail("guardduty", failed, key=DETECTOR)
+    status = state(guardduty.transform(snap.open()), "GuardDutyDetector")
+    assert status["org_status"] == "unknown"
+    assert (
+        status["org_status_reason"] == f"AccessDeniedException on guardduty.{failed} ({DETECTOR})"
+    )
+
+
+def test_guardduty_member_list_missing_from_a_hand_made_snapshot_is_unknown(
+    tmp_path: Path,
+) -> None:
+    snap = _guardduty(tmp_path)
+    snap.writer.source = "file"  # a hand-made snapshot may simply lack the call
+    status = state(guardduty.transform(snap.open()), "GuardDutyDetector")
+    assert status["org_status"] == "unknown"
+    assert "guardduty.list_members is not in the snapshot" in status["org_status_reason"]
+
+
+def test_guardduty_malformed_member_list_names_the_file_and_field(tmp_path: Path) -> None:
+    members = {"Members": [{"RelationshipStatus": "Enabled"}]}
+    snap = _guardduty(tmp_path).answer("guardduty", "list_members", members, key=DETECTOR).open()
+    with pytest.raises(SnapshotError) as error:
+        guardduty.transform(snap)
+    message = str(error.value)
+    assert "list_members" in message and "Members[0]" in message and "AccountId" in message
+    assert "\n" not in message
+
+
+def test_guardduty_collector_lists_every_member_of_the_detector(tmp_path: Path) -> None:
+    """Stubber: moto does not implement guardduty list_members."""
+    ctx, session, writer = stubbed_context(tmp_path)
+    stub = session.stub("guardduty")
+    stub.add_response("list_detectors", {"DetectorIds": [DETECTOR]})
+    stub.add_response(
+        "get_detector", {"Status": "ENABLED", "ServiceRole": "r"}, {"DetectorId": DETECTOR}
+    )
+    stub.add_response(
+        "describe_organization_configuration",
+        {"AutoEnable": True, "MemberAccountLimitReached": False},
+        {"DetectorId": DETECTOR},
+    )
+    stub.add_response(
+        "list_members",
+        {"Members": [_member(MEMBER, "Enabled")]},
+        {"DetectorId": DETECTOR, "OnlyAssociated": "false"},
+    )
+    stub.add_response("list_organization_admin_accounts", {"AdminAccounts": []})
+    guardduty.collect(ctx)
+    session.assert_all_answered()
+    files = collected(writer, MANAGEMENT, REGION)
+    assert files[f"guardduty/list_members/{DETECTOR}"]["Members"][0]["AccountId"] == MEMBER
+
+
+# Inspector ---------------------------------------------------------------------------------------
+
+
+def _scan(account_id: str, *enabled: str) -> dict[str, Any]:
+    """An account's status as AWS returns it, the given resource types ENABLED."""
+
+    def status(on: bool) -> dict[str, str]:
+        code = "ALREADY_ENABLED" if on else "RESOURCE_NOT_FOUND"
+        return {"status": "ENABLED" if on else "DISABLED", "errorCode": code, "errorMessage": "-"}
+
+    types = ("ec2", "ecr", "lambda", "lambdaCode")
+    return {
+        "accountId": account_id,
+        "state": status(True),
+        "resourceState": {name: status(name in enabled) for name in types},
+    }
+
+
+def _inspector_admin(tmp_path: Path) -> SnapshotBuilder:
+    own = {"accounts": [_scan(MANAGEMENT, "ec2", "ecr")], "failedAccounts": []}
+    return (
+        SnapshotBuilder(tmp_path, {MANAGEMENT: [REGION], MEMBER: [REGION], THIRD: [REGION]})
+        .answer("inspector2", "batch_get_account_status", own)
+        .answer(
+            "inspector2",
+            "get_delegated_admin_account",
+            {"delegatedAdmin": {"accountId": MANAGEMENT, "relationshipStatus": "ENABLED"}},
+        )
+    )
+
+
+def test_inspector_administrator_enrolls_members_with_the_types_it_scans_for_them(
+    tmp_path: Path,
+) -> None:
+    members = {
+        "members": [
+            {"accountId": MEMBER, "relationshipStatus": "ENABLED"},
+            {"accountId": THIRD, "relationshipStatus": "DISABLED"},
+        ]
+    }
+    scans = {"accounts": [_scan(MEMBER, "ec2", "lambda")]}
+    snap = (
+        _inspector_admin(tmp_path)
+        .answer("inspector2", "list_members", members)
+        .answer("inspector2", "batch_get_account_status", scans, key="members-0")
+        .open()
+    )
+    records = inspector2.transform(snap)
+    admin = state(records, "InspectorStatus")
+    assert (admin["org_status"], admin["org_zone"]) == ("configured", "members")
+    assert admin["enabled_features"] == ["ec2", "ecr"]
+    enrolled = _enrolls(records, "InspectorStatus")
+    assert enrolled[MEMBER]["features_on"] == ["ec2", "lambda"]
+    assert (enrolled[THIRD]["enabled"], enrolled[THIRD]["features_on"]) == (False, None)
+
+
+def test_inspector_member_status_that_failed_leaves_its_features_unreported(
+    tmp_path: Path,
+) -> None:
+    members = {"members": [{"accountId": MEMBER, "relationshipStatus": "ENABLED"}]}
+    snap = (
+        _inspector_admin(tmp_path)
+        .answer("inspector2", "list_members", members)
+        .fail("inspector2", "batch_get_account_status", key="members-0")
+        .open()
+    )
+    enrolled = _enrolls(inspector2.transform(snap), "InspectorStatus")
+    assert (enrolled[MEMBER]["enabled"], enrolled[MEMBER]["features_on"]) == (True, None)
+
+
+def test_inspector_outside_the_administrator_is_not_configured_and_a_failure_unknown(
+    tmp_path: Path,
+) -> None:
+    snap = (
+        SnapshotBuilder(tmp_path, {MANAGEMENT: [REGION], MEMBER: [REGION]})
+        .answer(
+            "inspector2",
+            "get_delegated_admin_account",
+            {"delegatedAdmin": {"accountId": MEMBER, "relationshipStatus": "ENABLED"}},
+        )
+        .fail("inspector2", "get_delegated_admin_account", account_id=MEMBER)
+        .open()
+    )
+    records = inspector2.transform(snap)
+    assert state(records, "InspectorStatus")["org_status"] == "not_configured"
+    assert state(records, "InspectorStatus", account_id=MEMBER)["org_status"] == "unknown"
+
+
+def test_inspector_administrator_whose_member_list_failed_is_unknown(tmp_path: Path) -> None:
+    snap = _inspector_admin(tmp_path).fail("inspector2", "list_members").open()
+    admin = state(inspector2.transform(snap), "InspectorStatus")
+    assert admin["org_status"] == "unknown"
+    assert "inspector2.list_members" in admin["org_status_reason"]
+
+
+def test_inspector_collector_reads_members_and_their_status_in_batches(tmp_path: Path) -> None:
+    """Stubber: moto lacks get_delegated_admin_account, which decides whether members are read."""
+    ctx, session, writer = stubbed_context(tmp_path)
+    stub = session.stub("inspector2")
+    own = {"accounts": [_scan(MANAGEMENT, "ec2")], "failedAccounts": []}
+    stub.add_response("batch_get_account_status", own, {"accountIds": [MANAGEMENT]})
+    stub.add_response(
+        "get_delegated_admin_account",
+        {"delegatedAdmin": {"accountId": MANAGEMENT, "relationshipStatus": "ENABLED"}},
+    )
+    stub.add_response(
+        "describe_organization_configuration", {"autoEnable": {"ec2": True, "ecr": False}}
+    )
+    members = [f"{n:012d}" for n in range(1, 13)]  # twelve enabled members: two batches
+    listed = [{"accountId": a, "relationshipStatus": "ENABLED"} for a in members]
+    listed.append({"accountId": THIRD, "relationshipStatus": "INVITED"})
+    stub.add_response("list_members", {"members": listed}, {"onlyAssociated": False})
+    for batch in (members[:10], members[10:]):
+        answer = {"accounts": [_scan(a, "ec2") for a in batch], "failedAccounts": []}
+        stub.add_response("batch_get_account_status", answer, {"accountIds": batch})
+    inspector2.collect(ctx)
+    session.assert_all_answered()
+    files = collected(writer, MANAGEMENT, REGION)
+    assert len(files["inspector2/batch_get_account_status/members-1"]["accounts"]) == 2
+    snap = SnapshotBuilder(tmp_path / "loaded")
+    for name, data in files.items():
+        if name != "!failed":
+            client, method, *key = name.split("/")
+            snap.answer(client, method, data, key=key[0] if key else None)
+    enrolled = _enrolls(inspector2.transform(snap.open()), "InspectorStatus")
+    assert {a for a, e in enrolled.items() if e["features_on"] == ["ec2"]} == set(members)
+    assert enrolled[THIRD]["enabled"] is False
+
+
+# Macie -------------------------------------------------------------------------------------------
+
+
+def _macie_session(tmp_path: Path) -> SnapshotBuilder:
+    return SnapshotBuilder(tmp_path, {MANAGEMENT: [REGION], MEMBER: [REGION]}).answer(
+        "macie2", "get_macie_session", {"status": "ENABLED"}
+    )
+
+
+def test_macie_administrator_enrolls_its_members(tmp_path: Path) -> None:
+    members = {
+        "members": [
+            {"accountId": MEMBER, "relationshipStatus": "Enabled"},
+            {"accountId": THIRD, "relationshipStatus": "Paused"},
+        ]
+    }
+    snap = _macie_session(tmp_path).answer("macie2", "list_members", members).open()
+    records = macie2.transform(snap)
+    admin = state(records, "MacieSession")
+    assert (admin["org_status"], admin["org_resource"]) == (
+        "configured",
+        f"Macie administrator {MANAGEMENT}",
+    )
+    enrolled = _enrolls(records, "MacieSession")
+    assert {k: v["enabled"] for k, v in enrolled.items()} == {MEMBER: True, THIRD: False}
+
+
+def test_macie_without_members_or_off_is_not_configured_and_a_failure_unknown(
+    tmp_path: Path,
+) -> None:
+    snap = (
+        _macie_session(tmp_path)
+        .answer("macie2", "list_members", {"members": []})
+        .fail(
+            "macie2",
+            "get_macie_session",
+            message="Macie is not enabled.",
+            account_id=MEMBER,
+        )
+        .open()
+    )
+    records = macie2.transform(snap)
+    assert state(records, "MacieSession")["org_status"] == "not_configured"
+    assert state(records, "MacieSession", account_id=MEMBER)["org_status"] == "not_configured"
+    failed = _macie_session(tmp_path / "failed").fail("macie2", "list_members").open()
+    assert state(macie2.transform(failed), "MacieSession")["org_status"] == "unknown"
+
+
+def test_macie_collector_lists_members_where_macie_is_on_against_moto(tmp_path: Path) -> None:
+    with mock_aws():
+        boto3.client("macie2", region_name=REGION).enable_macie()
+        ctx, writer = moto_context(tmp_path)
+        macie2.collect(ctx)
+    files = collected(writer, MOTO_ACCOUNT, REGION)
+    assert files["macie2/list_members"]["members"] == []
+    assert "macie2.list_members" not in " ".join(files["!failed"])
