@@ -100,18 +100,19 @@ def _members(answer: Answer) -> list[Enrollment]:
 
 
 def _organization_view(detector_id: str, configuration: Answer, members: Answer) -> OrgView:
-    """What the detector runs for the organization: configured when it is the administrator's
-    (its auto-enable configuration answers) or it has enabled members."""
+    """What the detector runs for the organization: configured when it has enabled members or
+    (as the administrator) auto-enables members; an administrator that does neither runs
+    nothing for the organization in this region."""
     if members.item is None:
         return unread_view(members.unanswered())
     not_admin = State(DISABLED, "not the GuardDuty administrator")
     if configuration.item is None and configuration.unanswered(not_admin).status == UNKNOWN:
         return unread_view(configuration.unanswered())
     enabled = [m.account_id for m in _members(members) if m.enabled]
-    if configuration.item is None and not enabled:
-        return OrgView(NOT_CONFIGURED, "not the GuardDuty administrator, no enabled members")
-    auto = _organization_configuration(configuration).get("org_auto_enable_members", "unknown")
+    auto = _organization_configuration(configuration).get("org_auto_enable_members", "NONE")
     reason = f"auto-enable {auto}, {len(enabled)} enabled members"
+    if auto == "NONE" and not enabled:
+        return OrgView(NOT_CONFIGURED, reason)
     return OrgView(CONFIGURED, reason, f"detector {detector_id}", ZONE_MEMBERS)
 
 

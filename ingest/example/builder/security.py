@@ -60,9 +60,8 @@ class OrgServices:
     trail: OrgTrail | None = None
     config_bucket: str | None = None
     guardduty_auto_enable: dict[str, str] = field(default_factory=dict)  # region -> ALL/NEW
-    # region -> member account -> RelationshipStatus other than Enabled in the administrator's
-    # member list (every other account of the organization is an Enabled member)
-    guardduty_member_status: dict[str, dict[str, str]] = field(default_factory=dict)
+    # regions where the GuardDuty administrator has every other account as an Enabled member
+    guardduty_members_in: tuple[str, ...] = ()
     identity_center: IdentityCenter | None = None
 
     def admin(self, service_principal: str) -> str | None:
@@ -77,29 +76,25 @@ class OrgServices:
 
 
 def _guardduty_members(scope: Scope, context: OrgServices) -> list[dict[str, object]]:
-    """The GuardDuty administrator's member list: every other account of the organization."""
+    """The GuardDuty administrator's member list: every other account of the organization where
+    it runs GuardDuty for them, else none."""
     admin = context.admin(GUARDDUTY)
-    if admin != scope.account_id:
+    if admin != scope.account_id or scope.region not in context.guardduty_members_in:
         return []
-    status = context.guardduty_member_status.get(scope.region, {})
-    members: list[dict[str, object]] = []
-    for account in context.org.accounts:
-        if account.account_id == admin:
-            continue
-        relationship = status.get(account.account_id, "Enabled")
-        member: dict[str, object] = {
+    return [
+        {
             "AccountId": account.account_id,
+            "DetectorId": scope.ids.hex(32, account.account_id, scope.region, "detector"),
             "MasterId": admin,
             "AdministratorId": admin,
             "Email": account.email,
-            "RelationshipStatus": relationship,
+            "RelationshipStatus": "Enabled",
             "InvitedAt": scope.created("guardduty", "invited", account.account_id),
             "UpdatedAt": scope.created("guardduty", "member", account.account_id),
         }
-        if relationship == "Enabled":
-            member["DetectorId"] = scope.ids.hex(32, account.account_id, scope.region, "detector")
-        members.append(member)
-    return members
+        for account in context.org.accounts
+        if account.account_id != admin
+    ]
 
 
 def _guardduty(scope: Scope, on: bool, context: OrgServices) -> None:

@@ -147,11 +147,9 @@ def org_services(org: Organization) -> OrgServices:
         org=org,
         trail=TRAIL,
         config_bucket=CONFIG_BUCKET,
-        # New accounts get GuardDuty everywhere; in eu-west-1 only *new* accounts do, which is
-        # how app-dev (invited before) was left without a detector there.
-        guardduty_auto_enable={HOME_REGION: "ALL", OTHER_REGION: "NEW"},
-        # ... and the administrator's member list there has the older app-dev and
-        # sandbox-research as never enabled (Created).
-        guardduty_member_status={OTHER_REGION: {APP_DEV: "Created", SANDBOX: "Created"}},
+        # The administrator runs GuardDuty for every account in us-east-1 only; in eu-west-1
+        # each account enables its own detector, which is how app-dev was left without one there.
+        guardduty_auto_enable={HOME_REGION: "ALL", OTHER_REGION: "NONE"},
+        guardduty_members_in=(HOME_REGION,),
         identity_center=IDENTITY_CENTER,
     )

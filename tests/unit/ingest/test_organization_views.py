@@ -154,6 +154,29 @@ def test_guardduty_without_organization_configuration_or_members_is_not_configur
     assert status["org_status"] == "not_configured"
 
 
+def test_guardduty_administrator_that_auto_enables_no_one_and_has_no_members_runs_nothing(
+    tmp_path: Path,
+) -> None:
+    snap = (
+        _guardduty(tmp_path)
+        .answer(
+            "guardduty",
+            "describe_organization_configuration",
+            {"AutoEnableOrganizationMembers": "NONE"},
+            key=DETECTOR,
+        )
+        .answer(
+            "guardduty", "list_members", {"Members": [_member(MEMBER, "Removed")]}, key=DETECTOR
+        )
+        .open()
+    )
+    status = state(guardduty.transform(snap), "GuardDutyDetector")
+    assert (status["org_status"], status["org_status_reason"]) == (
+        "not_configured",
+        "auto-enable NONE, 0 enabled members",
+    )
+
+
 @pytest.mark.parametrize("failed", ["list_members", "describe_organization_configuration"])
 def test_guardduty_failed_organization_calls_are_unknown_not_unconfigured(
     tmp_path: Path, failed: str
