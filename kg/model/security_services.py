@@ -68,7 +68,7 @@ _ORG_VIEW = {
     "org_status": "configured, not_configured or unknown (could not be read): what this account "
     "runs for the whole organization in this region, as the service's administrator",
     "org_status_reason": "what decided org_status",
-    "org_resource": "the organization-level resource (analyzer, detector, administrator)",
+    "org_resource": "the organization-level resource (analyzer, detector, trail, administrator)",
     "org_zone": "organization (covers every member account) or members (covers the accounts it "
     "ENROLLS)",
 }
@@ -192,6 +192,7 @@ STATE_NODES = (
         logging_trail_arns="the applying trails that are logging",
         has_organization_trail="a logging organization trail applies",
         has_multi_region_trail="a logging multi-region trail applies",
+        **_ORG_VIEW,
     ),
     _state(
         "FirewallManagerAdmin",

@@ -45,10 +45,14 @@ def organization_view(
     region: str,
     params: Mapping[str, Any],
 ) -> Observation | None:
-    """What the service's administrator runs for the organization says about one member and
-    region; None when there is no organization scope to weigh (no organization in the graph,
-    the member is the administrator itself, or the state carries no organization view)."""
-    admin = service_admin_account(facts, service_principal)
+    """What the service's administrator (or the management account, as the control's
+    `administrator` says) runs for the organization says about one member and region; None
+    when there is no organization scope to weigh (no organization in the graph, the member is
+    the administrator itself, or the state carries no organization view)."""
+    if params["administrator"] == "management":
+        admin = facts.management_account_id
+    else:
+        admin = service_admin_account(facts, service_principal)
     if facts.organization_arn is None or admin is None:
         return None
     state = find_state(facts, admin, region, service)

@@ -274,3 +274,46 @@ def test_organization_auto_enable_of_some_resource_types_is_partial() -> None:
         if v.control_id == "ORG-INSPECTOR-AUTO-ENABLE"
     }
     assert found[REGION].status == "missing"
+
+
+# CloudTrail: organization trails belong to the management account --------------------------------
+
+CLOUDTRAIL = Service(
+    "ACCT-CLOUDTRAIL-LOGGING",
+    "cloudtrail",
+    "CloudTrailStatus",
+    "cloudtrail.amazonaws.com",
+    "organization",
+    "organization trail arn:aws:cloudtrail:us-east-1:111111111111:trail/org",
+)
+
+
+def _trail_facts(org_status: str, member_status: str = "unknown") -> Facts:
+    """The management account owns the trail; a delegated administrator runs nothing."""
+    facts = _facts(CLOUDTRAIL, org_status="not_configured", member_status=member_status)
+    for region in (REGION, OTHER):
+        management = facts.states[(MANAGEMENT, region)][0]
+        management.update(
+            status="unknown" if org_status == "unknown" else "enabled",
+            org_status=org_status,
+            org_status_reason="AccessDeniedException on cloudtrail.describe_trails",
+            org_resource=CLOUDTRAIL.resource,
+            org_zone="organization",
+        )
+    return facts
+
+
+def test_the_management_account_s_organization_trail_covers_a_member_it_could_not_read() -> None:
+    verdict = _member(_trail_facts("configured"), CLOUDTRAIL.control, OTHER)
+    assert (verdict.status, verdict.scope) == ("in_place", "organization")
+    assert f"{CLOUDTRAIL.resource} in administrator {MANAGEMENT}" in verdict.evidence
+
+
+def test_cloudtrail_ignores_the_delegated_administrator_and_reads_the_management_account() -> None:
+    assert _member(_trail_facts("not_configured"), CLOUDTRAIL.control).status == "unknown"
+    missing = _member(_trail_facts("not_configured", "disabled"), CLOUDTRAIL.control)
+    assert missing.status == "missing"
+    assert f"administrator {MANAGEMENT} runs no organization configuration" in missing.reason
+    unread = _member(_trail_facts("unknown", "disabled"), CLOUDTRAIL.control)
+    assert unread.status == "unknown"
+    assert f"administrator {MANAGEMENT} could not be read" in unread.reason

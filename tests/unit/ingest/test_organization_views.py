@@ -15,13 +15,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ingest.aws import accessanalyzer, guardduty, inspector2, macie2
+from ingest.aws import accessanalyzer, cloudtrail, guardduty, inspector2, macie2
 from kg.errors import SnapshotError
 from kg.graph.records import GraphRecords
 from tests.unit.ingest.security_snapshot import (
     MANAGEMENT,
     MEMBER,
     MOTO_ACCOUNT,
+    OTHER_REGION,
     REGION,
     SnapshotBuilder,
     collected,
@@ -422,3 +423,60 @@ def test_macie_collector_lists_members_where_macie_is_on_against_moto(tmp_path: 
     files = collected(writer, MOTO_ACCOUNT, REGION)
     assert files["macie2/list_members"]["members"] == []
     assert "macie2.list_members" not in " ".join(files["!failed"])
+
+
+# CloudTrail --------------------------------------------------------------------------------------
+
+
+def _org_trail(multi_region: bool) -> dict[str, Any]:
+    return {
+        "Name": "org",
+        "TrailARN": f"arn:aws:cloudtrail:{REGION}:{MANAGEMENT}:trail/org",
+        "HomeRegion": REGION,
+        "S3BucketName": "org-trail-logs",
+        "IsMultiRegionTrail": multi_region,
+        "IsOrganizationTrail": True,
+    }
+
+
+def _trail_snapshot(tmp_path: Path, multi_region: bool, logging: bool | None) -> SnapshotBuilder:
+    trail = _org_trail(multi_region)
+    snap = SnapshotBuilder(tmp_path, {MANAGEMENT: [REGION, OTHER_REGION], MEMBER: [REGION]})
+    snap.answer("cloudtrail", "describe_trails", {"trailList": [trail]})
+    listed_elsewhere = {"trailList": [trail] if multi_region else []}
+    snap.answer("cloudtrail", "describe_trails", listed_elsewhere, region=OTHER_REGION)
+    snap.answer("cloudtrail", "describe_trails", {"trailList": [trail]}, account_id=MEMBER)
+    if logging is None:
+        snap.fail("cloudtrail", "get_trail_status", key="org")
+    else:
+        snap.answer("cloudtrail", "get_trail_status", {"IsLogging": logging}, key="org")
+    return snap
+
+
+def test_a_logging_organization_trail_covers_the_organization_where_it_applies(
+    tmp_path: Path,
+) -> None:
+    records = cloudtrail.transform(_trail_snapshot(tmp_path, False, True).open())
+    home = state(records, "CloudTrailStatus")
+    assert (home["org_status"], home["org_zone"]) == ("configured", "organization")
+    assert (
+        home["org_resource"]
+        == f"organization trail arn:aws:cloudtrail:{REGION}:{MANAGEMENT}:trail/org"
+    )
+    elsewhere = state(records, "CloudTrailStatus", region=OTHER_REGION)
+    assert elsewhere["org_status"] == "not_configured"  # a single-region trail
+    member = state(records, "CloudTrailStatus", account_id=MEMBER)
+    assert member["org_status"] == "not_configured"  # the member does not own the trail
+
+
+def test_an_organization_trail_not_logging_or_not_read_is_not_configured_or_unknown(
+    tmp_path: Path,
+) -> None:
+    stopped = cloudtrail.transform(_trail_snapshot(tmp_path / "stopped", True, False).open())
+    assert state(stopped, "CloudTrailStatus")["org_status"] == "not_configured"
+    unread = cloudtrail.transform(_trail_snapshot(tmp_path / "unread", True, None).open())
+    status = state(unread, "CloudTrailStatus", region=OTHER_REGION)
+    assert status["org_status"] == "unknown"
+    assert "AccessDeniedException on cloudtrail.get_trail_status" in status["org_status_reason"]
+    failed = SnapshotBuilder(tmp_path / "failed").fail("cloudtrail", "describe_trails").open()
+    assert state(cloudtrail.transform(failed), "CloudTrailStatus")["org_status"] == "unknown"
