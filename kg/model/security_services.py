@@ -68,12 +68,13 @@ _ORG_VIEW = {
     "org_status": "configured, not_configured or unknown (could not be read): what this account "
     "runs for the whole organization in this region, as the service's administrator",
     "org_status_reason": "what decided org_status",
-    "org_resource": "the organization-level resource (analyzer, detector, trail, administrator)",
+    "org_resource": "the organization-level resource (analyzer, detector, trail, configuration "
+    "policy, administrator)",
     "org_zone": "organization (covers every member account) or members (covers the accounts it "
     "ENROLLS)",
 }
 # The state labels whose administrator lists the members it enrolls.
-ENROLLING_STATES = ("GuardDutyDetector", "InspectorStatus", "MacieSession")
+ENROLLING_STATES = ("GuardDutyDetector", "SecurityHub", "InspectorStatus", "MacieSession")
 
 
 def _state(label: str, layer: str, meaning: str, **props: str) -> NodeSchema:
@@ -131,6 +132,7 @@ STATE_NODES = (
         org_auto_enable_standards="DEFAULT or NONE: standards enabled for new members",
         org_configuration_type="CENTRAL or LOCAL organization configuration",
         **_ORG_ADMINS,
+        **_ORG_VIEW,
     ),
     _state(
         "ConfigRecorder",

@@ -166,6 +166,23 @@ def _standard(scope: Scope, path: str) -> dict[str, object]:
     }
 
 
+def _hub_members(scope: Scope, admin: str, context: OrgServices) -> list[dict[str, object]]:
+    """The Security Hub administrator's members: every other account, enabled."""
+    return [
+        {
+            "AccountId": account.account_id,
+            "Email": account.email,
+            "MasterId": admin,
+            "AdministratorId": admin,
+            "MemberStatus": "Enabled",
+            "InvitedAt": scope.created("securityhub", "invited", account.account_id),
+            "UpdatedAt": scope.created("securityhub", "member", account.account_id),
+        }
+        for account in context.org.accounts
+        if account.account_id != admin
+    ]
+
+
 def _security_hub(scope: Scope, on: bool, context: OrgServices) -> None:
     # Security Hub answers InvalidAccessException when it is off: not configured, no file.
     admin = context.admin(SECURITY_HUB)
@@ -200,6 +217,9 @@ def _security_hub(scope: Scope, on: bool, context: OrgServices) -> None:
                         "Status": "ENABLED",
                     },
                 },
+            )
+            scope.answer(
+                "securityhub", "list_members", {"Members": _hub_members(scope, admin, context)}
             )
     if context.sees_admins(scope) and admin:
         scope.answer(

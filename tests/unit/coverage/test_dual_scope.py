@@ -66,7 +66,15 @@ MACIE = Service(
     "members",
     "Macie administrator 222222222222",
 )
-SERVICES = (ACCESS_ANALYZER, GUARDDUTY, INSPECTOR, MACIE)
+SECURITY_HUB = Service(
+    "ACCT-SECURITYHUB-ENABLED",
+    "securityhub",
+    "SecurityHub",
+    "securityhub.amazonaws.com",
+    "members",
+    "configuration policy baseline (home region us-east-1)",
+)
+SERVICES = (ACCESS_ANALYZER, GUARDDUTY, SECURITY_HUB, INSPECTOR, MACIE)
 
 
 def _state(service: Service, account_id: str, region: str, **props: Any) -> dict[str, Any]:

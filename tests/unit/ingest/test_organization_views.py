@@ -15,7 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ingest.aws import accessanalyzer, cloudtrail, guardduty, inspector2, macie2
+from ingest.aws import accessanalyzer, cloudtrail, guardduty, inspector2, macie2, securityhub
 from kg.errors import SnapshotError
 from kg.graph.records import GraphRecords
 from tests.unit.ingest.security_snapshot import (
@@ -480,3 +480,149 @@ def test_an_organization_trail_not_logging_or_not_read_is_not_configured_or_unkn
     assert "AccessDeniedException on cloudtrail.get_trail_status" in status["org_status_reason"]
     failed = SnapshotBuilder(tmp_path / "failed").fail("cloudtrail", "describe_trails").open()
     assert state(cloudtrail.transform(failed), "CloudTrailStatus")["org_status"] == "unknown"
+
+
+# Security Hub ------------------------------------------------------------------------------------
+
+HUB = {"HubArn": f"arn:aws:securityhub:{REGION}:{MANAGEMENT}:hub/default"}
+AGGREGATOR = f"arn:aws:securityhub:{REGION}:{MANAGEMENT}:finding-aggregator/a1"
+
+
+def _hub_admin(tmp_path: Path, kind: str, regions: list[str] | None = None) -> SnapshotBuilder:
+    org = {"AutoEnable": kind == "LOCAL", "OrganizationConfiguration": {"ConfigurationType": kind}}
+    snap = SnapshotBuilder(tmp_path, {MANAGEMENT: regions or [REGION], MEMBER: [REGION]})
+    for region in regions or [REGION]:
+        snap.answer("securityhub", "describe_hub", HUB, region=region)
+        snap.answer("securityhub", "describe_organization_configuration", org, region=region)
+    return snap
+
+
+def _association(account_id: str, policy: str, status: str = "SUCCESS") -> dict[str, Any]:
+    return {
+        "ConfigurationPolicyId": policy,
+        "TargetId": account_id,
+        "TargetType": "ACCOUNT",
+        "AssociationType": "INHERITED",
+        "AssociationStatus": status,
+    }
+
+
+POLICIES = {
+    "ConfigurationPolicySummaries": [
+        {"Id": "p-on", "Name": "baseline", "ServiceEnabled": True},
+        {"Id": "p-off", "Name": "opt-out", "ServiceEnabled": False},
+    ]
+}
+
+
+def _central(tmp_path: Path, mode: str, linked: list[str]) -> SnapshotBuilder:
+    snap = _hub_admin(tmp_path, "CENTRAL", [REGION, OTHER_REGION])
+    for region in (REGION, OTHER_REGION):
+        snap.answer(
+            "securityhub",
+            "list_finding_aggregators",
+            {"FindingAggregators": [{"FindingAggregatorArn": AGGREGATOR}]},
+            region=region,
+        )
+        linking = {
+            "FindingAggregatorArn": AGGREGATOR,
+            "FindingAggregationRegion": REGION,
+            "RegionLinkingMode": mode,
+            "Regions": linked,
+        }
+        snap.answer("securityhub", "get_finding_aggregator", linking, key=AGGREGATOR, region=region)
+    associations = {
+        "ConfigurationPolicyAssociationSummaries": [
+            _association(MEMBER, "p-on"),
+            _association(THIRD, "p-off"),
+            _association(OUTSIDER, "p-on", "FAILED"),
+            {**_association("ou-x", "p-on"), "TargetType": "ORGANIZATIONAL_UNIT"},
+        ]
+    }
+    snap.answer("securityhub", "list_configuration_policies", POLICIES)
+    snap.answer("securityhub", "list_configuration_policy_associations", associations)
+    return snap
+
+
+def test_security_hub_central_configuration_enrolls_accounts_of_an_enabling_policy(
+    tmp_path: Path,
+) -> None:
+    records = securityhub.transform(_central(tmp_path, "ALL_REGIONS", []).open())
+    for region in (REGION, OTHER_REGION):  # the linked region is covered from the home region
+        admin = state(records, "SecurityHub", region=region)
+        assert (admin["org_status"], admin["org_resource"]) == (
+            "configured",
+            f"configuration policy baseline (home region {REGION})",
+        )
+    enrolled = _enrolls(records, "SecurityHub")
+    assert {k: v["enabled"] for k, v in enrolled.items()} == {
+        MEMBER: True,
+        THIRD: False,  # its policy turns Security Hub off
+        OUTSIDER: False,  # the association failed
+    }
+    assert enrolled[THIRD]["relationship"] == "INHERITED p-off SUCCESS"
+
+
+def test_security_hub_central_configuration_does_not_reach_an_unlinked_region(
+    tmp_path: Path,
+) -> None:
+    records = securityhub.transform(_central(tmp_path, "SPECIFIED_REGIONS", []).open())
+    assert state(records, "SecurityHub")["org_status"] == "configured"
+    other = state(records, "SecurityHub", region=OTHER_REGION)
+    assert (other["org_status"], other["org_status_reason"]) == (
+        "not_configured",
+        f"central configuration does not reach {OTHER_REGION}",
+    )
+
+
+def test_security_hub_central_associations_unreadable_are_unknown(tmp_path: Path) -> None:
+    snap = _hub_admin(tmp_path, "CENTRAL")
+    snap.answer("securityhub", "list_configuration_policies", POLICIES)
+    snap.fail("securityhub", "list_configuration_policy_associations")
+    admin = state(securityhub.transform(snap.open()), "SecurityHub")
+    assert admin["org_status"] == "unknown"
+    assert "list_configuration_policy_associations" in admin["org_status_reason"]
+
+
+def test_security_hub_local_configuration_enrolls_its_enabled_members(tmp_path: Path) -> None:
+    members = {
+        "Members": [
+            {"AccountId": MEMBER, "MemberStatus": "Enabled"},
+            {"AccountId": THIRD, "MemberStatus": "Invited"},
+        ]
+    }
+    snap = _hub_admin(tmp_path, "LOCAL").answer("securityhub", "list_members", members).open()
+    records = securityhub.transform(snap)
+    admin = state(records, "SecurityHub")
+    assert (admin["org_status"], admin["org_zone"]) == ("configured", "members")
+    assert {k: v["enabled"] for k, v in _enrolls(records, "SecurityHub").items()} == {
+        MEMBER: True,
+        THIRD: False,
+    }
+    member = state(records, "SecurityHub", account_id=MEMBER)
+    assert member["org_status"] == "not_configured"  # not subscribed: no hub, no organization
+
+
+def test_security_hub_collector_reads_central_configuration_in_the_home_region(
+    tmp_path: Path,
+) -> None:
+    """Stubber: moto lacks the configuration policy and finding aggregator calls."""
+    ctx, session, writer = stubbed_context(tmp_path)
+    stub = session.stub("securityhub")
+    stub.add_response("describe_hub", HUB)
+    stub.add_response("get_enabled_standards", {"StandardsSubscriptions": []})
+    central = {"OrganizationConfiguration": {"ConfigurationType": "CENTRAL"}}
+    stub.add_response("describe_organization_configuration", central)
+    aggregators = {"FindingAggregators": [{"FindingAggregatorArn": AGGREGATOR}]}
+    stub.add_response("list_finding_aggregators", aggregators)
+    linking = {"FindingAggregationRegion": REGION, "RegionLinkingMode": "ALL_REGIONS"}
+    stub.add_response("get_finding_aggregator", linking, {"FindingAggregatorArn": AGGREGATOR})
+    stub.add_response("list_configuration_policies", POLICIES)
+    associations = {"ConfigurationPolicyAssociationSummaries": [_association(MEMBER, "p-on")]}
+    stub.add_response("list_configuration_policy_associations", associations)
+    stub.add_response("list_organization_admin_accounts", {"AdminAccounts": []})
+    securityhub.collect(ctx)
+    session.assert_all_answered()
+    files = collected(writer, MANAGEMENT, REGION)
+    assert "securityhub/list_configuration_policy_associations" in files
+    assert f"securityhub/get_finding_aggregator/{AGGREGATOR}" in files

@@ -254,6 +254,7 @@ def test_security_hub_collector_reads_standards_of_an_enabled_hub(tmp_path: Path
     stub.add_response("describe_hub", {"HubArn": "arn:aws:securityhub:us-east-1:1:hub/default"})
     stub.add_response("get_enabled_standards", {"StandardsSubscriptions": []})
     stub.add_response("describe_organization_configuration", {"AutoEnable": False})
+    stub.add_response("list_members", {"Members": []}, {"OnlyAssociated": False})
     stub.add_client_error("list_organization_admin_accounts", "AccessDeniedException", "no", 403)
     securityhub.collect(ctx)
     session.assert_all_answered()
