@@ -26,11 +26,19 @@ class RegionControls:
     security_hub: bool = True
     config_recorder: bool = True
     inspector: bool = False
+    inspector_ecr: bool = True  # with inspector: container images are scanned too
     macie: bool = False
     # Buckets of the account and region Macie inventories, with their sensitivity scores.
     macie_bucket_scores: tuple[tuple[str, int], ...] = ()
     detective: bool = False
     account_analyzer: bool = False
+
+    def inspector_scans(self) -> tuple[str, ...]:
+        """The resource types Inspector scans (Lambda code scanning is never on here)."""
+        if not self.inspector:
+            return ()
+        return ("ec2", "ecr", "lambda") if self.inspector_ecr else ("ec2", "lambda")
+
     ebs_encryption_by_default: bool = True
     imds_v2_default: bool = True
     image_block_public_access: bool = True
@@ -63,6 +71,8 @@ class OrgServices:
     # regions where the GuardDuty administrator has every other account as an Enabled member
     guardduty_members_in: tuple[str, ...] = ()
     identity_center: IdentityCenter | None = None
+    # (account, region) -> the resource types Inspector scans there (the administrator's view)
+    inspector_scans: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def admin(self, service_principal: str) -> str | None:
         for account_id, services in self.org.delegated_admins.items():
@@ -326,26 +336,41 @@ def _scan_state(on: bool) -> dict[str, str]:
     return {"status": "DISABLED", "errorCode": "RESOURCE_NOT_FOUND", "errorMessage": "Disabled"}
 
 
-def _inspector(scope: Scope, on: bool, context: OrgServices) -> None:
-    status = _scan_state(on)
-    scope.answer(
-        "inspector2",
-        "batch_get_account_status",
+def _account_status(account_id: str, scans: tuple[str, ...]) -> dict[str, object]:
+    """One account's Inspector status as batch_get_account_status reports it."""
+    types = ("ec2", "ecr", "lambda", "lambdaCode")
+    return {
+        "accountId": account_id,
+        "state": _scan_state(bool(scans)),
+        "resourceState": {name: _scan_state(name in scans) for name in types},
+    }
+
+
+def _inspector_members(scope: Scope, context: OrgServices) -> None:
+    """The Inspector administrator's members (every other account) and their scanning."""
+    members = sorted(a.account_id for a in context.org.accounts if a.account_id != scope.account_id)
+    listed = [
         {
-            "accounts": [
-                {
-                    "accountId": scope.account_id,
-                    "state": status,
-                    "resourceState": {
-                        "ec2": status,
-                        "ecr": status,
-                        "lambda": status,
-                        "lambdaCode": _scan_state(False),
-                    },
-                }
-            ],
-            "failedAccounts": [],
-        },
+            "accountId": member,
+            "relationshipStatus": "ENABLED",
+            "delegatedAdminAccountId": scope.account_id,
+        }
+        for member in members
+    ]
+    scope.answer("inspector2", "list_members", {"members": listed})
+    for n, start in enumerate(range(0, len(members), 10)):
+        batch = members[start : start + 10]
+        statuses = [
+            _account_status(m, context.inspector_scans.get((m, scope.region), ())) for m in batch
+        ]
+        answer = {"accounts": statuses, "failedAccounts": []}
+        scope.answer("inspector2", "batch_get_account_status", answer, f"members-{n}")
+
+
+def _inspector(scope: Scope, controls: RegionControls, context: OrgServices) -> None:
+    own = _account_status(scope.account_id, controls.inspector_scans())
+    scope.answer(
+        "inspector2", "batch_get_account_status", {"accounts": [own], "failedAccounts": []}
     )
     admin = context.admin(INSPECTOR)
     if admin and scope.account_id in (admin, context.org.management):
@@ -363,6 +388,7 @@ def _inspector(scope: Scope, on: bool, context: OrgServices) -> None:
                     "maxAccountLimitReached": False,
                 },
             )
+            _inspector_members(scope, context)
 
 
 def _macie(scope: Scope, on: bool, bucket_scores: tuple[tuple[str, int], ...]) -> None:
@@ -409,6 +435,6 @@ def render_security_services(scope: Scope, controls: RegionControls, context: Or
     _security_hub(scope, controls.security_hub, context)
     _config(scope, controls.config_recorder, context)
     _analyzers(scope, controls, context)
-    _inspector(scope, controls.inspector, context)
+    _inspector(scope, controls, context)
     _macie(scope, controls.macie, controls.macie_bucket_scores)
     _detective(scope, controls.detective)

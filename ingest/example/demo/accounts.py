@@ -22,6 +22,7 @@ from ingest.example.builder.security import (
     ACCESS_ANALYZER,
     CONFIG,
     GUARDDUTY,
+    INSPECTOR,
     SECURITY_HUB,
     OrgServices,
     OrgTrail,
@@ -99,13 +100,16 @@ def organization() -> Organization:
             ],
         ),
         policies=[DENY_LEAVE_ORGANIZATION, PROTECT_SECURITY_SERVICES],
-        delegated_admins={SECURITY_TOOLING: (GUARDDUTY, SECURITY_HUB, CONFIG, ACCESS_ANALYZER)},
+        delegated_admins={
+            SECURITY_TOOLING: (GUARDDUTY, SECURITY_HUB, CONFIG, ACCESS_ANALYZER, INSPECTOR)
+        },
         trusted_services=(
             ACCESS_ANALYZER,
             "cloudtrail.amazonaws.com",
             CONFIG,
             "config-multiaccountsetup.amazonaws.com",
             GUARDDUTY,
+            INSPECTOR,
             SECURITY_HUB,
             "sso.amazonaws.com",
         ),
