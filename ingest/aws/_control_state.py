@@ -49,17 +49,11 @@ class State:
     reason: str
 
 
-CONFIGURED = "configured"
-NOT_CONFIGURED = "not_configured"
-ZONE_ORGANIZATION = "organization"  # covers every member of the organization
-ZONE_MEMBERS = "members"  # covers the members the state ENROLLS
-
-
 @dataclass(frozen=True)
 class OrgView:
     """What an account runs for the whole organization in one region, as its state says it."""
 
-    status: str  # configured, not_configured or unknown
+    status: str  # ORG_CONFIGURED, ORG_NOT_CONFIGURED or unknown
     reason: str
     resource: str | None = None  # the organization-level resource, for evidence
     zone: str | None = None  # ZONE_ORGANIZATION or ZONE_MEMBERS when configured

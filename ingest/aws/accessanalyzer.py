@@ -12,11 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ingest.aws._control_state import (
-    CONFIGURED,
     DISABLED,
     ENABLED,
-    NOT_CONFIGURED,
-    ZONE_ORGANIZATION,
     OrgView,
     State,
     read_call,
@@ -26,6 +23,7 @@ from ingest.aws._control_state import (
 from ingest.aws._shapes import account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
+from kg.model.security_services import ORG_CONFIGURED, ORG_NOT_CONFIGURED, ZONE_ORGANIZATION
 
 if TYPE_CHECKING:
     from ingest.aws.collect import CallContext
@@ -52,10 +50,10 @@ def analyzer_state(
     if organization:
         arn = organization[0].string("arn")
         view = OrgView(
-            CONFIGURED, "ACTIVE organization analyzer", f"analyzer {arn}", ZONE_ORGANIZATION
+            ORG_CONFIGURED, "ACTIVE organization analyzer", f"analyzer {arn}", ZONE_ORGANIZATION
         )
     else:
-        view = OrgView(NOT_CONFIGURED, "no ACTIVE organization analyzer")
+        view = OrgView(ORG_NOT_CONFIGURED, "no ACTIVE organization analyzer")
     props = {
         "analyzer_names": sorted(a.string("name") for a in active),
         "analyzer_types": types,

@@ -17,12 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ingest.aws._control_state import (
-    CONFIGURED,
     DISABLED,
     ENABLED,
-    NOT_CONFIGURED,
     UNKNOWN,
-    ZONE_ORGANIZATION,
     Answer,
     OrgView,
     State,
@@ -35,6 +32,7 @@ from ingest.aws._control_state import (
 from ingest.aws._shapes import Item, account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
+from kg.model.security_services import ORG_CONFIGURED, ORG_NOT_CONFIGURED, ZONE_ORGANIZATION
 
 if TYPE_CHECKING:
     from ingest.aws.collect import CallContext
@@ -161,7 +159,7 @@ def organization_view(listed: Answer, applying: list[Trail], account_id: str) ->
     if logging:
         trail = logging[0]
         reason = f"organization trail {trail.props['name']} logging"
-        return OrgView(CONFIGURED, reason, f"organization trail {trail.arn}", ZONE_ORGANIZATION)
+        return OrgView(ORG_CONFIGURED, reason, f"organization trail {trail.arn}", ZONE_ORGANIZATION)
     unread = [t for t in owned if t.is_logging is None]
     if unread:
         return OrgView(
@@ -169,8 +167,10 @@ def organization_view(listed: Answer, applying: list[Trail], account_id: str) ->
             f"organization trail {unread[0].props['name']}: {unread[0].props['logging_reason']}",
         )
     if owned:
-        return OrgView(NOT_CONFIGURED, f"organization trail {owned[0].props['name']} not logging")
-    return OrgView(NOT_CONFIGURED, "no organization trail of this account applies")
+        return OrgView(
+            ORG_NOT_CONFIGURED, f"organization trail {owned[0].props['name']} not logging"
+        )
+    return OrgView(ORG_NOT_CONFIGURED, "no organization trail of this account applies")
 
 
 def _region_props(applying: list[Trail]) -> dict[str, Any]:

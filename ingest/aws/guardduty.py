@@ -18,12 +18,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ingest.aws._control_state import (
-    CONFIGURED,
     DISABLED,
     ENABLED,
-    NOT_CONFIGURED,
     UNKNOWN,
-    ZONE_MEMBERS,
     Answer,
     Enrollment,
     OrgView,
@@ -36,6 +33,7 @@ from ingest.aws._shapes import Item, account_regions
 from ingest.aws.organizations import organization_members
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
+from kg.model.security_services import ORG_CONFIGURED, ORG_NOT_CONFIGURED, ZONE_MEMBERS
 
 if TYPE_CHECKING:
     from ingest.aws.collect import CallContext
@@ -112,8 +110,8 @@ def _organization_view(detector_id: str, configuration: Answer, members: Answer)
     auto = _organization_configuration(configuration).get("org_auto_enable_members", "NONE")
     reason = f"auto-enable {auto}, {len(enabled)} enabled members"
     if auto == "NONE" and not enabled:
-        return OrgView(NOT_CONFIGURED, reason)
-    return OrgView(CONFIGURED, reason, f"detector {detector_id}", ZONE_MEMBERS)
+        return OrgView(ORG_NOT_CONFIGURED, reason)
+    return OrgView(ORG_CONFIGURED, reason, f"detector {detector_id}", ZONE_MEMBERS)
 
 
 def enrolled_members(snapshot: Snapshot, account_id: str, region: str) -> list[Enrollment]:
@@ -148,7 +146,7 @@ def detector_state(
     if not detector_ids:
         return State(DISABLED, "no detector"), {
             **props,
-            **OrgView(NOT_CONFIGURED, "no detector").props(),
+            **OrgView(ORG_NOT_CONFIGURED, "no detector").props(),
         }
     detector_id = detector_ids[0]
     props["detector_id"] = detector_id

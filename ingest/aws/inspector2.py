@@ -16,12 +16,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ingest.aws._control_state import (
-    CONFIGURED,
     DISABLED,
     ENABLED,
-    NOT_CONFIGURED,
     UNKNOWN,
-    ZONE_MEMBERS,
     Answer,
     Enrollment,
     OrgView,
@@ -34,6 +31,7 @@ from ingest.aws._shapes import Item, account_regions
 from ingest.aws.organizations import organization_members
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
+from kg.model.security_services import ORG_CONFIGURED, ORG_NOT_CONFIGURED, ZONE_MEMBERS
 
 if TYPE_CHECKING:
     from ingest.aws.collect import CallContext
@@ -92,11 +90,13 @@ def _organization_view(account_id: str, admin: Answer, members: Answer) -> OrgVi
     if admin.item is None:
         state = admin.unanswered(not_admin)
         return (
-            unread_view(state) if state.status == UNKNOWN else OrgView(NOT_CONFIGURED, state.reason)
+            unread_view(state)
+            if state.status == UNKNOWN
+            else OrgView(ORG_NOT_CONFIGURED, state.reason)
         )
     delegated = admin.item.child("delegatedAdmin").optional_string("accountId")
     if delegated != account_id:
-        return OrgView(NOT_CONFIGURED, f"the Inspector administrator is {delegated}")
+        return OrgView(ORG_NOT_CONFIGURED, f"the Inspector administrator is {delegated}")
     if members.item is None:
         return unread_view(members.unanswered())
     enabled = [
@@ -105,7 +105,7 @@ def _organization_view(account_id: str, admin: Answer, members: Answer) -> OrgVi
         if m.optional_string("relationshipStatus") == ENABLED_MEMBER
     ]
     reason = f"Inspector administrator, {len(enabled)} enabled members"
-    return OrgView(CONFIGURED, reason, f"Inspector administrator {account_id}", ZONE_MEMBERS)
+    return OrgView(ORG_CONFIGURED, reason, f"Inspector administrator {account_id}", ZONE_MEMBERS)
 
 
 def _organization_props(snapshot: Snapshot, account_id: str, region: str) -> dict[str, Any]:

@@ -20,11 +20,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ingest.aws._control_state import (
-    CONFIGURED,
     DISABLED,
     ENABLED,
-    NOT_CONFIGURED,
-    ZONE_MEMBERS,
     Answer,
     Enrollment,
     OrgView,
@@ -37,6 +34,7 @@ from ingest.aws._shapes import account_regions, listed
 from ingest.aws.organizations import organization_members
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
+from kg.model.security_services import ORG_CONFIGURED, ORG_NOT_CONFIGURED, ZONE_MEMBERS
 
 if TYPE_CHECKING:
     from ingest.aws.collect import CallContext
@@ -45,7 +43,7 @@ SCOPE = "region"
 CLIENT = "macie2"
 NO_SESSION = ("ResourceNotFoundException",)
 NOT_ENABLED_MESSAGE = "macie is not enabled"
-_OFF = OrgView(NOT_CONFIGURED, "Macie is not enabled").props()
+_OFF = OrgView(ORG_NOT_CONFIGURED, "Macie is not enabled").props()
 ENABLED_MEMBER = "Enabled"  # the relationshipStatus of a member the administrator runs
 
 
@@ -90,10 +88,10 @@ def _organization_view(account_id: str, members: Answer) -> OrgView:
         return unread_view(members.unanswered())
     listed_members = _members(members)
     if not listed_members:
-        return OrgView(NOT_CONFIGURED, "administers no Macie members")
+        return OrgView(ORG_NOT_CONFIGURED, "administers no Macie members")
     enabled = sum(m.enabled for m in listed_members)
     reason = f"Macie administrator, {enabled} enabled members"
-    return OrgView(CONFIGURED, reason, f"Macie administrator {account_id}", ZONE_MEMBERS)
+    return OrgView(ORG_CONFIGURED, reason, f"Macie administrator {account_id}", ZONE_MEMBERS)
 
 
 def session_state(snapshot: Snapshot, account_id: str, region: str) -> tuple[State, dict[str, Any]]:
@@ -110,12 +108,12 @@ def session_state(snapshot: Snapshot, account_id: str, region: str) -> tuple[Sta
         view = (
             unread_view(state)
             if state.status != DISABLED
-            else OrgView(NOT_CONFIGURED, state.reason)
+            else OrgView(ORG_NOT_CONFIGURED, state.reason)
         )
         return state, view.props()
     status = answer.item.optional_string("status")
     members = read_call(snapshot, account_id, region, CLIENT, "list_members")
-    off = OrgView(NOT_CONFIGURED, f"session {status}")
+    off = OrgView(ORG_NOT_CONFIGURED, f"session {status}")
     props = {
         "session_status": status,
         "finding_publishing_frequency": answer.item.optional_string("findingPublishingFrequency"),

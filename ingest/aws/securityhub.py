@@ -24,12 +24,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ingest.aws._control_state import (
-    CONFIGURED,
     DISABLED,
     ENABLED,
-    NOT_CONFIGURED,
     UNKNOWN,
-    ZONE_MEMBERS,
     Answer,
     Enrollment,
     OrgView,
@@ -42,6 +39,7 @@ from ingest.aws._shapes import Item, account_regions
 from ingest.aws.organizations import organization_members
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
+from kg.model.security_services import ORG_CONFIGURED, ORG_NOT_CONFIGURED, ZONE_MEMBERS
 
 if TYPE_CHECKING:
     from ingest.aws.collect import CallContext
@@ -144,7 +142,7 @@ def _central(snapshot: Snapshot, account_id: str, region: str) -> tuple[OrgView,
     enables Security Hub."""
     home = _home_region(snapshot, account_id, region)
     if home is None:
-        return OrgView(NOT_CONFIGURED, f"central configuration does not reach {region}"), []
+        return OrgView(ORG_NOT_CONFIGURED, f"central configuration does not reach {region}"), []
     call = partial(read_call, snapshot, account_id, home, CLIENT)
     policies, associations = (
         call("list_configuration_policies"),
@@ -178,11 +176,11 @@ def _central(snapshot: Snapshot, account_id: str, region: str) -> tuple[OrgView,
         if row.optional_string("TargetType") == "ACCOUNT"
     ]
     if not enabling:
-        return OrgView(NOT_CONFIGURED, "no configuration policy enables Security Hub"), enrolled
+        return OrgView(ORG_NOT_CONFIGURED, "no configuration policy enables Security Hub"), enrolled
     names = ", ".join(sorted(enabling.values()))
     resource = f"configuration policy {names} (home region {home})"
     reason = f"central configuration, {sum(e.enabled for e in enrolled)} enabled members"
-    return OrgView(CONFIGURED, reason, resource, ZONE_MEMBERS), enrolled
+    return OrgView(ORG_CONFIGURED, reason, resource, ZONE_MEMBERS), enrolled
 
 
 def _local(
@@ -203,9 +201,9 @@ def _local(
     auto = configuration.optional_bool("AutoEnable")
     reason = f"local configuration, auto-enable {auto}, {enabled} enabled members"
     if not auto and not enabled:
-        return OrgView(NOT_CONFIGURED, reason), enrolled
+        return OrgView(ORG_NOT_CONFIGURED, reason), enrolled
     return OrgView(
-        CONFIGURED, reason, f"Security Hub administrator {account_id}", ZONE_MEMBERS
+        ORG_CONFIGURED, reason, f"Security Hub administrator {account_id}", ZONE_MEMBERS
     ), enrolled
 
 
@@ -219,14 +217,18 @@ def organization(
     if hub.item is None:
         state = hub.unanswered(off)
         view = (
-            unread_view(state) if state.status == UNKNOWN else OrgView(NOT_CONFIGURED, state.reason)
+            unread_view(state)
+            if state.status == UNKNOWN
+            else OrgView(ORG_NOT_CONFIGURED, state.reason)
         )
         return view, []
     configuration = call("describe_organization_configuration")
     if configuration.item is None:
         state = configuration.unanswered(off)
         view = (
-            unread_view(state) if state.status == UNKNOWN else OrgView(NOT_CONFIGURED, state.reason)
+            unread_view(state)
+            if state.status == UNKNOWN
+            else OrgView(ORG_NOT_CONFIGURED, state.reason)
         )
         return view, []
     kind = configuration.item.child("OrganizationConfiguration").optional_string(

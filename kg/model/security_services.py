@@ -64,6 +64,12 @@ _ORG_ADMINS = {
     "this region (absent where the call is not answered: member accounts)",
 }
 
+# The values of the organization view (org_status, org_zone) the ingest writes and coverage reads.
+ORG_CONFIGURED = "configured"
+ORG_NOT_CONFIGURED = "not_configured"
+ZONE_ORGANIZATION = "organization"  # covers every member of the organization
+ZONE_MEMBERS = "members"  # covers the members the state ENROLLS
+
 _ORG_VIEW = {
     "org_status": "configured, not_configured or unknown (could not be read): what this account "
     "runs for the whole organization in this region, as the service's administrator",

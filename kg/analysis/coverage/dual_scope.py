@@ -32,9 +32,7 @@ from kg.analysis.coverage.verdicts import (
     UNKNOWN,
     Observation,
 )
-
-CONFIGURED = "configured"
-ZONE_ORGANIZATION = "organization"  # the configuration covers every member (no enrollment)
+from kg.model.security_services import ORG_CONFIGURED, ZONE_ORGANIZATION
 
 
 def organization_view(
@@ -66,7 +64,7 @@ def organization_view(
     if status == UNKNOWN:
         why = state.get("org_status_reason") or "not observed"
         return Observation(UNKNOWN, at, f"administrator {admin} could not be read: {why}", True)
-    if status != CONFIGURED:
+    if status != ORG_CONFIGURED:
         reason = f"administrator {admin} runs no organization configuration in {region}"
         return Observation(MISSING, at, reason, weighed=True)
     evidence = f"organization: {state.get('org_resource') or state['id']} in administrator {admin}"
