@@ -75,12 +75,18 @@ _ORG_VIEW = {
     "runs for the whole organization in this region, as the service's administrator",
     "org_status_reason": "what decided org_status",
     "org_resource": "the organization-level resource (analyzer, detector, trail, configuration "
-    "policy, administrator)",
+    "policy, behavior graph, administrator)",
     "org_zone": "organization (covers every member account) or members (covers the accounts it "
     "ENROLLS)",
 }
 # The state labels whose administrator lists the members it enrolls.
-ENROLLING_STATES = ("GuardDutyDetector", "SecurityHub", "InspectorStatus", "MacieSession")
+ENROLLING_STATES = (
+    "GuardDutyDetector",
+    "SecurityHub",
+    "InspectorStatus",
+    "MacieSession",
+    "DetectiveGraph",
+)
 
 
 def _state(label: str, layer: str, meaning: str, **props: str) -> NodeSchema:
@@ -186,10 +192,12 @@ STATE_NODES = (
     _state(
         "DetectiveGraph",
         "account",
-        "Amazon Detective in one account and region: the behavior graph it runs or belongs to.",
-        graph_arn="the behavior graph",
-        role="administrator (owns the graph) or member",
-        member_account_ids="enabled member accounts (administrator only)",
+        "Amazon Detective in one account and region: the behavior graph it runs (its members "
+        "are covered through the administrator's ENROLLS).",
+        graph_arn="the behavior graph it owns",
+        role="administrator (owns the graph)",
+        member_account_ids="enabled member accounts",
+        **_ORG_VIEW,
     ),
     _state(
         "CloudTrailStatus",

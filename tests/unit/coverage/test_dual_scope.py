@@ -74,7 +74,15 @@ SECURITY_HUB = Service(
     "members",
     "configuration policy baseline (home region us-east-1)",
 )
-SERVICES = (ACCESS_ANALYZER, GUARDDUTY, SECURITY_HUB, INSPECTOR, MACIE)
+DETECTIVE = Service(
+    "ACCT-DETECTIVE-ENABLED",
+    "detective",
+    "DetectiveGraph",
+    "detective.amazonaws.com",
+    "members",
+    "behavior graph arn:aws:detective:us-east-1:222222222222:graph:g1",
+)
+SERVICES = (ACCESS_ANALYZER, GUARDDUTY, SECURITY_HUB, INSPECTOR, MACIE, DETECTIVE)
 
 
 def _state(service: Service, account_id: str, region: str, **props: Any) -> dict[str, Any]:
