@@ -56,7 +56,7 @@ class OrgView:
     status: str  # ORG_CONFIGURED, ORG_NOT_CONFIGURED or unknown
     reason: str
     resource: str | None = None  # the organization-level resource, for evidence
-    zone: str | None = None  # ZONE_ORGANIZATION or ZONE_MEMBERS when configured
+    zone: str | None = None  # a ZONE_* of kg.model.security_services when configured
 
     def props(self) -> dict[str, Any]:
         return {

@@ -28,7 +28,7 @@ from ingest.aws._shapes import account_regions
 from ingest.aws.organizations import organization_members
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
-from kg.model.security_services import ORG_CONFIGURED, ORG_NOT_CONFIGURED, ZONE_MEMBERS
+from kg.model.security_services import ORG_CONFIGURED, ORG_NOT_CONFIGURED, ZONE_ADMINISTERED
 
 if TYPE_CHECKING:
     from ingest.aws.collect import CallContext
@@ -90,7 +90,7 @@ def _organization_view(owned: Owned, account_id: str) -> OrgView:
         return unread_view(members.unanswered())
     enabled = sum(m.enabled for m in _members(members, account_id))
     reason = f"administrator of the behavior graph, {enabled} enabled members"
-    return OrgView(ORG_CONFIGURED, reason, f"behavior graph {arn}", ZONE_MEMBERS)
+    return OrgView(ORG_CONFIGURED, reason, f"behavior graph {arn}", ZONE_ADMINISTERED)
 
 
 def graph_state(snapshot: Snapshot, account_id: str, region: str) -> tuple[State, dict[str, Any]]:

@@ -68,7 +68,8 @@ _ORG_ADMINS = {
 ORG_CONFIGURED = "configured"
 ORG_NOT_CONFIGURED = "not_configured"
 ZONE_ORGANIZATION = "organization"  # covers every member of the organization
-ZONE_MEMBERS = "members"  # covers the members the state ENROLLS
+ZONE_MEMBERS = "members"  # covers the members it ENROLLS, which then show it themselves
+ZONE_ADMINISTERED = "administered"  # covers the members it ENROLLS, which show nothing themselves
 
 _ORG_VIEW = {
     "org_status": "configured, not_configured or unknown (could not be read): what this account "
@@ -76,8 +77,9 @@ _ORG_VIEW = {
     "org_status_reason": "what decided org_status",
     "org_resource": "the organization-level resource (analyzer, detector, trail, configuration "
     "policy, behavior graph, administrator)",
-    "org_zone": "organization (covers every member account) or members (covers the accounts it "
-    "ENROLLS)",
+    "org_zone": "organization (covers every member account), members (covers the accounts it "
+    "ENROLLS, which then run the service themselves) or administered (covers the accounts it "
+    "ENROLLS, which show nothing of their own: Detective)",
 }
 # The state labels whose administrator lists the members it enrolls.
 ENROLLING_STATES = (

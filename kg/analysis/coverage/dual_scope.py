@@ -7,7 +7,9 @@ in each region (`org_status`, `org_resource`, `org_zone`) and links the state to
 enrolls, (state)-[:ENROLLS]->(Account). A member's verdict weighs that organization view with
 the member's own state:
 
-- in place when either scope covers the member (the evidence names which);
+- in place when either scope covers the member (the evidence names which), except that a member
+  the administrator enrolls in a service the member then runs itself (zone members) but whose
+  own state was read as off is partial: the scopes disagree, and a guess either way could lie;
 - partial when the organization configuration exists but does not enroll the member, or only
   some of the control's features are on;
 - missing when neither scope has it;
@@ -32,7 +34,7 @@ from kg.analysis.coverage.verdicts import (
     UNKNOWN,
     Observation,
 )
-from kg.model.security_services import ORG_CONFIGURED, ZONE_ORGANIZATION
+from kg.model.security_services import ORG_CONFIGURED, ZONE_MEMBERS, ZONE_ORGANIZATION
 
 
 def organization_view(
@@ -42,11 +44,13 @@ def organization_view(
     account_id: str,
     region: str,
     params: Mapping[str, Any],
+    own: str,
 ) -> Observation | None:
     """What the service's administrator (or the management account, as the control's
     `administrator` says) runs for the organization says about one member and region; None
     when there is no organization scope to weigh (no organization in the graph, the member is
-    the administrator itself, or the state carries no organization view)."""
+    the administrator itself, or the state carries no organization view). `own` is the status
+    of the member's own observation."""
     if params["administrator"] == "management":
         admin = facts.management_account_id
     else:
@@ -86,8 +90,13 @@ def organization_view(
         if on is None:
             reason = f"administrator {admin} did not report account {account_id}'s features"
             return Observation(UNKNOWN, evidence, reason, weighed=True)
-        return _weighed(judge_features(f"{evidence}, enrolled", features, on))
-    return Observation(IN_PLACE, f"{evidence}, enrolled", "enrolled by the administrator", True)
+        seen = judge_features(f"{evidence}, enrolled", features, on)
+    else:
+        seen = Observation(IN_PLACE, f"{evidence}, enrolled", "enrolled by the administrator")
+    if seen.status == IN_PLACE and own == MISSING and state.get("org_zone") == ZONE_MEMBERS:
+        reason = f"{seen.reason}, but the account's own state is off: the two scopes disagree"
+        return Observation(PARTIAL, seen.evidence, reason, weighed=True)
+    return _weighed(seen)
 
 
 def _weighed(seen: Observation) -> Observation:

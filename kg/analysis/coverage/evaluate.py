@@ -133,8 +133,9 @@ def _service_enabled(control: Control, catalog: Catalog, facts: Facts) -> list[V
 
     def judge_both(account_id: str, region: str) -> Observation:
         principal = catalog.service(service).service_principal
-        org = organization_view(facts, service, principal, account_id, region, params)
-        return weigh(judge(account_id, region), org)
+        own = judge(account_id, region)
+        org = organization_view(facts, service, principal, account_id, region, params, own.status)
+        return weigh(own, org)
 
     if control.scope == "region":
         judged = judge_both if params["organization"] == "counts" else judge

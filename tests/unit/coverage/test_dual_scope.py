@@ -30,7 +30,17 @@ class Service:
     service: str
     label: str
     principal: str
-    zone: str  # organization: covers every member; members: covers those it enrolls
+    # organization: covers every member; members: covers those it enrolls, which then run it
+    # themselves; administered: covers those it enrolls, which show nothing of their own
+    zone: str
+
+    @property
+    def member_shows_nothing(self) -> str:
+        """The member's own status when the organization alone covers it: off where the
+        service leaves nothing in the member, else unread (an own state read as off would
+        contradict an enrollment)."""
+        return "unknown" if self.zone == "members" else "disabled"
+
     resource: str
 
 
@@ -79,7 +89,7 @@ DETECTIVE = Service(
     "detective",
     "DetectiveGraph",
     "detective.amazonaws.com",
-    "members",
+    "administered",
     "behavior graph arn:aws:detective:us-east-1:222222222222:graph:g1",
 )
 SERVICES = (ACCESS_ANALYZER, GUARDDUTY, SECURITY_HUB, INSPECTOR, MACIE, DETECTIVE)
@@ -155,7 +165,8 @@ ENROLLED = {"enabled": True, "relationship": "Enabled", "features_on": ["ec2", "
 def test_organization_wide_and_member_enrolled_is_in_place_through_the_organization(
     service: Service,
 ) -> None:
-    verdict = _member(_facts(service, enrolled=ENROLLED), service.control)
+    facts = _facts(service, enrolled=ENROLLED, member_status=service.member_shows_nothing)
+    verdict = _member(facts, service.control)
     assert verdict.status == "in_place"
     assert verdict.scope == "organization"
     assert service.resource in verdict.evidence
@@ -173,6 +184,19 @@ def test_the_member_s_own_state_and_the_organization_together_are_both(service: 
 @pytest.mark.parametrize(
     "service", [s for s in SERVICES if s.zone == "members"], ids=lambda s: s.service
 )
+def test_an_enrolled_member_whose_own_state_is_off_is_partial_not_in_place(
+    service: Service,
+) -> None:
+    """The administrator lists it as enabled, its own detector, hub or session reads off: the
+    scopes disagree, and neither in place nor missing would be the truth."""
+    verdict = _member(_facts(service, enrolled=ENROLLED), service.control)
+    assert (verdict.status, verdict.scope) == ("partial", "organization")
+    assert "the two scopes disagree" in verdict.reason
+
+
+@pytest.mark.parametrize(
+    "service", [s for s in SERVICES if s.zone != "organization"], ids=lambda s: s.service
+)
 def test_organization_wide_but_member_not_enrolled_is_partial(service: Service) -> None:
     not_enrolled = _member(_facts(service), service.control)
     assert (not_enrolled.status, not_enrolled.scope) == ("partial", "organization")
@@ -187,7 +211,8 @@ def test_organization_wide_but_member_not_enrolled_is_partial(service: Service) 
 def test_a_region_the_organization_configuration_does_not_reach_is_judged_there_alone(
     service: Service,
 ) -> None:
-    facts = _facts(service, enrolled=ENROLLED)
+    facts = _facts(service, enrolled=ENROLLED, member_status=service.member_shows_nothing)
+    facts.states[(MEMBER, OTHER)][0]["status"] = "disabled"
     assert _member(facts, service.control, REGION).status == "in_place"
     other = _member(facts, service.control, OTHER)
     assert other.status == "missing"
