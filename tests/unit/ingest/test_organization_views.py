@@ -626,3 +626,51 @@ def test_security_hub_collector_reads_central_configuration_in_the_home_region(
     files = collected(writer, MANAGEMENT, REGION)
     assert "securityhub/list_configuration_policy_associations" in files
     assert f"securityhub/get_finding_aggregator/{AGGREGATOR}" in files
+
+
+# Malformed organization responses: one line naming the file and the field ------------------------
+
+
+def _malformed_inspector(tmp_path: Path) -> Any:
+    members = {"members": [{"relationshipStatus": "ENABLED"}]}
+    return _inspector_admin(tmp_path).answer("inspector2", "list_members", members).open()
+
+
+def _malformed_macie(tmp_path: Path) -> Any:
+    members = {"members": [{"accountId": 7, "relationshipStatus": "Enabled"}]}
+    return _macie_session(tmp_path).answer("macie2", "list_members", members).open()
+
+
+def _malformed_security_hub(tmp_path: Path) -> Any:
+    snap = _hub_admin(tmp_path, "CENTRAL")
+    policies = {"ConfigurationPolicySummaries": [{"ServiceEnabled": True}]}
+    snap.answer("securityhub", "list_configuration_policies", policies)
+    snap.answer(
+        "securityhub",
+        "list_configuration_policy_associations",
+        {"ConfigurationPolicyAssociationSummaries": []},
+    )
+    return snap.open()
+
+
+@pytest.mark.parametrize(
+    ("build", "module", "where"),
+    [
+        (_malformed_inspector, inspector2, ("list_members", "members[0]", "accountId")),
+        (_malformed_macie, macie2, ("list_members", "members[0]", "accountId")),
+        (
+            _malformed_security_hub,
+            securityhub,
+            ("list_configuration_policies", "ConfigurationPolicySummaries[0]", "Id"),
+        ),
+    ],
+    ids=["inspector", "macie", "securityhub"],
+)
+def test_malformed_organization_responses_name_the_file_and_field(
+    tmp_path: Path, build: Any, module: Any, where: tuple[str, ...]
+) -> None:
+    with pytest.raises(SnapshotError) as error:
+        module.transform(build(tmp_path))
+    message = str(error.value)
+    assert all(part in message for part in where), message
+    assert "\n" not in message
