@@ -23,5 +23,6 @@ RETURN target_kind,
        CASE WHEN c.region = 'global' THEN null ELSE c.region END AS region,
        control.id AS control_id, control.title AS title, control.layer AS layer,
        control.capability AS capability, control.service AS service, c.status AS status,
-       c.evidence AS evidence, c.reason AS reason, control.remediation AS remediation
+       c.scope AS scope, c.evidence AS evidence, c.reason AS reason,
+       control.remediation AS remediation
 ORDER BY target_kind = 'account', ou_path, account_name, layer, control_id, region

@@ -15,12 +15,18 @@ of them alike:
 State nodes are one per account, region (or "global") and service (or account setting), keyed
 "<account>|<region>|<service or setting>", and hang off their account:
 (Account)-[:HAS_CONTROL_STATE]->(state).
+
+Dual-scope services also say, on the same node, what the account runs for the organization there
+(`org_status` configured, not_configured or unknown, by the same rules; `org_resource`; `org_zone`:
+organization when it covers every member, members when it covers those it enrolls) and link the
+state to each member it enrolls: (state)-[:ENROLLS]->(Account). Coverage weighs that view with
+each member's own state (kg.analysis.coverage.dual_scope).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -41,6 +47,39 @@ class State:
 
     status: Status
     reason: str
+
+
+@dataclass(frozen=True)
+class OrgView:
+    """What an account runs for the whole organization in one region, as its state says it."""
+
+    status: str  # ORG_CONFIGURED, ORG_NOT_CONFIGURED or unknown
+    reason: str
+    resource: str | None = None  # the organization-level resource, for evidence
+    zone: str | None = None  # a ZONE_* of kg.model.security_services when configured
+
+    def props(self) -> dict[str, Any]:
+        return {
+            "org_status": self.status,
+            "org_status_reason": self.reason,
+            "org_resource": self.resource,
+            "org_zone": self.zone,
+        }
+
+
+def unread_view(state: State) -> OrgView:
+    """The organization view of an account whose own state could not be read."""
+    return OrgView(UNKNOWN, state.reason)
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    """A member as the service's administrator lists it."""
+
+    account_id: str
+    enabled: bool
+    relationship: str  # AWS's relationship status, as it says it
+    features_on: list[str] | None = None  # None: the administrator did not report features
 
 
 @dataclass(frozen=True)
@@ -160,6 +199,32 @@ def add_resource(
 
 
 StateReader = Callable[[Snapshot, str, str], tuple[State, dict[str, Any]]]
+EnrollmentReader = Callable[[Snapshot, str, str], list[Enrollment]]
+
+
+def add_enrollments(
+    records: GraphRecords,
+    state: NodeRef,
+    account_id: str,
+    region: str,
+    enrollments: Iterable[Enrollment],
+    members: Collection[str],
+) -> None:
+    """(state)-[:ENROLLS]->(Account) for each member the administrator lists; one outside
+    `members` (the organization's accounts) is an external account, never a member."""
+    for member in enrollments:
+        external = member.account_id not in members
+        records.ref("Account", account_id=member.account_id, external=external)
+        records.rel(
+            "ENROLLS",
+            state,
+            ("Account", member.account_id),
+            account_id=account_id,
+            region=region,
+            enabled=member.enabled,
+            relationship=member.relationship,
+            features_on=member.features_on,
+        )
 
 
 def state_records(
@@ -170,12 +235,15 @@ def state_records(
     service: str,
     title: str,
     read_state: StateReader,
+    read_enrollments: EnrollmentReader | None = None,
+    members: Collection[str] = (),
 ) -> GraphRecords:
-    """The transform of a service with one state per scope and no resources of its own."""
+    """The transform of a service with one state per scope and no resources of its own (and,
+    for dual-scope services, the members each administrator enrolls)."""
     records = GraphRecords()
     for account_id, region in scopes:
         state, props = read_state(snapshot, account_id, region)
-        add_state(
+        ref = add_state(
             records,
             label,
             service=service,
@@ -185,6 +253,9 @@ def state_records(
             state=state,
             **props,
         )
+        if read_enrollments is not None:
+            enrolled = read_enrollments(snapshot, account_id, region)
+            add_enrollments(records, ref, account_id, region, enrolled, members)
     return records
 
 

@@ -5,6 +5,10 @@ account's own trails homed there, its multi-region trails homed elsewhere, and o
 trails of the management account. A trail is one node (keyed by ARN) however many regions list
 it. Its logging status and event selectors are read once, in its owner account and home region;
 the owner's view is the authority on the trail node, other views only make sure it exists.
+
+The management account owns every organization trail, even one a delegated administrator
+created; its state in a region carries the organization view: configured (zone organization,
+every member) when one of its logging organization trails applies to the region.
 """
 
 from __future__ import annotations
@@ -17,15 +21,18 @@ from ingest.aws._control_state import (
     ENABLED,
     UNKNOWN,
     Answer,
+    OrgView,
     State,
     add_state,
     arn_account,
     as_json,
     read_call,
+    unread_view,
 )
 from ingest.aws._shapes import Item, account_regions
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
+from kg.model.security_services import ORG_CONFIGURED, ORG_NOT_CONFIGURED, ZONE_ORGANIZATION
 
 if TYPE_CHECKING:
     from ingest.aws.collect import CallContext
@@ -142,6 +149,30 @@ def region_state(listed: Answer, applying: list[Trail]) -> State:
     return State(DISABLED, "no trail logs this region")
 
 
+def organization_view(listed: Answer, applying: list[Trail], account_id: str) -> OrgView:
+    """The account's own organization trails that apply to the region: logging ones cover every
+    member there; one whose logging status was not read leaves the view unknown."""
+    if listed.item is None:
+        return unread_view(listed.unanswered())
+    owned = [t for t in applying if t.owner == account_id and t.props["is_organization_trail"]]
+    logging = [t for t in owned if t.is_logging]
+    if logging:
+        trail = logging[0]
+        reason = f"organization trail {trail.props['name']} logging"
+        return OrgView(ORG_CONFIGURED, reason, f"organization trail {trail.arn}", ZONE_ORGANIZATION)
+    unread = [t for t in owned if t.is_logging is None]
+    if unread:
+        return OrgView(
+            UNKNOWN,
+            f"organization trail {unread[0].props['name']}: {unread[0].props['logging_reason']}",
+        )
+    if owned:
+        return OrgView(
+            ORG_NOT_CONFIGURED, f"organization trail {owned[0].props['name']} not logging"
+        )
+    return OrgView(ORG_NOT_CONFIGURED, "no organization trail of this account applies")
+
+
 def _region_props(applying: list[Trail]) -> dict[str, Any]:
     logging = [t for t in applying if t.is_logging]
     return {
@@ -177,6 +208,7 @@ def transform(snapshot: Snapshot) -> GraphRecords:
             region=region,
             state=region_state(listed, applying),
             **(_region_props(applying) if listed.item is not None else {}),
+            **organization_view(listed, applying, account_id).props(),
         )
         for arn in arns:
             records.rel("INCLUDES", state_ref, ("CloudTrailTrail", arn), account_id=account_id)

@@ -1,8 +1,11 @@
-"""Amazon Detective: the behavior graph each account and region runs or contributes to.
+"""Amazon Detective: the behavior graph each account and region runs, and whom it covers.
 
-Only the administrator account owns a behavior graph (list_graphs); member accounts are found in
-the administrator's member list. A member whose administrator is not in the snapshot cannot be
-seen as a member, and the status reason says so.
+Only the administrator account owns a behavior graph (list_graphs); its member list
+(list_members) says which accounts the graph covers. That is the organization scope: the
+administrator's state carries the organization view (configured where it owns a graph) and
+ENROLLS relationships to its members, a member counting when its status is ENABLED. A member's
+own state says only what the member runs itself (no graph of its own: disabled); coverage weighs
+both.
 """
 
 from __future__ import annotations
@@ -13,13 +16,19 @@ from typing import TYPE_CHECKING, Any
 from ingest.aws._control_state import (
     DISABLED,
     ENABLED,
+    Answer,
+    Enrollment,
+    OrgView,
     State,
     read_call,
     state_records,
+    unread_view,
 )
 from ingest.aws._shapes import account_regions
+from ingest.aws.organizations import organization_members
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
+from kg.model.security_services import ORG_CONFIGURED, ORG_NOT_CONFIGURED, ZONE_ADMINISTERED
 
 if TYPE_CHECKING:
     from ingest.aws.collect import CallContext
@@ -27,8 +36,7 @@ if TYPE_CHECKING:
 SCOPE = "region"
 CLIENT = "detective"
 MAX_MEMBERS_PER_PAGE = 200  # list_members has no paginator; ask for the largest page
-
-Memberships = dict[tuple[str, str], str]  # (member account, region) -> behavior graph ARN
+ENABLED_MEMBER = "ENABLED"  # the Status of a member whose data the graph ingests
 
 
 def collect(ctx: CallContext) -> None:
@@ -43,49 +51,67 @@ def collect(ctx: CallContext) -> None:
         )
 
 
-def _enabled_members(snapshot: Snapshot, account_id: str, region: str, graph_arn: str) -> list[str]:
-    members = read_call(snapshot, account_id, region, CLIENT, "list_members", graph_arn)
-    return sorted(
-        member.string("AccountId")
-        for member in members.entries("MemberDetails")
-        if member.optional_string("Status") == "ENABLED"
-        and member.string("AccountId") != account_id
-    )
+def _members(answer: Answer, account_id: str) -> list[Enrollment]:
+    return [
+        Enrollment(
+            member.string("AccountId"),
+            member.optional_string("Status") == ENABLED_MEMBER,
+            member.optional_string("Status") or "unknown",
+        )
+        for member in answer.entries("MemberDetails")
+        if member.string("AccountId") != account_id
+    ]
 
 
-def memberships(snapshot: Snapshot) -> Memberships:
-    """Which graph each member account belongs to, from the administrators' member lists."""
-    found: Memberships = {}
-    for account_id, region in account_regions(snapshot):
-        graphs = read_call(snapshot, account_id, region, CLIENT, "list_graphs")
-        for graph in graphs.entries("GraphList"):
-            graph_arn = graph.string("Arn")
-            for member in _enabled_members(snapshot, account_id, region, graph_arn):
-                found[(member, region)] = graph_arn
-    return found
+Owned = tuple[str, Answer] | None  # the graph the account owns and its member list
 
 
-def graph_state(
-    snapshot: Snapshot, account_id: str, region: str, *, members_of: Memberships
-) -> tuple[State, dict[str, Any]]:
-    graphs = read_call(snapshot, account_id, region, CLIENT, "list_graphs")
-    if graphs.item is None:
-        return graphs.unanswered(), {}
+def _owned(snapshot: Snapshot, account_id: str, region: str) -> tuple[Answer, Owned]:
+    """The account's list_graphs answer, and the graph it owns (if any) with its members."""
+    call = partial(read_call, snapshot, account_id, region, CLIENT)
+    graphs = call("list_graphs")
     owned = graphs.entries("GraphList")
-    if owned:
-        arn = owned[0].string("Arn")
-        props = {
-            "graph_arn": arn,
-            "role": "administrator",
-            "member_account_ids": _enabled_members(snapshot, account_id, region, arn),
-        }
-        return State(ENABLED, f"administrator of behavior graph {arn}"), props
-    graph_arn = members_of.get((account_id, region))
-    if graph_arn is not None:
-        props = {"graph_arn": graph_arn, "role": "member"}
-        return State(ENABLED, f"enabled member of behavior graph {graph_arn}"), props
-    reason = "no behavior graph, and no administrator in the snapshot lists it as a member"
-    return State(DISABLED, reason), {}
+    if not owned:
+        return graphs, None
+    arn = owned[0].string("Arn")
+    return graphs, (arn, call("list_members", arn))
+
+
+def enrolled_members(snapshot: Snapshot, account_id: str, region: str) -> list[Enrollment]:
+    owned = _owned(snapshot, account_id, region)[1]
+    return _members(owned[1], account_id) if owned else []
+
+
+def _organization_view(owned: Owned, account_id: str) -> OrgView:
+    if owned is None:
+        return OrgView(ORG_NOT_CONFIGURED, "owns no behavior graph")
+    arn, members = owned
+    if members.item is None:
+        return unread_view(members.unanswered())
+    enabled = sum(m.enabled for m in _members(members, account_id))
+    reason = f"administrator of the behavior graph, {enabled} enabled members"
+    return OrgView(ORG_CONFIGURED, reason, f"behavior graph {arn}", ZONE_ADMINISTERED)
+
+
+def graph_state(snapshot: Snapshot, account_id: str, region: str) -> tuple[State, dict[str, Any]]:
+    graphs, owned = _owned(snapshot, account_id, region)
+    if graphs.item is None:
+        state = graphs.unanswered()
+        return state, unread_view(state).props()
+    view = _organization_view(owned, account_id).props()
+    if owned is None:
+        return State(DISABLED, "no behavior graph of its own"), view
+    arn, members = owned
+    enrolled = _members(members, account_id) if members.item is not None else None
+    props = {
+        "graph_arn": arn,
+        "role": "administrator",
+        "member_account_ids": None
+        if enrolled is None
+        else sorted(m.account_id for m in enrolled if m.enabled),
+        **view,
+    }
+    return State(ENABLED, f"administrator of behavior graph {arn}"), props
 
 
 def transform(snapshot: Snapshot) -> GraphRecords:
@@ -95,5 +121,7 @@ def transform(snapshot: Snapshot) -> GraphRecords:
         "DetectiveGraph",
         service="detective",
         title="Detective",
-        read_state=partial(graph_state, members_of=memberships(snapshot)),
+        read_state=graph_state,
+        read_enrollments=enrolled_members,
+        members=organization_members(snapshot),
     )

@@ -19,7 +19,7 @@ from ingest.aws._control_state import DISABLED, Answer, State, read_call
 from ingest.aws._iam_details import AuthorizationDetails
 from ingest.aws._iam_trust import TrustContext
 from ingest.aws._shapes import Item, response
-from ingest.aws.organizations import member_account_ids
+from ingest.aws.organizations import organization_members
 from ingest.snapshot import GLOBAL_REGION, Snapshot, SnapshotWriter, read_json
 from kg.errors import ConfigError, SnapshotError
 from kg.graph.records import GraphRecords
@@ -150,7 +150,7 @@ def _partition(details: Item | None) -> str:
 def transform(snapshot: Snapshot) -> GraphRecords:
     records = GraphRecords()
     collected = snapshot.account_ids()
-    members = member_account_ids(snapshot) | {a.account_id for a in snapshot.manifest.accounts}
+    members = organization_members(snapshot)
     for account_id in collected:
         records.ref("Account", account_id=account_id, external=False)
         details = response(snapshot, account_id, GLOBAL_REGION, CLIENT, AUTHORIZATION_DETAILS)

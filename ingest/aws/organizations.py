@@ -324,3 +324,8 @@ def member_account_ids(snapshot: Snapshot) -> set[str]:
         ]
         members.update(a.string("Id") for answer in listings for a in answer.entries("Accounts"))
     return members
+
+
+def organization_members(snapshot: Snapshot) -> set[str]:
+    """The organization's accounts and the snapshot's: any other account is external."""
+    return member_account_ids(snapshot) | {a.account_id for a in snapshot.manifest.accounts}

@@ -31,6 +31,14 @@ EXCEPTIONS = {
 }
 # Calls the orchestrator makes itself, outside any service module.
 ORCHESTRATOR_ACTIONS = ("ec2:DescribeRegions",)
+# Calls on collector branches the demo organization does not take: its Security Hub
+# administrator uses local configuration, not central configuration.
+UNDEMONSTRATED_CALLS = (
+    ("securityhub", "list_finding_aggregators"),
+    ("securityhub", "get_finding_aggregator"),
+    ("securityhub", "list_configuration_policies"),
+    ("securityhub", "list_configuration_policy_associations"),
+)
 
 
 @cache
@@ -59,7 +67,8 @@ def snapshot_calls(root: Path) -> set[tuple[str, str]]:
 
 
 def collector_policy(calls: Iterable[tuple[str, str]], role_name: str) -> dict[str, Any]:
-    actions = sorted({iam_action(c, m) for c, m in calls} | set(ORCHESTRATOR_ACTIONS))
+    every_call = {*calls, *UNDEMONSTRATED_CALLS}
+    actions = sorted({iam_action(c, m) for c, m in every_call} | set(ORCHESTRATOR_ACTIONS))
     return {
         "Version": "2012-10-17",
         "Statement": [

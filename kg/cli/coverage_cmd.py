@@ -27,7 +27,16 @@ from kg.report.rows import render_rows
 
 _BY = ("layer", "capability")
 Filters = dict[str, str | None]
-_DETAIL_COLUMNS = ["layer", "control_id", "title", "region", "status", "evidence", "remediation"]
+_DETAIL_COLUMNS = [
+    "layer",
+    "control_id",
+    "title",
+    "region",
+    "status",
+    "scope",
+    "evidence",
+    "remediation",
+]
 
 
 def _coloured(counts: Mapping[str, Any]) -> str:

@@ -74,6 +74,9 @@ _COVERAGE = {
     "region": "the region judged, or 'global' for controls that are not regional",
     "evidence": "what was looked at: the node and setting that decided the status",
     "reason": "why the status is what it is, in one sentence",
+    "scope": "which scope put in force what was found in force: account (the account's own "
+    "state), organization (what the organization or a service's administrator runs for it) or "
+    "both; absent when nothing is",
 }
 
 RELS = (

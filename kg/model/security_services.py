@@ -6,6 +6,9 @@ Two kinds of nodes:
   label and the shared label `SecurityControlState`, so coverage can read every service the same
   way: `status` is "enabled", "disabled" or "unknown" (the call failed or was not collected; never
   guessed) and `status_reason` says why. (Account)-[:HAS_CONTROL_STATE]->(state).
+- What an administrator runs for the whole organization (dual-scope services), on its state
+  node in each region (`org_status`, `org_resource`, `org_zone`), and the members it enrolls:
+  (state)-[:ENROLLS]->(Account). Coverage weighs it with each member's own state.
 - The resources some controls are made of (trails, firewalls, web ACLs, DNS firewall
   associations, Identity Center permission sets), keyed by ARN, reached from the region's state
   with INCLUDES and owned by an account with BELONGS_TO. Network controls say what they guard:
@@ -61,6 +64,32 @@ _ORG_ADMINS = {
     "this region (absent where the call is not answered: member accounts)",
 }
 
+# The values of the organization view (org_status, org_zone) the ingest writes and coverage reads.
+ORG_CONFIGURED = "configured"
+ORG_NOT_CONFIGURED = "not_configured"
+ZONE_ORGANIZATION = "organization"  # covers every member of the organization
+ZONE_MEMBERS = "members"  # covers the members it ENROLLS, which then show it themselves
+ZONE_ADMINISTERED = "administered"  # covers the members it ENROLLS, which show nothing themselves
+
+_ORG_VIEW = {
+    "org_status": "configured, not_configured or unknown (could not be read): what this account "
+    "runs for the whole organization in this region, as the service's administrator",
+    "org_status_reason": "what decided org_status",
+    "org_resource": "the organization-level resource (analyzer, detector, trail, configuration "
+    "policy, behavior graph, administrator)",
+    "org_zone": "organization (covers every member account), members (covers the accounts it "
+    "ENROLLS, which then run the service themselves) or administered (covers the accounts it "
+    "ENROLLS, which show nothing of their own: Detective)",
+}
+# The state labels whose administrator lists the members it enrolls.
+ENROLLING_STATES = (
+    "GuardDutyDetector",
+    "SecurityHub",
+    "InspectorStatus",
+    "MacieSession",
+    "DetectiveGraph",
+)
+
 
 def _state(label: str, layer: str, meaning: str, **props: str) -> NodeSchema:
     return NodeSchema(
@@ -103,6 +132,7 @@ STATE_NODES = (
         "automatically (seen in the delegated administrator only)",
         org_auto_enable_features="FEATURE:ALL or FEATURE:NEW for features turned on for members",
         **_ORG_ADMINS,
+        **_ORG_VIEW,
     ),
     _state(
         "SecurityHub",
@@ -116,6 +146,7 @@ STATE_NODES = (
         org_auto_enable_standards="DEFAULT or NONE: standards enabled for new members",
         org_configuration_type="CENTRAL or LOCAL organization configuration",
         **_ORG_ADMINS,
+        **_ORG_VIEW,
     ),
     _state(
         "ConfigRecorder",
@@ -137,6 +168,7 @@ STATE_NODES = (
         analyzer_types="types of the ACTIVE analyzers (ACCOUNT, ORGANIZATION, *_UNUSED_ACCESS..)",
         has_organization_analyzer="an ACTIVE analyzer with the organization as zone of trust",
         has_unused_access_analyzer="an ACTIVE unused-access analyzer",
+        **_ORG_VIEW,
     ),
     _state(
         "InspectorStatus",
@@ -146,8 +178,10 @@ STATE_NODES = (
         ecr_status="scanning status for ECR images",
         lambda_status="scanning status for Lambda functions",
         lambda_code_status="code scanning status for Lambda functions",
+        enabled_features="resource types scanned: ec2, ecr, lambda, lambdaCode with status ENABLED",
         delegated_admin_account_id="the organization's Inspector delegated administrator",
         org_auto_enable_resource_types="resource types enabled for new members (administrator)",
+        **_ORG_VIEW,
     ),
     _state(
         "MacieSession",
@@ -155,14 +189,17 @@ STATE_NODES = (
         "Amazon Macie in one account and region.",
         session_status="ENABLED or PAUSED",
         finding_publishing_frequency="how often findings are exported",
+        **_ORG_VIEW,
     ),
     _state(
         "DetectiveGraph",
         "account",
-        "Amazon Detective in one account and region: the behavior graph it runs or belongs to.",
-        graph_arn="the behavior graph",
-        role="administrator (owns the graph) or member",
-        member_account_ids="enabled member accounts (administrator only)",
+        "Amazon Detective in one account and region: the behavior graph it runs (its members "
+        "are covered through the administrator's ENROLLS).",
+        graph_arn="the behavior graph it owns",
+        role="administrator (owns the graph)",
+        member_account_ids="enabled member accounts",
+        **_ORG_VIEW,
     ),
     _state(
         "CloudTrailStatus",
@@ -173,6 +210,7 @@ STATE_NODES = (
         logging_trail_arns="the applying trails that are logging",
         has_organization_trail="a logging organization trail applies",
         has_multi_region_trail="a logging multi-region trail applies",
+        **_ORG_VIEW,
     ),
     _state(
         "FirewallManagerAdmin",
@@ -359,6 +397,24 @@ RELS = (
             ),
             ("DnsFirewallAssociation", "Vpc", "The rule group filters the VPC's DNS queries."),
         )
+    ),
+    *(
+        RelSchema(
+            "ENROLLS",
+            label,
+            "Account",
+            "organization",
+            f"The {label}'s administrator lists the account as a member in its region.",
+            properties={
+                "account_id": "the administrator account (whose snapshot stated this)",
+                "region": "the region of the administrator's state",
+                "enabled": "the membership is in force (AWS's relationship status says enabled)",
+                "relationship": "the relationship status as AWS reports it",
+                "features_on": "features the administrator reports on for the member "
+                "(absent when it does not report them)",
+            },
+        )
+        for label in ENROLLING_STATES
     ),
     RelSchema(
         "ASSIGNED_TO",

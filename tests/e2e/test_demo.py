@@ -74,6 +74,20 @@ def test_demo_coverage_shows_the_deliberate_gaps(demo_output: str, kg: KgRunner)
     assert (HOME_REGION, "in_place") in guardduty
 
 
+def test_demo_shows_a_member_covered_only_through_the_organization(
+    demo_output: str, kg: KgRunner
+) -> None:
+    rows = json.loads(kg("coverage", "--account", APP_DEV, "--format", "json").stdout)["rows"]
+    analyzer = [r for r in rows if r["control_id"] == "ACCT-ACCESS-ANALYZER-ENABLED"]
+    assert {(r["region"], r["status"], r["scope"]) for r in analyzer} == {
+        (HOME_REGION, "in_place", "organization"),
+        (OTHER_REGION, "in_place", "organization"),
+    }
+    assert all("analyzer/organization in administrator" in r["evidence"] for r in analyzer)
+    text = kg("coverage", "--account", APP_DEV, "--format", "csv").stdout
+    assert "scope" in text.splitlines()[0]
+
+
 def test_demo_reports_the_ci_role_escalation(demo_output: str, kg: KgRunner) -> None:
     findings = json.loads(kg("privesc", "--format", "json").stdout)
     pairs = {(f["principal"], f["target"]) for f in findings}

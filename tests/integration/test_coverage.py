@@ -1,5 +1,5 @@
 """Coverage derived in a real Neo4j from the demo organization: SCPs inherited down the OU tree,
-GuardDuty per account and region, unknown where a call was refused, organization auto-enable
+GuardDuty per account and region, unknown where a call was refused, the GuardDuty administrator
 covering an uncollected member region, and recomputation on reload."""
 
 from __future__ import annotations
@@ -125,12 +125,17 @@ def _without_member_guardduty(tmp_path: Path, account_id: str, region: str) -> P
     return copy
 
 
-def test_org_auto_enable_covers_an_uncollected_member_region(graph: Graph, tmp_path: Path) -> None:
+def test_the_administrator_covers_an_uncollected_member_region(
+    graph: Graph, tmp_path: Path
+) -> None:
+    """The member's own answer was refused; the GuardDuty administrator lists it as an enabled
+    member there: in place through the organization, the evidence naming the administrator."""
     _load(graph, _without_member_guardduty(tmp_path, PAYMENTS_PROD, "us-east-1"))
     rows = graph.read(_ACCOUNT_STATUS, account_id=PAYMENTS_PROD, control="ACCT-GUARDDUTY-ENABLED")
     us_east = next(row for row in rows if row["region"] == "us-east-1")
     assert us_east["status"] == "in_place"
-    assert "ORG-GUARDDUTY-AUTO-ENABLE" in us_east["evidence"]
+    assert f"in administrator {SECURITY_TOOLING}" in us_east["evidence"]
+    assert "AccessDenied" in us_east["reason"]
 
 
 def test_coverage_is_recomputed_after_reload(graph: Graph, tmp_path: Path) -> None:
@@ -138,11 +143,11 @@ def test_coverage_is_recomputed_after_reload(graph: Graph, tmp_path: Path) -> No
     _load(graph, DEMO)
     count = graph.read("MATCH ()-[c:HAS_COVERAGE]->() RETURN count(c) AS n")[0]["n"]
     before = graph.read(_ACCOUNT_STATUS, account_id=APP_DEV, control=control)
-    assert "ORG-GUARDDUTY-AUTO-ENABLE" not in before[1]["evidence"]
+    assert "AccessDenied" not in before[1]["reason"]
     _load(graph, _without_member_guardduty(tmp_path, APP_DEV, "us-east-1"))
     after = graph.read(_ACCOUNT_STATUS, account_id=APP_DEV, control=control)
     assert [row["region"] for row in after] == ["eu-west-1", "us-east-1"]
-    assert "ORG-GUARDDUTY-AUTO-ENABLE" in after[1]["evidence"]
+    assert "AccessDenied" in after[1]["reason"]
     _load(graph, DEMO)
     assert graph.read(_ACCOUNT_STATUS, account_id=APP_DEV, control=control) == before
     assert graph.read("MATCH ()-[c:HAS_COVERAGE]->() RETURN count(c) AS n")[0]["n"] == count

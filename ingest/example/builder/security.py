@@ -26,11 +26,19 @@ class RegionControls:
     security_hub: bool = True
     config_recorder: bool = True
     inspector: bool = False
+    inspector_ecr: bool = True  # with inspector: container images are scanned too
     macie: bool = False
     # Buckets of the account and region Macie inventories, with their sensitivity scores.
     macie_bucket_scores: tuple[tuple[str, int], ...] = ()
     detective: bool = False
     account_analyzer: bool = False
+
+    def inspector_scans(self) -> tuple[str, ...]:
+        """The resource types Inspector scans (Lambda code scanning is never on here)."""
+        if not self.inspector:
+            return ()
+        return ("ec2", "ecr", "lambda") if self.inspector_ecr else ("ec2", "lambda")
+
     ebs_encryption_by_default: bool = True
     imds_v2_default: bool = True
     image_block_public_access: bool = True
@@ -60,7 +68,11 @@ class OrgServices:
     trail: OrgTrail | None = None
     config_bucket: str | None = None
     guardduty_auto_enable: dict[str, str] = field(default_factory=dict)  # region -> ALL/NEW
+    # regions where the GuardDuty administrator has every other account as an Enabled member
+    guardduty_members_in: tuple[str, ...] = ()
     identity_center: IdentityCenter | None = None
+    # (account, region) -> the resource types Inspector scans there (the administrator's view)
+    inspector_scans: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def admin(self, service_principal: str) -> str | None:
         for account_id, services in self.org.delegated_admins.items():
@@ -71,6 +83,28 @@ class OrgServices:
     def sees_admins(self, scope: Scope) -> bool:
         """list_organization_admin_accounts answers in the management account only."""
         return scope.account_id == self.org.management
+
+
+def _guardduty_members(scope: Scope, context: OrgServices) -> list[dict[str, object]]:
+    """The GuardDuty administrator's member list: every other account of the organization where
+    it runs GuardDuty for them, else none."""
+    admin = context.admin(GUARDDUTY)
+    if admin != scope.account_id or scope.region not in context.guardduty_members_in:
+        return []
+    return [
+        {
+            "AccountId": account.account_id,
+            "DetectorId": scope.ids.hex(32, account.account_id, scope.region, "detector"),
+            "MasterId": admin,
+            "AdministratorId": admin,
+            "Email": account.email,
+            "RelationshipStatus": "Enabled",
+            "InvitedAt": scope.created("guardduty", "invited", account.account_id),
+            "UpdatedAt": scope.created("guardduty", "member", account.account_id),
+        }
+        for account in context.org.accounts
+        if account.account_id != admin
+    ]
 
 
 def _guardduty(scope: Scope, on: bool, context: OrgServices) -> None:
@@ -121,6 +155,9 @@ def _guardduty(scope: Scope, on: bool, context: OrgServices) -> None:
                 },
                 detector,
             )
+        scope.answer(
+            "guardduty", "list_members", {"Members": _guardduty_members(scope, context)}, detector
+        )
     if context.sees_admins(scope) and (admin := context.admin(GUARDDUTY)):
         scope.answer(
             "guardduty",
@@ -137,6 +174,23 @@ def _standard(scope: Scope, path: str) -> dict[str, object]:
         "StandardsStatus": "READY",
         "StandardsControlsUpdatable": "READY_FOR_UPDATES",
     }
+
+
+def _hub_members(scope: Scope, admin: str, context: OrgServices) -> list[dict[str, object]]:
+    """The Security Hub administrator's members: every other account, enabled."""
+    return [
+        {
+            "AccountId": account.account_id,
+            "Email": account.email,
+            "MasterId": admin,
+            "AdministratorId": admin,
+            "MemberStatus": "Enabled",
+            "InvitedAt": scope.created("securityhub", "invited", account.account_id),
+            "UpdatedAt": scope.created("securityhub", "member", account.account_id),
+        }
+        for account in context.org.accounts
+        if account.account_id != admin
+    ]
 
 
 def _security_hub(scope: Scope, on: bool, context: OrgServices) -> None:
@@ -173,6 +227,9 @@ def _security_hub(scope: Scope, on: bool, context: OrgServices) -> None:
                         "Status": "ENABLED",
                     },
                 },
+            )
+            scope.answer(
+                "securityhub", "list_members", {"Members": _hub_members(scope, admin, context)}
             )
     if context.sees_admins(scope) and admin:
         scope.answer(
@@ -279,26 +336,41 @@ def _scan_state(on: bool) -> dict[str, str]:
     return {"status": "DISABLED", "errorCode": "RESOURCE_NOT_FOUND", "errorMessage": "Disabled"}
 
 
-def _inspector(scope: Scope, on: bool, context: OrgServices) -> None:
-    status = _scan_state(on)
-    scope.answer(
-        "inspector2",
-        "batch_get_account_status",
+def _account_status(account_id: str, scans: tuple[str, ...]) -> dict[str, object]:
+    """One account's Inspector status as batch_get_account_status reports it."""
+    types = ("ec2", "ecr", "lambda", "lambdaCode")
+    return {
+        "accountId": account_id,
+        "state": _scan_state(bool(scans)),
+        "resourceState": {name: _scan_state(name in scans) for name in types},
+    }
+
+
+def _inspector_members(scope: Scope, context: OrgServices) -> None:
+    """The Inspector administrator's members (every other account) and their scanning."""
+    members = sorted(a.account_id for a in context.org.accounts if a.account_id != scope.account_id)
+    listed = [
         {
-            "accounts": [
-                {
-                    "accountId": scope.account_id,
-                    "state": status,
-                    "resourceState": {
-                        "ec2": status,
-                        "ecr": status,
-                        "lambda": status,
-                        "lambdaCode": _scan_state(False),
-                    },
-                }
-            ],
-            "failedAccounts": [],
-        },
+            "accountId": member,
+            "relationshipStatus": "ENABLED",
+            "delegatedAdminAccountId": scope.account_id,
+        }
+        for member in members
+    ]
+    scope.answer("inspector2", "list_members", {"members": listed})
+    for n, start in enumerate(range(0, len(members), 10)):
+        batch = members[start : start + 10]
+        statuses = [
+            _account_status(m, context.inspector_scans.get((m, scope.region), ())) for m in batch
+        ]
+        answer = {"accounts": statuses, "failedAccounts": []}
+        scope.answer("inspector2", "batch_get_account_status", answer, f"members-{n}")
+
+
+def _inspector(scope: Scope, controls: RegionControls, context: OrgServices) -> None:
+    own = _account_status(scope.account_id, controls.inspector_scans())
+    scope.answer(
+        "inspector2", "batch_get_account_status", {"accounts": [own], "failedAccounts": []}
     )
     admin = context.admin(INSPECTOR)
     if admin and scope.account_id in (admin, context.org.management):
@@ -316,6 +388,7 @@ def _inspector(scope: Scope, on: bool, context: OrgServices) -> None:
                     "maxAccountLimitReached": False,
                 },
             )
+            _inspector_members(scope, context)
 
 
 def _macie(scope: Scope, on: bool, bucket_scores: tuple[tuple[str, int], ...]) -> None:
@@ -347,6 +420,7 @@ def _macie(scope: Scope, on: bool, bucket_scores: tuple[tuple[str, int], ...]) -
         for name, score in bucket_scores
     ]
     scope.answer("macie2", "describe_buckets", {"buckets": inventory})
+    scope.answer("macie2", "list_members", {"members": []})  # no Macie administrator
 
 
 def _detective(scope: Scope, on: bool) -> None:
@@ -361,6 +435,6 @@ def render_security_services(scope: Scope, controls: RegionControls, context: Or
     _security_hub(scope, controls.security_hub, context)
     _config(scope, controls.config_recorder, context)
     _analyzers(scope, controls, context)
-    _inspector(scope, controls.inspector, context)
+    _inspector(scope, controls, context)
     _macie(scope, controls.macie, controls.macie_bucket_scores)
     _detective(scope, controls.detective)

@@ -12,7 +12,7 @@ from ingest.example.builder.buckets import Bucket
 from ingest.example.builder.iam import Iam
 from ingest.example.builder.resources import key_arn
 from ingest.example.builder.scope import Place
-from ingest.example.builder.security import OrgServices
+from ingest.example.builder.security import OrgServices, RegionControls
 from ingest.example.demo import workloads
 from ingest.example.demo.accounts import (
     ACCOUNTS,
@@ -43,12 +43,17 @@ def demo_organization() -> tuple[OrgServices, list[AccountSpec]]:
     context = org_services(org)
     layouts: dict[str, tuple[dict[str, RegionSpec], list[Bucket]]] = {
         MANAGEMENT: (workloads.plain(), []),
-        SECURITY_TOOLING: (workloads.plain(), []),
+        SECURITY_TOOLING: (workloads.plain(RegionControls(inspector=True)), []),
         LOG_ARCHIVE: workloads.log_archive(TRAIL.arn, str(TRAIL.kms_key_arn)),
         PAYMENTS_PROD: workloads.payments_prod(),
         DATA_PROD: workloads.data_prod(records_key),
         APP_DEV: workloads.app_dev(),
         SANDBOX: (workloads.sandbox(), []),
+    }
+    context.inspector_scans = {
+        (account_id, region): spec.controls.inspector_scans()
+        for account_id, (regions, _) in layouts.items()
+        for region, spec in regions.items()
     }
     people = identities(records_key)
     people[MANAGEMENT].organization_id = org.org_id

@@ -22,6 +22,7 @@ from ingest.example.builder.security import (
     ACCESS_ANALYZER,
     CONFIG,
     GUARDDUTY,
+    INSPECTOR,
     SECURITY_HUB,
     OrgServices,
     OrgTrail,
@@ -99,13 +100,16 @@ def organization() -> Organization:
             ],
         ),
         policies=[DENY_LEAVE_ORGANIZATION, PROTECT_SECURITY_SERVICES],
-        delegated_admins={SECURITY_TOOLING: (GUARDDUTY, SECURITY_HUB, CONFIG, ACCESS_ANALYZER)},
+        delegated_admins={
+            SECURITY_TOOLING: (GUARDDUTY, SECURITY_HUB, CONFIG, ACCESS_ANALYZER, INSPECTOR)
+        },
         trusted_services=(
             ACCESS_ANALYZER,
             "cloudtrail.amazonaws.com",
             CONFIG,
             "config-multiaccountsetup.amazonaws.com",
             GUARDDUTY,
+            INSPECTOR,
             SECURITY_HUB,
             "sso.amazonaws.com",
         ),
@@ -147,8 +151,9 @@ def org_services(org: Organization) -> OrgServices:
         org=org,
         trail=TRAIL,
         config_bucket=CONFIG_BUCKET,
-        # New accounts get GuardDuty everywhere; in eu-west-1 only *new* accounts do, which is
-        # how app-dev (invited before) was left without a detector there.
-        guardduty_auto_enable={HOME_REGION: "ALL", OTHER_REGION: "NEW"},
+        # The administrator runs GuardDuty for every account in us-east-1 only; in eu-west-1
+        # each account enables its own detector, which is how app-dev was left without one there.
+        guardduty_auto_enable={HOME_REGION: "ALL", OTHER_REGION: "NONE"},
+        guardduty_members_in=(HOME_REGION,),
         identity_center=IDENTITY_CENTER,
     )

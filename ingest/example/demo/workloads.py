@@ -277,8 +277,12 @@ def data_prod(customer_records_key_arn: str) -> tuple[dict[str, RegionSpec], lis
                     )
                 ]
             ),
+            # Inspector scans the region's instances but not its container images: partial
             controls=RegionControls(
-                inspector=True, macie=True, macie_bucket_scores=((CUSTOMER_RECORDS_BUCKET, 92),)
+                inspector=True,
+                inspector_ecr=False,
+                macie=True,
+                macie_bucket_scores=((CUSTOMER_RECORDS_BUCKET, 92),),
             ),
         ),
     }

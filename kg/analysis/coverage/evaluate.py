@@ -2,16 +2,21 @@
 
 Targets follow the control's scope: the organization for organization controls, every OU and
 account for policies inherited down the OU tree, every account (and collected region) for account
-and regional controls. A control listing `satisfied_by` whose own observation is unknown is in
-place when one of those controls is in place for the same account or the whole organization,
-in that region or everywhere (organization auto-enable covering an uncollected member region).
+and regional controls. Regional service controls with `organization: counts` weigh the member's
+own state with what the service's administrator runs for the organization (dual_scope). A
+control listing `satisfied_by` whose own observation is unknown is in place when one of those
+controls is in place for the same account or the whole organization, in that region or
+everywhere (organization auto-enable covering an uncollected member region), unless the
+organization's own view of the member was already weighed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from kg.analysis.coverage.dual_scope import organization_view, weigh
 from kg.analysis.coverage.facts import GLOBAL, Facts, Target
 from kg.analysis.coverage.org_policies import judge_denies, judge_sets_attribute
 from kg.analysis.coverage.properties import (
@@ -28,7 +33,16 @@ from kg.analysis.coverage.services import (
     service_admin_account,
 )
 from kg.analysis.coverage.trust import judge_untrusted
-from kg.analysis.coverage.verdicts import IN_PLACE, UNKNOWN, Observation, Verdict, combine
+from kg.analysis.coverage.verdicts import (
+    ACCOUNT_SCOPE,
+    IN_PLACE,
+    ORGANIZATION_SCOPE,
+    PARTIAL,
+    UNKNOWN,
+    Observation,
+    Verdict,
+    combine,
+)
 from kg.catalog import Catalog, Control
 
 Evaluator = Callable[[Control, Catalog, Facts], list[Verdict]]
@@ -42,7 +56,16 @@ def organization_target(facts: Facts) -> Target | None:
 
 
 def _verdict(target: Target, control: Control, region: str, seen: Observation) -> Verdict:
-    return Verdict(target, control.id, region, seen.status, seen.evidence, seen.reason)
+    return Verdict(
+        target,
+        control.id,
+        region,
+        seen.status,
+        seen.evidence,
+        seen.reason,
+        seen.scope,
+        seen.weighed,
+    )
 
 
 PolicyJudge = Callable[[Facts, Target, Mapping[str, Any]], Observation]
@@ -108,8 +131,15 @@ def _service_enabled(control: Control, catalog: Catalog, facts: Facts) -> list[V
         where = f"account {account_id} {region}"
         return judge_state(find_state(facts, account_id, region, service), where, params)
 
+    def judge_both(account_id: str, region: str) -> Observation:
+        principal = catalog.service(service).service_principal
+        own = judge(account_id, region)
+        org = organization_view(facts, service, principal, account_id, region, params, own.status)
+        return weigh(own, org)
+
     if control.scope == "region":
-        return _per_region(control, facts, judge, ((a, a.key) for a in facts.accounts))
+        judged = judge_both if params["organization"] == "counts" else judge
+        return _per_region(control, facts, judged, ((a, a.key) for a in facts.accounts))
     if control.scope == "account":
         return [
             _verdict(a, control, GLOBAL, _across_regions(facts, a.key, judge, every))
@@ -262,7 +292,7 @@ def _satisfied(verdicts: list[Verdict], catalog: Catalog, org_key: str | None) -
     result = []
     for verdict in verdicts:
         covering = None
-        if verdict.status == UNKNOWN:
+        if verdict.status == UNKNOWN and not verdict.weighed:
             for other in catalog.control(verdict.control_id).satisfied_by:
                 for key in (verdict.target.key, org_key):
                     for region in (verdict.region, GLOBAL):
@@ -278,9 +308,24 @@ def _satisfied(verdicts: list[Verdict], catalog: Catalog, org_key: str | None) -
                 IN_PLACE,
                 f"{covering.control_id} in place: {covering.evidence}",
                 f"covered by {covering.control_id} ({verdict.reason})",
+                covering.scope,
             )
         )
     return result
+
+
+_ORG_POLICY_KINDS = ("org_policy_denies_actions", "org_policy_sets_attribute")
+
+
+def _with_scope(verdict: Verdict, catalog: Catalog) -> Verdict:
+    """The scope that put in force what the verdict found, where its evaluator did not weigh
+    two: the organization for organization and OU targets and organization policies, else the
+    account itself."""
+    if verdict.scope is not None or verdict.status not in (IN_PLACE, PARTIAL):
+        return verdict
+    control = catalog.control(verdict.control_id)
+    by_org = verdict.target.kind != "Account" or control.check.kind in _ORG_POLICY_KINDS
+    return dataclasses.replace(verdict, scope=ORGANIZATION_SCOPE if by_org else ACCOUNT_SCOPE)
 
 
 def evaluate(catalog: Catalog, facts: Facts) -> list[Verdict]:
@@ -288,5 +333,6 @@ def evaluate(catalog: Catalog, facts: Facts) -> list[Verdict]:
     verdicts: list[Verdict] = []
     for control in evaluated_controls(catalog):
         verdicts.extend(EVALUATORS[control.check.kind](control, catalog, facts))
+    verdicts = [_with_scope(v, catalog) for v in verdicts]
     org = organization_target(facts)
     return _satisfied(verdicts, catalog, org.key if org else None)

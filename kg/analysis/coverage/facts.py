@@ -67,6 +67,13 @@ RETURN sp.name AS service_principal, a.account_id AS account_id
 ORDER BY service_principal, account_id
 """
 
+_ENROLLMENTS = """
+MATCH (s:SecurityControlState)-[e:ENROLLS]->(a:Account)
+RETURN s.id AS state_id, a.account_id AS account_id, e.enabled AS enabled,
+       e.relationship AS relationship, e.features_on AS features_on
+ORDER BY state_id, account_id
+"""
+
 _STATES = f"""
 MATCH (s:SecurityControlState)
 RETURN labels(s) AS labels, {_props("s")} AS props
@@ -108,6 +115,11 @@ class Facts:
     # (account_id, region) -> state nodes' properties, each with a "label" entry
     states: dict[tuple[str, str], list[dict[str, Any]]] = field(
         default_factory=lambda: defaultdict(list)
+    )
+
+    # administrator's state id -> member account id -> the ENROLLS relationship's properties
+    enrollments: dict[str, dict[str, dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(dict)
     )
 
     # label -> properties of every node of that label (the labels node_property controls name)
@@ -184,8 +196,9 @@ def read_facts(
     labels: Iterable[str] = (),
     relationships: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Facts:
-    """Read the organization, policies, delegated admins, control states, the nodes of the given
-    labels and, per control id, the relationships its params name; one pass each."""
+    """Read the organization, policies, delegated admins, control states and the members their
+    administrators enroll, the nodes of the given labels and, per control id, the
+    relationships its params name; one pass each."""
     facts = Facts()
     for label in sorted(set(labels)):
         query = f"MATCH (n:{_declared(label)}) RETURN {_props('n')} AS props"
@@ -233,6 +246,12 @@ def read_facts(
         facts.attached[row["target"]].append(_policy(row))
     for row in graph.read(_DELEGATED_ADMINS):
         facts.delegated_admins[row["service_principal"]].append(row["account_id"])
+    for row in graph.read(_ENROLLMENTS):
+        facts.enrollments[row["state_id"]][row["account_id"]] = {
+            "enabled": row["enabled"],
+            "relationship": row["relationship"],
+            "features_on": row["features_on"],
+        }
     for row in graph.read(_STATES):
         props = _fact(row["props"])
         props["label"] = next(label for label in row["labels"] if label != "SecurityControlState")

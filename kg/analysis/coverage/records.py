@@ -73,5 +73,6 @@ def coverage_records(verdicts: Iterable[Verdict]) -> GraphRecords:
             region=verdict.region,
             evidence=verdict.evidence,
             reason=verdict.reason,
+            scope=verdict.scope,
         )
     return records

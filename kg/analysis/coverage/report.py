@@ -32,6 +32,7 @@ ROW_FIELDS = (
     "capability",
     "service",
     "status",
+    "scope",
     "evidence",
     "reason",
     "remediation",

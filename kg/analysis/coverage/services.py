@@ -2,17 +2,18 @@
 
 Each reads the control state nodes (label SecurityControlState) the security services ingest
 writes per account and region. A state with status unknown (the call failed) or no state at all
-(the region was not collected) is unknown, never missing.
+(the region was not collected) is unknown, never missing. A control that lists `features` is
+graded: some of them on is partial, naming what is on and off; only none on is missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kg.analysis.coverage.conditions import failing
 from kg.analysis.coverage.facts import Facts
-from kg.analysis.coverage.verdicts import IN_PLACE, MISSING, UNKNOWN, Observation
+from kg.analysis.coverage.verdicts import IN_PLACE, MISSING, PARTIAL, UNKNOWN, Observation
 
 ACCOUNT_SETTING = "AccountSetting"
 
@@ -47,7 +48,24 @@ def judge_state(
     failed = failing(state, params.get("expect") or (), params.get("expect_any") or ())
     if failed:
         return Observation(MISSING, evidence, "enabled, but not " + "; ".join(failed))
+    if params.get("features"):
+        on = state.get(params["features_property"]) or ()
+        return judge_features(evidence, params["features"], on)
     return Observation(IN_PLACE, evidence, "enabled")
+
+
+def judge_features(evidence: str, needed: Iterable[str], on: Iterable[str]) -> Observation:
+    """A graded control: which of the features it covers are on. Some on is partial, so a
+    reader never takes "EC2 scanned, ECR not" for "no scanning at all"."""
+    present = set(on)
+    wanted = list(needed)
+    enabled = [f for f in wanted if f in present]
+    disabled = [f for f in wanted if f not in present]
+    parts = (("on", enabled), ("off", disabled))
+    listing = "; ".join(f"{word}: {', '.join(names)}" for word, names in parts if names)
+    if not disabled:
+        return Observation(IN_PLACE, evidence, listing)
+    return Observation(PARTIAL if enabled else MISSING, evidence, listing)
 
 
 def service_admin_account(facts: Facts, service_principal: str | None) -> str | None:

@@ -13,6 +13,11 @@ MISSING = "missing"
 UNKNOWN = "unknown"
 NOT_APPLICABLE = "not_applicable"
 STATUSES = (IN_PLACE, PARTIAL, MISSING, UNKNOWN, NOT_APPLICABLE)
+# Which scope put in force what a verdict found in force (None: nothing is).
+ACCOUNT_SCOPE = "account"
+ORGANIZATION_SCOPE = "organization"
+BOTH_SCOPES = "both"
+SCOPES = (ACCOUNT_SCOPE, ORGANIZATION_SCOPE, BOTH_SCOPES)
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,8 @@ class Observation:
     status: str
     evidence: str
     reason: str
+    weighed: bool = False  # the organization's view was weighed with the account's
+    scope: str | None = None  # set where two scopes were weighed (dual_scope.py)
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,8 @@ class Verdict:
     status: str
     evidence: str
     reason: str
+    scope: str | None = None  # account, organization or both (SCOPES); None: nothing in force
+    weighed: bool = False  # both scopes were weighed: satisfied_by has nothing to add
 
 
 def combine(observations: Iterable[Observation], every: bool = True) -> Observation:

@@ -132,7 +132,8 @@ def test_guardduty_organization_auto_enable_and_delegated_admins(tmp_path: Path)
 
 
 def test_guardduty_collector_against_moto(tmp_path: Path) -> None:
-    """moto lacks describe_organization_configuration: it answers 404, recorded as a failure."""
+    """moto lacks describe_organization_configuration and list_members: it answers 404,
+    recorded as a failure."""
     with mock_aws():
         client = boto3.client("guardduty", region_name=REGION)
         detector_id = client.create_detector(
@@ -148,7 +149,10 @@ def test_guardduty_collector_against_moto(tmp_path: Path) -> None:
         files["guardduty/list_organization_admin_accounts"]["AdminAccounts"][0]["AdminAccountId"]
         == MEMBER
     )
-    assert files["!failed"] == ["guardduty.describe_organization_configuration:404"]
+    assert files["!failed"] == [
+        "guardduty.describe_organization_configuration:404",
+        "guardduty.list_members:404",
+    ]
 
 
 def test_guardduty_collector_organization_calls_outside_the_admin_record_nothing(
@@ -165,6 +169,9 @@ def test_guardduty_collector_organization_calls_outside_the_admin_record_nothing
     stub.add_client_error(
         "describe_organization_configuration", "BadRequestException", not_admin, 400
     )
+    stub.add_response(
+        "list_members", {"Members": []}, {"DetectorId": DETECTOR, "OnlyAssociated": "false"}
+    )
     stub.add_client_error("list_organization_admin_accounts", "BadRequestException", not_admin, 400)
     guardduty.collect(ctx)
     session.assert_all_answered()
@@ -172,6 +179,7 @@ def test_guardduty_collector_organization_calls_outside_the_admin_record_nothing
     assert set(files) == {
         "guardduty/list_detectors",
         f"guardduty/get_detector/{DETECTOR}",
+        f"guardduty/list_members/{DETECTOR}",
         "!failed",
     }
     assert files["!failed"] == []
@@ -246,6 +254,7 @@ def test_security_hub_collector_reads_standards_of_an_enabled_hub(tmp_path: Path
     stub.add_response("describe_hub", {"HubArn": "arn:aws:securityhub:us-east-1:1:hub/default"})
     stub.add_response("get_enabled_standards", {"StandardsSubscriptions": []})
     stub.add_response("describe_organization_configuration", {"AutoEnable": False})
+    stub.add_response("list_members", {"Members": []}, {"OnlyAssociated": False})
     stub.add_client_error("list_organization_admin_accounts", "AccessDeniedException", "no", 403)
     securityhub.collect(ctx)
     session.assert_all_answered()

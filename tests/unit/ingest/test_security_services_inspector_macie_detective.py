@@ -198,7 +198,11 @@ def _members(*statuses: tuple[str, str]) -> dict[str, object]:
     }
 
 
-def test_detective_administrator_and_members_from_its_member_list(tmp_path: Path) -> None:
+def test_detective_administrator_enrolls_its_members_and_members_own_no_graph(
+    tmp_path: Path,
+) -> None:
+    """A member's coverage comes from the administrator's graph (ENROLLS), not from its own
+    state: what the member runs itself is no graph at all."""
     third = "333333333333"
     snap = (
         SnapshotBuilder(tmp_path, {MANAGEMENT: [REGION], MEMBER: [REGION], third: [REGION]})
@@ -220,11 +224,32 @@ def test_detective_administrator_and_members_from_its_member_list(tmp_path: Path
         "administrator",
         [MEMBER],
     )
+    assert (admin["org_status"], admin["org_resource"]) == ("configured", f"behavior graph {GRAPH}")
+    enrolled = {
+        row["target"]: row["props"]["enabled"]
+        for row in records.rels[("ENROLLS", "DetectiveGraph", "Account")]
+    }
+    assert enrolled == {MEMBER: True, third: False}
     member = state(records, "DetectiveGraph", account_id=MEMBER)
-    assert (member["status"], member["role"], member["graph_arn"]) == ("enabled", "member", GRAPH)
-    invited = state(records, "DetectiveGraph", account_id=third)
-    assert invited["status"] == "disabled"
-    assert "no administrator in the snapshot lists it" in invited["status_reason"]
+    assert (member["status"], member["status_reason"]) == (
+        "disabled",
+        "no behavior graph of its own",
+    )
+    assert member["org_status"] == "not_configured"
+
+
+def test_detective_member_list_that_failed_is_an_unknown_organization_view(
+    tmp_path: Path,
+) -> None:
+    snap = (
+        SnapshotBuilder(tmp_path)
+        .answer("detective", "list_graphs", {"GraphList": [{"Arn": GRAPH}]})
+        .fail("detective", "list_members", key=GRAPH)
+        .open()
+    )
+    admin = state(detective.transform(snap), "DetectiveGraph")
+    assert (admin["status"], admin["member_account_ids"]) == ("enabled", None)
+    assert admin["org_status"] == "unknown"
 
 
 def test_detective_collector_lists_members_of_owned_graphs(tmp_path: Path) -> None:
