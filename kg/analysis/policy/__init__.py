@@ -40,9 +40,11 @@ from kg.analysis.policy.request import (
     PolicySet,
     Request,
     Resource,
+    request_context,
     service_and_region,
 )
 from kg.analysis.policy.truth import Truth
+from kg.analysis.policy.wildcards import Extent, Pattern, Style
 
 __all__ = [
     "RCP_SERVICES",
@@ -54,8 +56,10 @@ __all__ = [
     "ConditionContext",
     "Decision",
     "Effect",
+    "Extent",
     "OrgLevel",
     "Outcome",
+    "Pattern",
     "Policy",
     "PolicyError",
     "PolicyKind",
@@ -67,6 +71,7 @@ __all__ = [
     "ResourceType",
     "Statement",
     "StatementRef",
+    "Style",
     "Truth",
     "UndecidedCondition",
     "action_catalog",
@@ -76,5 +81,6 @@ __all__ = [
     "identity_may_allow",
     "load_document",
     "normalize_document",
+    "request_context",
     "service_and_region",
 ]
