@@ -115,12 +115,13 @@ RETURN DISTINCT r.arn AS role, [l IN labels(x) WHERE l IN $labels][0] AS label,
 """
 
 
-def decide(actor: Actor, action: str, target: Target) -> Decision:
-    """One action of an actor on a target, with the target's policy and RCPs in force."""
+def decide(actor: Actor, action: str, target: Target, scope: bool = False) -> Decision:
+    """One action of an actor on a target, with the target's policy and RCPs in force;
+    `scope`: the target's ARN is a pattern of its sub-resources (``bucket/home/*``)."""
     return evaluate_actions(
         actor.principal,
         (action,),
-        target.request_resource(),
+        target.request_resource(scope=scope),
         _policies(actor, target),
         ATTACKER_CONTEXT,
     )[action]
@@ -659,7 +660,7 @@ def _scope_detail(scoped: Sequence[Grant], grants: Grants, base: str) -> str:
     exclusions, sorted."""
     entries: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
     for action, scope in scoped:
-        excluded = tuple(sorted(_relative(t, base) for t in grants[(action, scope)].excluded))
+        excluded = tuple(sorted(relative(t, base) for t in grants[(action, scope)].excluded))
         entries[(scope or "", excluded)].append(action)
     return json.dumps(
         [
@@ -670,7 +671,9 @@ def _scope_detail(scoped: Sequence[Grant], grants: Grants, base: str) -> str:
     )
 
 
-def _relative(pattern: str, base: str) -> str:
+def relative(pattern: str, base: str) -> str:
+    """A pattern of sub-resources as written below `base` (the resource's ARN and separator);
+    one not below it as it is."""
     negated = pattern.startswith("not ")
     text = pattern.removeprefix("not ")
     below = text.removeprefix(base) if text.startswith(base) else text

@@ -48,7 +48,7 @@ TARGETS = names.Accepts(
     accounts="any",
     by_arn=names.ARN_LABELS,
     by_name=names.NAMED_LABELS,
-    bucket_objects=True,
+    sub_resources=True,
 )
 
 
@@ -222,7 +222,20 @@ def _explain(
     levels = ", ".join(props.get("access_levels") or ()) or "some"
     statements = ", ".join(props.get("allowed_by") or ())
     allowed_by = f"; allowed by {statements}" if statements else ""
-    return f"{start} has {levels} access to {end}{allowed_by}", conditions
+    scope = _scope_words(props.get("scope_detail"))
+    return f"{start} has {levels} access to {end}{scope}{allowed_by}", conditions
+
+
+def _scope_words(detail: str | None) -> str:
+    """A CAN_ACCESS edge's scopes in words: ' (scope home/*, except home/secret/*)'."""
+    if not detail:
+        return ""
+    parts = []
+    for entry in json.loads(detail):
+        excluding = entry.get("excluding") or []
+        except_ = f", except {' and '.join(excluding)}" if excluding else ""
+        parts.append(f"{entry['scope']}{except_}")
+    return f" (scope {'; '.join(dict.fromkeys(parts))})"
 
 
 def _conditions(props: dict[str, Any]) -> tuple[str, ...]:

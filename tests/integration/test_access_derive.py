@@ -236,6 +236,8 @@ ACCESS_KEYS = (
     "action_count",
     "conditional",
     "conditions",
+    "scope",
+    "scope_detail",
     "granted_to",
 )
 
