@@ -7,7 +7,8 @@ on policy variables, and on ARNs below a resource. The policies are AWS's docume
   indexes" (iam-policy-specific-table-indexes) and "IAM policy to read, write, update, and
   delete access on a DynamoDB table" (iam-policy-example-data-crud);
 - KMS Developer Guide, "Use aliases to control access to KMS keys" (alias-authorization);
-- Secrets Manager User Guide, on the six random characters that end a secret's ARN."""
+- Secrets Manager User Guide, "Limiting access to specific secrets"
+  (permissions_grant-limited-resources), on the six random characters that end a secret's ARN."""
 
 from __future__ import annotations
 
