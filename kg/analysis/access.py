@@ -440,14 +440,12 @@ def _requests(target: Target, policies: Sequence[Policy], principal: Principal) 
     if separator is not None:
         base = target.arn + separator
         actions = catalog.actions_on(f"{base}*")
-        for scope in scopes_below(target, tuple(policies), principal):
+        for scope in _scopes_below(target, tuple(policies), principal):
             requests.append((base + scope, actions, scope))
     return requests
 
 
-def scopes_below(
-    target: Target, policies: tuple[Policy, ...], principal: Principal | None = None
-) -> list[str]:
+def _scopes_below(target: Target, policies: tuple[Policy, ...], principal: Principal) -> list[str]:
     """``*`` (every sub-resource) and the patterns of sub-resources the policies' Resource and
     NotResource elements write below the target, relative to it and sorted: ``home/*``,
     ``home/alice/*`` for ``${aws:username}`` of the user alice. A variable the principal does
@@ -456,7 +454,7 @@ def scopes_below(
     separator = SUB_RESOURCES[target.label]
     written = _sub_resource_patterns(policies, separator)
     lookup = None
-    if principal is not None and any(pattern.has_variables for pattern in written):
+    if any(pattern.has_variables for pattern in written):
         lookup = request_context(principal, target.request_resource(), ATTACKER_CONTEXT).lookup
     found = {"*"}
     for pattern in written:
@@ -615,10 +613,11 @@ def _edge(
     maybe = frozenset(g for g, d in grants.items() if d.outcome is Outcome.CONDITIONAL)
     base = target.arn + SUB_RESOURCES.get(target.label, "")
     granted = allowed or maybe
-    if all(_held(grant, everyone_allowed, base) for grant in granted):
+    if _holds_all(everyone_allowed, granted, target):
         return None  # also when nothing is granted
+    by_action = _scopes_by_action(allowed)
     listed = sorted(
-        (g for g in granted if not _held(g, allowed - {g}, base)), key=lambda g: (g[0], g[1] or "")
+        (g for g in granted if not _wider(g, by_action, base)), key=lambda g: (g[0], g[1] or "")
     )
     actions = sorted({action for action, _ in listed})
     catalog = action_catalog()
@@ -636,15 +635,30 @@ def _edge(
     }
 
 
-def _held(grant: Grant, grants: frozenset[Grant], base: str) -> bool:
-    """Whether `grants` hold the grant: the same action on the same scope, or on a wider one
-    (every sub-resource the grant's scope stands for)."""
-    if grant in grants:
-        return True
+def _scopes_by_action(grants: Iterable[Grant]) -> dict[str, set[str | None]]:
+    scopes: dict[str, set[str | None]] = defaultdict(set)
+    for action, scope in grants:
+        scopes[action].add(scope)
+    return scopes
+
+
+def _wider(grant: Grant, by_action: dict[str, set[str | None]], base: str) -> bool:
+    """Whether the same action is granted on a wider scope (one standing for every
+    sub-resource the grant's scope stands for)."""
     action, scope = grant
     return scope is not None and any(
-        other == action and wider is not None and _covers(base, wider, scope)
-        for other, wider in grants
+        wider is not None and wider != scope and _covers(base, wider, scope)
+        for wider in by_action.get(action, ())
+    )
+
+
+def _holds_all(held: frozenset[Grant], wanted: Iterable[Grant], target: Target) -> bool:
+    """Whether `held` holds every grant wanted: the same action on the same or a wider scope."""
+    base = target.arn + SUB_RESOURCES.get(target.label, "")
+    by_action = _scopes_by_action(held)
+    return all(
+        grant[1] in by_action.get(grant[0], ()) or _wider(grant, by_action, base)
+        for grant in wanted
     )
 
 
@@ -752,11 +766,6 @@ def access_records(view: IamView, records: GraphRecords) -> None:
     actors = [*view.actors.values(), *external_requesters(view)]
     for actor, found in zip(actors, map_chunks(decide, actors), strict=True):
         _record_edges(actor, found, records)
-
-
-def _holds_all(held: frozenset[Grant], wanted: frozenset[Grant], target: Target) -> bool:
-    base = target.arn + SUB_RESOURCES.get(target.label, "")
-    return all(_held(grant, held, base) for grant in wanted)
 
 
 Found = tuple[str, str, dict[str, Any]]  # a target's label and ARN, and the edge to it

@@ -204,6 +204,8 @@ class Pattern:
         """How many of the ARNs `scope` stands for this (ARN) pattern matches. A variable that
         is absent matches none; one that is unknown leaves UNKNOWN where the scope was written
         as this very pattern, and SOME (unless it can meet none of the scope) elsewhere."""
+        if self._fixed is not None:  # no variables: the tokens are the resolved ones
+            return _extent(self.tokens, scope, self.style, all_settled=True)
         resolved = self._resolve(resolve)
         if resolved is Truth.FALSE:
             return Extent.NONE
@@ -251,6 +253,7 @@ def _written(token: str | Wildcard) -> str:
     return "".join(f"${{{char}}}" if char in _ESCAPES else char for char in token)
 
 
+@lru_cache(maxsize=65536)
 def _extent(
     tokens: tuple[str | Wildcard, ...], scope: Pattern, style: Style, *, all_settled: bool
 ) -> Extent:
