@@ -227,15 +227,21 @@ def _explain(
 
 
 def _scope_words(detail: str | None) -> str:
-    """A CAN_ACCESS edge's scopes in words: ' (scope home/*, except home/secret/*)'."""
+    """A CAN_ACCESS edge's scopes in words:
+    ' (scope home/*, except home/secret/* for s3:GetObject; logs/*)'."""
     if not detail:
         return ""
-    parts = []
+    exceptions: dict[str, list[str]] = {}
     for entry in json.loads(detail):
-        excluding = entry.get("excluding") or []
-        except_ = f", except {' and '.join(excluding)}" if excluding else ""
-        parts.append(f"{entry['scope']}{except_}")
-    return f" (scope {'; '.join(dict.fromkeys(parts))})"
+        excluded = exceptions.setdefault(entry["scope"], [])
+        if entry.get("excluding"):
+            taken = ", ".join(entry["excluding"])
+            excluded.append(f"{taken} for {', '.join(entry['actions'])}")
+    words = [
+        scope + (f", except {' and '.join(excluded)}" if excluded else "")
+        for scope, excluded in exceptions.items()
+    ]
+    return f" (scope {'; '.join(words)})"
 
 
 def _conditions(props: dict[str, Any]) -> tuple[str, ...]:
