@@ -615,13 +615,12 @@ def _edge(
     granted = allowed or maybe
     if _holds_all(everyone_allowed, granted, target):
         return None  # also when nothing is granted
-    by_action = _scopes_by_action(allowed)
-    listed = sorted(
-        (g for g in granted if not _wider(g, by_action, base)), key=lambda g: (g[0], g[1] or "")
-    )
+    listed = sorted(granted, key=lambda g: (g[0], g[1] or ""))
     actions = sorted({action for action, _ in listed})
-    catalog = action_catalog()
-    levels = sorted({str(catalog.access_level(a)) for a in actions if catalog.access_level(a)})
+    if len(actions) < len(listed):  # an action on several scopes: not where a wider one holds it
+        by_action = _scopes_by_action(allowed)
+        listed = [grant for grant in listed if not _wider(grant, by_action, base)]
+    levels = sorted({level for a in actions if (level := _access_level(a))})
     scoped = [grant for grant in listed if grant[1] is not None]
     return {
         "access_levels": levels,
@@ -635,6 +634,12 @@ def _edge(
     }
 
 
+@lru_cache(maxsize=16384)
+def _access_level(action: str) -> str | None:
+    level = action_catalog().access_level(action)
+    return str(level) if level else None
+
+
 def _scopes_by_action(grants: Iterable[Grant]) -> dict[str, set[str | None]]:
     scopes: dict[str, set[str | None]] = defaultdict(set)
     for action, scope in grants:
@@ -646,14 +651,18 @@ def _wider(grant: Grant, by_action: dict[str, set[str | None]], base: str) -> bo
     """Whether the same action is granted on a wider scope (one standing for every
     sub-resource the grant's scope stands for)."""
     action, scope = grant
-    return scope is not None and any(
-        wider is not None and wider != scope and _covers(base, wider, scope)
-        for wider in by_action.get(action, ())
+    others = by_action.get(action)
+    if scope is None or not others or others == {scope}:
+        return False
+    return any(
+        wider is not None and wider != scope and _covers(base, wider, scope) for wider in others
     )
 
 
-def _holds_all(held: frozenset[Grant], wanted: Iterable[Grant], target: Target) -> bool:
+def _holds_all(held: frozenset[Grant], wanted: frozenset[Grant], target: Target) -> bool:
     """Whether `held` holds every grant wanted: the same action on the same or a wider scope."""
+    if not held:
+        return not wanted
     base = target.arn + SUB_RESOURCES.get(target.label, "")
     by_action = _scopes_by_action(held)
     return all(

@@ -193,6 +193,8 @@ class Pattern:
     def resolved_text(self, resolve: Resolver | None) -> str | None:
         """The pattern with its variables substituted (wildcards and escapes as written); the
         text as written when one is unknown; None when one is absent without a default."""
+        if self._fixed is not None:
+            return self.text
         resolved = self._resolve(resolve)
         if resolved is Truth.FALSE:
             return None
