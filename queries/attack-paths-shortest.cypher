@@ -50,5 +50,5 @@ RETURN [n IN nodes(p) | {key: coalesce(n.arn, n.name, n.account_id),
        [x IN relationships(p) | {relation: type(x),
                                  properties: x {.traffic, .controls, .via, .technique,
                                                 .explanation, .access_levels, .allowed_by,
-                                                .conditional, .conditions}}] AS rels
+                                                .conditional, .conditions, .scope_detail}}] AS rels
 ORDER BY length(p), nodes[-1].key

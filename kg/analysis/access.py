@@ -33,7 +33,9 @@ from kg.analysis.policy import (
     ConditionContext,
     Decision,
     Effect,
+    Extent,
     Outcome,
+    Pattern,
     Policy,
     PolicyKind,
     PolicySet,
@@ -42,11 +44,14 @@ from kg.analysis.policy import (
     Request,
     Resource,
     Statement,
+    Style,
+    Truth,
     action_catalog,
     evaluate,
     evaluate_actions,
     iam_principal_kind,
     identity_may_allow,
+    request_context,
     service_and_region,
 )
 from kg.analysis.workers import map_chunks
@@ -54,6 +59,7 @@ from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords
 from kg.graph.writer import GraphWriter
 from kg.model import load_schema
+from kg.model.access import SUB_RESOURCES
 
 ACCESS_REL_TYPES = ("RUNS_AS", "CAN_ASSUME", "CAN_ACCESS")
 MAX_LISTED_ACTIONS = 50
@@ -109,12 +115,13 @@ RETURN DISTINCT r.arn AS role, [l IN labels(x) WHERE l IN $labels][0] AS label,
 """
 
 
-def decide(actor: Actor, action: str, target: Target) -> Decision:
-    """One action of an actor on a target, with the target's policy and RCPs in force."""
+def decide(actor: Actor, action: str, target: Target, scope: bool = False) -> Decision:
+    """One action of an actor on a target, with the target's policy and RCPs in force;
+    `scope`: the target's ARN is a pattern of its sub-resources (``bucket/home/*``)."""
     return evaluate_actions(
         actor.principal,
         (action,),
-        target.request_resource(),
+        target.request_resource(scope=scope),
         _policies(actor, target),
         ATTACKER_CONTEXT,
     )[action]
@@ -419,25 +426,86 @@ def _allowed_by(decisions: Iterable[Decision]) -> list[str]:
     return list(refs)[:MAX_LISTED_STATEMENTS]
 
 
-def _request_arns(target: Target) -> list[str]:
-    """What requests on the target name: the resource, and a bucket's objects."""
-    return [target.arn] + ([f"{target.arn}/*"] if target.label == "S3Bucket" else [])
+Ask = tuple[str, frozenset[str], str | None]  # an ARN, the actions on it, its scope
+Grant = tuple[str, str | None]  # an action, and the scope of sub-resources it is granted on
+Grants = dict[Grant, Decision]
 
 
-Grants = dict[str, Decision]
+def _requests(target: Target, policies: Sequence[Policy], principal: Principal) -> list[Ask]:
+    """What requests on the target name: the resource itself (scope None), and, for one with
+    sub-resources (a bucket's objects), each scope the policies write below it."""
+    catalog = action_catalog()
+    requests: list[Ask] = [(target.arn, catalog.actions_on(target.arn), None)]
+    separator = SUB_RESOURCES.get(target.label)
+    if separator is not None:
+        base = target.arn + separator
+        actions = catalog.actions_on(f"{base}*")
+        for scope in _scopes_below(target, tuple(policies), principal):
+            requests.append((base + scope, actions, scope))
+    return requests
+
+
+def _scopes_below(target: Target, policies: tuple[Policy, ...], principal: Principal) -> list[str]:
+    """``*`` (every sub-resource) and the patterns of sub-resources the policies' Resource and
+    NotResource elements write below the target, relative to it and sorted: ``home/*``,
+    ``home/alice/*`` for ``${aws:username}`` of the user alice. A variable the principal does
+    not settle stays as written (a scope that holds only if it resolves so); one it is known
+    not to have (``${aws:username}`` of a role) names nothing."""
+    separator = SUB_RESOURCES[target.label]
+    written = _sub_resource_patterns(policies, separator)
+    lookup = None
+    if any(pattern.has_variables for pattern in written):
+        lookup = request_context(principal, target.request_resource(), ATTACKER_CONTEXT).lookup
+    found = {"*"}
+    for pattern in written:
+        text = pattern.resolved_text(lookup)
+        head, _, below = (text or "").partition(separator)
+        if below and (head == target.arn or _head(head).matches(target.arn) is Truth.TRUE):
+            found.add(below)
+    return sorted(found)
+
+
+@lru_cache(maxsize=4096)
+def _sub_resource_patterns(policies: tuple[Policy, ...], separator: str) -> tuple[Pattern, ...]:
+    """The Resource and NotResource patterns that may write a sub-resource (hold the separator
+    after the ARN's fifth colon), kept for the requester's next target."""
+    return tuple(
+        dict.fromkeys(
+            pattern
+            for policy in policies
+            for statement in policy.statements
+            for pattern in statement.resources or ()
+            if separator in pattern.text.split(":", 5)[-1]
+        )
+    )
+
+
+@lru_cache(maxsize=4096)
+def _head(text: str) -> Pattern:
+    return Pattern.compile(text, Style.ARN, variables=True)
+
+
+def _all_policies(policies: PolicySet) -> tuple[Policy, ...]:
+    """Every policy of the set, whose Resource elements may tell scopes apart."""
+    return (
+        *policies.identity,
+        *((policies.resource,) if policies.resource else ()),
+        *((policies.boundary,) if policies.boundary else ()),
+        *(p for level in (*(policies.scps or ()), *(policies.rcps or ())) for p in level.policies),
+    )
 
 
 def _grants(actor: Actor, target: Target, shared: dict[Hashable, Grants] | None = None) -> Grants:
-    """The decisions on every action of the target's type (and its objects') that may be
-    allowed, after the cheap pre-checks; empty when they settle that nothing is. `shared`: the
-    actor's earlier answers by `_sharing_key`, reused for targets no policy tells apart."""
+    """The decisions on every action of the target's type (and of its sub-resources, per
+    scope) that may be allowed, after the cheap pre-checks; empty when they settle that nothing
+    is. `shared`: the actor's earlier answers by `_sharing_key`, reused for targets no policy
+    tells apart."""
     if not _may_grant(actor, target):
         return {}
-    catalog = action_catalog()
-    requests = [(arn, catalog.actions_on(arn)) for arn in _request_arns(target)]
-    if _identity_allows_none(actor, target, requests):
-        return {}
     policies = _policies(actor, target)
+    requests = _requests(target, _all_policies(policies), actor.principal)
+    if _identity_allows_none(actor, target, [(arn, actions) for arn, actions, _ in requests]):
+        return {}
     if shared is None or (key := _sharing_key(target, policies, requests)) is None:
         return _decide_grants(actor, target, policies, requests)
     if key not in shared:
@@ -446,29 +514,23 @@ def _grants(actor: Actor, target: Target, shared: dict[Hashable, Grants] | None 
 
 
 def _decide_grants(
-    actor: Actor,
-    target: Target,
-    policies: PolicySet,
-    requests: Sequence[tuple[str, frozenset[str]]],
+    actor: Actor, target: Target, policies: PolicySet, requests: Sequence[Ask]
 ) -> Grants:
     """The policy engine's decisions on the requested actions, those that may be allowed."""
     decisions: Grants = {}
-    for arn, actions in requests:
-        decisions.update(
-            evaluate_actions(
-                actor.principal,
-                actions,
-                target.request_resource(arn),
-                policies,
-                ATTACKER_CONTEXT,
-            )
+    for arn, actions, scope in requests:
+        decided = evaluate_actions(
+            actor.principal,
+            actions,
+            target.request_resource(arn, scope=scope is not None),
+            policies,
+            ATTACKER_CONTEXT,
         )
-    return {action: d for action, d in decisions.items() if d.possibly_allowed}
+        decisions.update(((a, scope), d) for a, d in decided.items() if d.possibly_allowed)
+    return decisions
 
 
-def _sharing_key(
-    target: Target, policies: PolicySet, requests: Sequence[tuple[str, frozenset[str]]]
-) -> Hashable | None:
+def _sharing_key(target: Target, policies: PolicySet, requests: Sequence[Ask]) -> Hashable | None:
     """For one requester, everything its decisions on a target without a resource policy
     depend on: the target's type and place (service, region, account, RCPs) and which of the
     requester's and the RCPs' statements the requested ARNs match. Two targets with the same key
@@ -481,8 +543,10 @@ def _sharing_key(
         return None
     service, region = service_and_region(target.arn)
     matched = tuple(
-        statement.matches_resource(arn, _unresolved)[0]
-        for arn, _ in requests
+        statement.matches_scope(arn, _unresolved)[::2]
+        if scope is not None
+        else statement.matches_resource(arn, _unresolved)[0]
+        for arn, _, scope in requests
         for statement in statements
     )
     return (
@@ -492,7 +556,7 @@ def _sharing_key(
         target.account_id,
         target.region,
         id(target.rcps),
-        tuple(id(actions) for _, actions in requests),  # one set object per resource type
+        tuple((id(actions), scope) for _, actions, scope in requests),  # a set per type
         ":key/" in target.arn,
         matched,
     )
@@ -525,53 +589,142 @@ def _unresolved(key: str) -> None:
     return None
 
 
-def _allowed(grants: dict[str, Decision]) -> frozenset[str]:
-    return frozenset(action for action, decision in grants.items() if decision.allowed)
+def _allowed(grants: Grants) -> frozenset[Grant]:
+    return frozenset(grant for grant, decision in grants.items() if decision.allowed)
 
 
 def access_edge(
     actor: Actor,
     target: Target,
-    everyone_allowed: frozenset[str] = frozenset(),
+    everyone_allowed: frozenset[Grant] = frozenset(),
     shared: dict[Hashable, Grants] | None = None,
 ) -> dict[str, Any] | None:
-    """The CAN_ACCESS properties of an actor on a resource (and its objects), or None when it
-    gets nothing, or nothing beyond `everyone_allowed` (what everyone is allowed there without
-    a condition: the AnyPrincipal node's edge says it once for every requester). `shared`: the
-    actor's decisions so far, to reuse (see `_grants`)."""
-    return _edge(_grants(actor, target, shared), everyone_allowed)
+    """The CAN_ACCESS properties of an actor on a resource (and its sub-resources), or None
+    when it gets nothing, or nothing beyond `everyone_allowed` (what everyone is allowed there
+    without a condition: the AnyPrincipal node's edge says it once for every requester).
+    `shared`: the actor's decisions so far, to reuse (see `_grants`)."""
+    return _edge(_grants(actor, target, shared), everyone_allowed, target)
 
 
-def _edge(grants: dict[str, Decision], everyone_allowed: frozenset[str]) -> dict[str, Any] | None:
-    allowed = sorted(_allowed(grants))
-    maybe = sorted(a for a, d in grants.items() if d.outcome is Outcome.CONDITIONAL)
+def _edge(
+    grants: Grants, everyone_allowed: frozenset[Grant], target: Target
+) -> dict[str, Any] | None:
+    allowed = _allowed(grants)
+    maybe = frozenset(g for g, d in grants.items() if d.outcome is Outcome.CONDITIONAL)
+    base = target.arn + SUB_RESOURCES.get(target.label, "")
     granted = allowed or maybe
-    if not granted or everyone_allowed.issuperset(granted):
-        return None
-    catalog = action_catalog()
-    levels = sorted({str(catalog.access_level(a)) for a in granted if catalog.access_level(a)})
+    if _holds_all(everyone_allowed, granted, target):
+        return None  # also when nothing is granted
+    listed = sorted(granted, key=lambda g: (g[0], g[1] or ""))
+    actions = sorted({action for action, _ in listed})
+    if len(actions) < len(listed):  # an action on several scopes: not where a wider one holds it
+        by_action = _scopes_by_action(allowed)
+        listed = [grant for grant in listed if not _wider(grant, by_action, base)]
+    levels = sorted({level for a in actions if (level := _access_level(a))})
+    scoped = [grant for grant in listed if grant[1] is not None]
     return {
         "access_levels": levels,
-        "actions": granted[:MAX_LISTED_ACTIONS],
-        "action_count": len(granted),
-        "allowed_by": _allowed_by(grants[a] for a in granted),
+        "actions": actions[:MAX_LISTED_ACTIONS],
+        "action_count": len(actions),
+        "allowed_by": _allowed_by(grants[g] for g in listed),
         "conditional": not allowed,
-        "conditions": None if allowed else conditions_json(grants[a] for a in maybe),
+        "conditions": None if allowed else conditions_json(grants[g] for g in listed),
+        "scope": sorted({scope for _, scope in scoped if scope}) or None,
+        "scope_detail": _scope_detail(scoped, grants, base) if scoped else None,
     }
 
 
-def _open_grants(target: Target) -> frozenset[str]:
-    """The actions on the target that the statements open to the unnamed may grant a caller
-    with an account of its own that the policy does not name."""
-    catalog = action_catalog()
+@lru_cache(maxsize=16384)
+def _access_level(action: str) -> str | None:
+    level = action_catalog().access_level(action)
+    return str(level) if level else None
+
+
+def _scopes_by_action(grants: Iterable[Grant]) -> dict[str, set[str | None]]:
+    scopes: dict[str, set[str | None]] = defaultdict(set)
+    for action, scope in grants:
+        scopes[action].add(scope)
+    return scopes
+
+
+def _wider(grant: Grant, by_action: dict[str, set[str | None]], base: str) -> bool:
+    """Whether the same action is granted on a wider scope (one standing for every
+    sub-resource the grant's scope stands for)."""
+    action, scope = grant
+    others = by_action.get(action)
+    if scope is None or not others or others == {scope}:
+        return False
+    return any(
+        wider is not None and wider != scope and _covers(base, wider, scope) for wider in others
+    )
+
+
+def _holds_all(held: frozenset[Grant], wanted: frozenset[Grant], target: Target) -> bool:
+    """Whether `held` holds every grant wanted: the same action on the same or a wider scope."""
+    if not held:
+        return not wanted
+    base = target.arn + SUB_RESOURCES.get(target.label, "")
+    by_action = _scopes_by_action(held)
+    return all(
+        grant[1] in by_action.get(grant[0], ()) or _wider(grant, by_action, base)
+        for grant in wanted
+    )
+
+
+@lru_cache(maxsize=16384)
+def _covers(base: str, wider: str, scope: str) -> bool:
+    wide = Pattern.compile(base + wider, Style.ARN, variables=True)
+    return wide.extent(Pattern.compile(base + scope, Style.ARN, variables=True)) is Extent.ALL
+
+
+def _scope_detail(scoped: Sequence[Grant], grants: Grants, base: str) -> str:
+    """Per scope, the actions granted there and the patterns Denies take out of them (relative
+    to the resource where they are below it), as JSON text: one entry per scope and set of
+    exclusions, sorted."""
+    entries: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
+    for action, scope in scoped:
+        excluded = tuple(sorted(relative(t, base) for t in grants[(action, scope)].excluded))
+        entries[(scope or "", excluded)].append(action)
+    return json.dumps(
+        [
+            {"scope": scope, "actions": sorted(actions), "excluding": list(excluded)}
+            for (scope, excluded), actions in sorted(entries.items())
+        ],
+        sort_keys=True,
+    )
+
+
+def relative(pattern: str, base: str) -> str:
+    """A pattern of sub-resources as written below `base` (the resource's ARN and separator);
+    one not below it as it is."""
+    negated = pattern.startswith("not ")
+    text = pattern.removeprefix("not ")
+    below = text.removeprefix(base) if text.startswith(base) else text
+    return f"not {below}" if negated else below
+
+
+def _open_grants(target: Target) -> frozenset[Grant]:
+    """The actions on the target (per scope of its sub-resources) that the statements open to
+    the unnamed may grant a caller with an account of its own that the policy does not name."""
     service = service_and_region(target.arn)[0]
     opened = [s for s in _open_allows(target.policy) if not _admits_named_accounts(s, service)]
+    policies = (target.policy,) if target.policy is not None else ()
     return frozenset(
-        action
-        for arn in _request_arns(target)
-        for action in catalog.actions_on(arn)
-        if any(statement.matches_action(action.lower()) for statement in opened)
+        (action, scope)
+        for arn, actions, scope in _requests(
+            target, policies, Principal(PrincipalKind.ANONYMOUS, "*")
+        )
+        for action in actions
+        if any(_may_grant_there(statement, action, arn, scope) for statement in opened)
     )
+
+
+def _may_grant_there(statement: Statement, action: str, arn: str, scope: str | None) -> bool:
+    if not statement.matches_action(action.lower()):
+        return False
+    if scope is None:
+        return True
+    return statement.matches_scope(arn, _unresolved)[0] is not Truth.FALSE
 
 
 # Keys that hold the caller's own account on a direct request (SNS's AWS:SourceOwner as well),
@@ -606,8 +759,9 @@ def access_records(view: IamView, records: GraphRecords) -> None:
     opened = candidates.reachable(everyone)
     grants = {target.arn: _grants(everyone, target) for target in opened}
     public = {arn: _allowed(of_target) for arn, of_target in grants.items()}
-    _record_edges(everyone, _found((t, _edge(grants[t.arn], frozenset())) for t in opened), records)
-    settled = frozenset(t.arn for t in opened if public[t.arn].issuperset(_open_grants(t)))
+    everyone_edges = ((t, _edge(grants[t.arn], frozenset(), t)) for t in opened)
+    _record_edges(everyone, _found(everyone_edges), records)
+    settled = frozenset(t.arn for t in opened if _holds_all(public[t.arn], _open_grants(t), t))
     candidates = candidates.settle(settled)
 
     def decide(actors: Sequence[Actor]) -> list[list[Found]]:

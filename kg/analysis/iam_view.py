@@ -74,9 +74,10 @@ class Target:
     rcps: tuple[OrgLevel, ...] | None
     region: str | None = None  # from the node, for resources whose ARN names none (S3 buckets)
 
-    def request_resource(self, arn: str | None = None) -> Resource:
-        """The target, or a part of it such as a bucket's objects, as a request names it."""
-        return Resource(arn or self.arn, self.account_id, region=self.region)
+    def request_resource(self, arn: str | None = None, scope: bool = False) -> Resource:
+        """The target, or a part of it such as a bucket's objects, as a request names it;
+        `scope`: `arn` is a pattern standing for all the sub-resources it matches."""
+        return Resource(arn or self.arn, self.account_id, region=self.region, scope=scope)
 
     @cached_property
     def policy_text(self) -> str:
@@ -198,7 +199,7 @@ OPTIONAL MATCH (boundary:IAMPolicy)-[:BOUNDS]->(p)
 RETURN CASE WHEN p:User THEN 'User' ELSE 'Role' END AS label, p.arn AS arn,
        p.account_id AS account_id, coalesce(p.service_linked, false) AS service_linked,
        p.trust_policy AS trust_policy, own + inherited AS policies,
-       boundary {.arn, .document} AS boundary
+       boundary {.arn, .document} AS boundary, p.user_id AS user_id, p.tags AS tags
 """
 _RESOURCES_QUERY = """
 MATCH (r:Resource)
@@ -214,6 +215,13 @@ WHERE w:LambdaFunction OR w:SageMakerNotebook OR w:CloudFormationStack OR w:Code
 RETURN [label IN labels(w) WHERE label <> 'Resource'][0] AS label, w.arn AS source,
        r.arn AS role
 """
+
+
+def _tag_pairs(tags: Sequence[str] | None) -> tuple[tuple[str, str], ...] | None:
+    """Tags stored as 'key=value' strings as pairs; None (unknown) when they could not be read."""
+    if tags is None:
+        return None
+    return tuple((key, value) for key, _, value in (tag.partition("=") for tag in tags))
 
 
 def _by_arn(policies: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -265,8 +273,16 @@ def load_view(graph: Graph, parse_policy: PolicyParser | None = None) -> IamView
     for row in graph.read(_ACTORS_QUERY):
         kind = PrincipalKind.USER if row["label"] == "User" else PrincipalKind.ROLE
         account = row["account_id"]
+        user = kind is PrincipalKind.USER
         principal = Principal(
-            kind, row["arn"], account, org_id=org_id, service_linked=row["service_linked"]
+            kind,
+            row["arn"],
+            account,
+            org_id=org_id,
+            service_linked=row["service_linked"],
+            # A user's requests carry its own tags; a role session's may add or override them.
+            tags=_tag_pairs(row["tags"]) if user else None,
+            user_id=row["user_id"] if user else None,
         )
         boundary = row["boundary"]
         actors[row["arn"]] = Actor(

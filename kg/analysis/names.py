@@ -10,8 +10,10 @@ A name is, in this order:
 - an account: its 12-digit id or its root ARN (arn:aws:iam::<id>:root, as policies name an
   account), also its Organizations ARN or its name. An account outside the organization is in
   the graph only where a loaded policy names it;
-- a node by ARN, among the labels the option takes; where the option allows, an object ARN
-  (arn:aws:s3:::bucket/key, bucket/*) names its bucket;
+- a node by ARN, among the labels the option takes; where the option allows, the ARN of a
+  sub-resource names the node that holds its policy: an object ARN (arn:aws:s3:::bucket/key,
+  bucket/*) its bucket, a KMS alias ARN the key it points at, a secret's ARN without the random
+  suffix Secrets Manager adds (secret:name for secret:name-AbCdEf) the secret;
 - a node by its name (a user, role or group name, a resource's name).
 
 Suggestions read only keys of the kind typed, and of those only the ones that begin alike
@@ -51,6 +53,9 @@ LISTED = 10  # ARNs listed for an ambiguous one
 ACCOUNT_ID = re.compile(r"\d{12}")
 _ROOT_ARN = re.compile(r"arn:([^:]+):iam::(\d{12}):root")
 _S3_OBJECT = re.compile(r"(arn:[^:]+:s3:::[^/]+)/.*")
+_KMS_ALIAS = re.compile(r"(arn:[^:]+:kms:[^:]+:\d{12}:)(alias/.+)")
+_SECRET_NAME = re.compile(r"arn:[^:]+:secretsmanager:[^:]+:\d{12}:secret:[^:]+")
+_SECRET_SUFFIX = 7  # "-" and six random characters
 _RESOURCE_TYPE = re.compile(r"[^/:]*[/:]")  # role/, key/, function: (none for a bucket)
 
 _ACCOUNTS = """
@@ -71,7 +76,7 @@ class Accepts:
     accounts: Literal["", "any", "external"] = ""
     by_arn: tuple[str, ...] = ()
     by_name: tuple[str, ...] = ()
-    bucket_objects: bool = False
+    sub_resources: bool = False
 
     def __post_init__(self) -> None:
         # The labels are written into the lookup queries: only the schema's own.
@@ -217,14 +222,24 @@ class _Lookup:
 
     def _by_arn(self) -> list[str]:
         found = self._keys(self.accepts.by_arn, "n.{key} = $text", text=self.text)
-        bucket = self._bucket_of_object()
-        if found or bucket is None:
+        if found or not self.accepts.sub_resources:
             return found
-        return self._keys(["S3Bucket"], "n.arn = $text", text=bucket)
+        bucket = self._bucket_of_object()
+        if bucket is not None:
+            return self._keys(["S3Bucket"], "n.arn = $text", text=bucket)
+        alias = _KMS_ALIAS.fullmatch(self.text)
+        if alias is not None:
+            where = "n.arn STARTS WITH $prefix AND $alias IN n.aliases"
+            return self._keys(["KmsKey"], where, prefix=f"{alias[1]}key/", alias=alias[2])
+        if _SECRET_NAME.fullmatch(self.text):
+            where = "n.arn STARTS WITH $prefix AND size(n.arn) = $size"
+            size = len(self.text) + _SECRET_SUFFIX
+            return self._keys(["Secret"], where, prefix=f"{self.text}-", size=size)
+        return []
 
     def _bucket_of_object(self) -> str | None:
-        """The bucket an object ARN names, where the option takes objects for their bucket."""
-        found = _S3_OBJECT.fullmatch(self.text) if self.accepts.bucket_objects else None
+        """The bucket an object ARN names, where the option takes sub-resources."""
+        found = _S3_OBJECT.fullmatch(self.text) if self.accepts.sub_resources else None
         return found.group(1) if found else None
 
     def _ambiguous(self, found: list[Named]) -> AmbiguousNameError:

@@ -48,7 +48,7 @@ TARGETS = names.Accepts(
     accounts="any",
     by_arn=names.ARN_LABELS,
     by_name=names.NAMED_LABELS,
-    bucket_objects=True,
+    sub_resources=True,
 )
 
 
@@ -222,7 +222,26 @@ def _explain(
     levels = ", ".join(props.get("access_levels") or ()) or "some"
     statements = ", ".join(props.get("allowed_by") or ())
     allowed_by = f"; allowed by {statements}" if statements else ""
-    return f"{start} has {levels} access to {end}{allowed_by}", conditions
+    scope = _scope_words(props.get("scope_detail"))
+    return f"{start} has {levels} access to {end}{scope}{allowed_by}", conditions
+
+
+def _scope_words(detail: str | None) -> str:
+    """A CAN_ACCESS edge's scopes in words:
+    ' (scope home/*, except home/secret/* for s3:GetObject; logs/*)'."""
+    if not detail:
+        return ""
+    exceptions: dict[str, list[str]] = {}
+    for entry in json.loads(detail):
+        excluded = exceptions.setdefault(entry["scope"], [])
+        if entry.get("excluding"):
+            taken = ", ".join(entry["excluding"])
+            excluded.append(f"{taken} for {', '.join(entry['actions'])}")
+    words = [
+        scope + (f", except {' and '.join(excluded)}" if excluded else "")
+        for scope, excluded in exceptions.items()
+    ]
+    return f" (scope {'; '.join(words)})"
 
 
 def _conditions(props: dict[str, Any]) -> tuple[str, ...]:

@@ -9,19 +9,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from kg.analysis import names
-from kg.analysis.access import conditions_json, decide, outsiders
+from kg.analysis.access import conditions_json, decide, outsiders, relative
 from kg.analysis.iam_view import IamView, Target, load_view
 from kg.analysis.policy import action_catalog
 from kg.errors import UnknownNameError
 from kg.graph.driver import Graph
-from kg.model.access import RESOURCE_LABELS
+from kg.model.access import RESOURCE_LABELS, SUB_RESOURCES
 
 # A role is a resource too: sts:AssumeRole is asked of its trust policy.
 RESOURCES = names.Accepts(
     "a resource or role",
     by_arn=(*RESOURCE_LABELS, "Role"),
     by_name=(*RESOURCE_LABELS, "Role"),
-    bucket_objects=True,
+    sub_resources=True,
 )
 
 
@@ -59,14 +59,32 @@ def _account_of(arn: str) -> str | None:
     return parts[4] if len(parts) > 4 and parts[4] else None
 
 
-def _target(view: IamView, resource: AskedResource) -> Target:
-    """The resource as the graph knows it; an object (bucket/key) takes its bucket's policy.
-    One the view has no policy for (unseen, or a role of an account outside) has none."""
+def _target(view: IamView, resource: AskedResource, action: str) -> tuple[Target, str | None]:
+    """The resource as the graph knows it, and, when the ARN asked is a scope (a pattern of
+    sub-resources), what it is written below (the resource's ARN and separator). A sub-resource
+    (bucket/key) takes its resource's policy; an alias, or a secret's ARN without its suffix,
+    is asked as the key or secret it names (what AWS decides on), but for an action on the
+    alias itself. One the view has no policy for (unseen, or a role of an account outside) has
+    none."""
     known = {**view.roles, **{target.arn: target for target in view.resources}}
     found = None if resource.node is None else known.get(resource.node)
     if found is None:
-        return Target("", resource.arn, _account_of(resource.arn), None, None)
-    return replace(found, arn=resource.arn)
+        return Target("", resource.arn, _account_of(resource.arn), None, None), None
+    separator = SUB_RESOURCES.get(found.label)
+    base = found.arn + separator if separator is not None else None
+    if base is not None and resource.arn.startswith(base):
+        written = any(char in resource.arn[len(base) :] for char in "*?")
+        return replace(found, arn=resource.arn), base if written else None
+    if resource.arn != found.arn and _on_the_alias(resource.arn, action):
+        return replace(found, arn=resource.arn, policy=None), None
+    return found, None
+
+
+def _on_the_alias(arn: str, action: str) -> bool:
+    """Whether the action takes the resource type `arn` names (a KMS alias for
+    kms:CreateAlias): a key policy does not govern an alias."""
+    types = set(action_catalog().resource_type_of(arn))
+    return any(use.resource_type in types for use in action_catalog().resource_types(action))
 
 
 def check_action(action: str) -> None:
@@ -89,23 +107,24 @@ def who_can(
     check_action(action)
     view = load_view(graph)
     asked = resource or AskedResource("*", None)
-    target = _target(view, asked)
+    target, base = _target(view, asked, action)
     actors = sorted(view.actors.values(), key=lambda a: a.arn)
     if target.account_id is not None:
         actors += outsiders(view)
     rows = []
     for actor in actors:
-        decision = decide(actor, action, target)
+        decision = decide(actor, action, target, scope=base is not None)
         if not decision.possibly_allowed:
             continue
         rows.append(
             {
                 "principal": actor.node[1],
                 "account_id": actor.principal.account_id,
-                "resource": asked.arn,
+                "resource": target.arn,
                 "outcome": str(decision.outcome),
                 "allowed_by": sorted({str(ref) for ref in decision.statements}),
                 "conditions": conditions_json([decision]),
+                "excluding": [relative(t, base or "") for t in decision.excluded] or None,
             }
         )
     return rows

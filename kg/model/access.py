@@ -18,6 +18,10 @@ RESOURCE_LABELS = (
     "LambdaFunction",
     "EcrRepository",
 )
+# Resources whose ARN has sub-resources below it, and what joins them to it: an S3 bucket's
+# objects (bucket/key). Access to those is decided per scope, a pattern of sub-resources
+# (docs/access.md).
+SUB_RESOURCES = {"S3Bucket": "/"}
 ASSUMER_LABELS = (
     "User",
     "Role",
@@ -39,6 +43,10 @@ _ACCESS_PROPS = {
     "allowed_by": "the identity and resource policy statements that grant it ('policy#Sid', the "
     "first 10)",
     **_CONDITIONAL,
+    "scope": "of a bucket's objects, the key patterns some action is granted on (['*']: every "
+    "object, ['home/alice/*']: that prefix); absent when none is",
+    "scope_detail": "JSON text: per scope, the actions granted there and the patterns a Deny takes "
+    "out of it ('excluding'), which the grant does not claim",
 }
 _ESCALATION_PROPS = {
     "technique": "the privilege escalation technique (see kg.analysis.privesc)",

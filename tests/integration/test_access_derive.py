@@ -236,6 +236,8 @@ ACCESS_KEYS = (
     "action_count",
     "conditional",
     "conditions",
+    "scope",
+    "scope_detail",
     "granted_to",
 )
 
@@ -310,6 +312,7 @@ def test_cli_who_can_and_access_show_the_external_account(kg_cli: Callable[..., 
             "outcome": "allowed",
             "allowed_by": [f"{facts.PARTNER_BUCKET_ARN} policy#PartnerRead"],
             "conditions": None,
+            "excluding": None,
         }
     ]
 

@@ -45,9 +45,11 @@ from kg.analysis.policy.request import (
     PolicySet,
     Request,
     Resource,
+    request_context,
     service_and_region,
 )
 from kg.analysis.policy.truth import Truth
+from kg.analysis.policy.wildcards import Extent, Pattern, Style
 
 __all__ = [
     "RCP_SERVICES",
@@ -59,8 +61,10 @@ __all__ = [
     "ConditionContext",
     "Decision",
     "Effect",
+    "Extent",
     "OrgLevel",
     "Outcome",
+    "Pattern",
     "Policy",
     "PolicyError",
     "PolicyKind",
@@ -72,6 +76,7 @@ __all__ = [
     "ResourceType",
     "Statement",
     "StatementRef",
+    "Style",
     "Truth",
     "UndecidedCondition",
     "action_catalog",
@@ -82,5 +87,6 @@ __all__ = [
     "identity_may_allow_somewhere",
     "load_document",
     "normalize_document",
+    "request_context",
     "service_and_region",
 ]

@@ -45,6 +45,9 @@ class Decision:
     statements: tuple[StatementRef, ...] = ()  # the statements that allowed or denied
     conditions: tuple[UndecidedCondition, ...] = ()  # what a CONDITIONAL result depends on
     reason: str = ""
+    # On a scope: the Resource patterns of the Denies that take part of it (maybe, under a
+    # condition), which an allowed or conditional decision does not claim.
+    excluded: tuple[str, ...] = ()
 
     @property
     def allowed(self) -> bool:

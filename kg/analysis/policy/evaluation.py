@@ -15,6 +15,11 @@ evaluation logic"):
 A statement whose condition the caller cannot decide counts as "maybe": a maybe-Allow makes the
 result CONDITIONAL where a certain Allow would have allowed, and a maybe-Deny makes an otherwise
 allowed result CONDITIONAL, never ALLOWED. The undecided conditions travel with the decision.
+
+On a scope (a resource pattern such as ``bucket/home/*``, standing for all the ARNs it matches)
+the same reasoning holds for the whole scope: a statement takes part only if its Resource covers
+all of it. An Allow covering part of it grants nothing there (that part is a scope of its own);
+a Deny covering part of it leaves the decision as it is but lists its pattern in `excluded`.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ class _Hit:
     truth: Truth
     clauses: tuple[ConditionClause, ...]
     naming: Naming | None  # how a resource policy statement names the principal
+    partial: tuple[str, ...] = ()  # a Deny covering only part of a scope: its patterns there
 
     def undecided(self) -> UndecidedCondition:
         return UndecidedCondition(self.statement.ref, self.statement.effect, self.clauses)
@@ -176,7 +182,9 @@ class _Plan:
         """The decision from the statements covering the action, group by group (identity,
         resource, boundary, session, then each applying level); levels None do not apply."""
         identity, on_resource, boundary, session = groups[:4]
-        denies = [hit for group in groups for hit in group if hit.statement.effect is Effect.DENY]
+        hits = [hit for group in groups for hit in group]
+        denies = [hit for hit in hits if hit.statement.effect is Effect.DENY and not hit.partial]
+        excluded = tuple(dict.fromkeys(text for hit in hits for text in hit.partial))
         certain_denies = tuple(hit.statement.ref for hit in denies if hit.truth is Truth.TRUE)
         if certain_denies:
             return Decision(
@@ -200,12 +208,14 @@ class _Plan:
                 Outcome.ALLOWED,
                 verdict.refs,
                 reason="allowed by " + ", ".join(map(str, verdict.refs)),
+                excluded=excluded,
             )
         return Decision(
             Outcome.CONDITIONAL,
             verdict.refs,
             verdict.pending + tuple(hit.undecided() for hit in denies),
             reason="allowed only if the undecided conditions hold",
+            excluded=excluded,
         )
 
     def _grant(
@@ -347,14 +357,24 @@ def _hit(
             prefix = principal.session_arn_prefix or ""
             sessions = sorted(arn for arn in statement.principal.arns if arn.startswith(prefix))
             clauses = (ConditionClause(element, "role session name", tuple(sessions)),)
-    resource_truth, resource_clauses = statement.matches_resource(resource.arn, context.lookup)
+    partial: tuple[str, ...] = ()
+    if resource.scope:
+        resource_truth, resource_clauses, partial = statement.matches_scope(
+            resource.arn, context.lookup
+        )
+        if statement.effect is not Effect.DENY:
+            partial = ()  # an Allow on part of a scope grants that part, a scope of its own
+        elif partial:
+            resource_truth = Truth.TRUE  # applies there; the decision keeps it apart
+    else:
+        resource_truth, resource_clauses = statement.matches_resource(resource.arn, context.lookup)
     if resource_truth is Truth.FALSE:
         return None
     condition_truth, condition_clauses = statement.condition.evaluate(context)
     if condition_truth is Truth.FALSE:
         return None
     truth = truth_all((principal_truth, resource_truth, condition_truth))
-    return _Hit(statement, truth, clauses + resource_clauses + condition_clauses, naming)
+    return _Hit(statement, truth, clauses + resource_clauses + condition_clauses, naming, partial)
 
 
 def _plan(

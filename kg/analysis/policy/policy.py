@@ -18,7 +18,7 @@ from kg.analysis.policy.document import (
 from kg.analysis.policy.errors import PolicyError
 from kg.analysis.policy.principals import Named, Naming, Principal, PrincipalSpec
 from kg.analysis.policy.truth import Truth, truth_any
-from kg.analysis.policy.wildcards import Pattern, Resolver, Style
+from kg.analysis.policy.wildcards import Extent, Pattern, Resolver, Style
 
 
 class PolicyKind(StrEnum):
@@ -184,11 +184,40 @@ class Statement:
             truth = truth.negate()
         if truth is not Truth.UNKNOWN:
             return truth, ()
-        with_variables = tuple(pattern for pattern in self.resources if pattern.has_variables)
+        return truth, (self._variables_clause(),)
+
+    def _variables_clause(self) -> ConditionClause:
+        """The Resource patterns with policy variables, as an undecided condition."""
+        with_variables = tuple(pattern for pattern in self.resources or () if pattern.has_variables)
         keys = sorted({variable.text for p in with_variables for variable in p.variables()})
         element = "NotResource" if self.resources_negated else "Resource"
-        clause = ConditionClause(element, ", ".join(keys), tuple(p.text for p in with_variables))
-        return truth, (clause,)
+        return ConditionClause(element, ", ".join(keys), tuple(p.text for p in with_variables))
+
+    def matches_scope(
+        self, scope_arn: str, resolve: Resolver
+    ) -> tuple[Truth, tuple[ConditionClause, ...], tuple[str, ...]]:
+        """Whether the statement covers every ARN of the scope, an ARN pattern (TRUE), none
+        (FALSE), or it depends on a policy variable (UNKNOWN, with its clause); and, when it
+        covers only some of them, the patterns that say which (NotResource ones prefixed with
+        'not ')."""
+        if self.resources is None:
+            return Truth.TRUE, (), ()
+        scope = _scope(scope_arn)
+        extents = [pattern.extent(scope, resolve) for pattern in self.resources]
+        if Extent.UNKNOWN in extents and Extent.ALL not in extents:
+            return Truth.UNKNOWN, (self._variables_clause(),), ()
+        some = tuple(
+            text
+            for pattern, extent in zip(self.resources, extents, strict=True)
+            if extent is Extent.SOME and (text := pattern.resolved_text(resolve)) is not None
+        )
+        if Extent.ALL in extents:
+            return Truth.of(not self.resources_negated), (), ()
+        if not self.resources_negated:
+            return Truth.FALSE, (), some
+        if some:
+            return Truth.FALSE, (), tuple(f"not {text}" for text in some)
+        return Truth.TRUE, (), ()
 
     def names(self, principal: Principal, *, has_boundary: bool) -> Named | None:
         """How the Principal / NotPrincipal element names the requester (resource policies)."""
@@ -201,6 +230,12 @@ class Statement:
         )
         applies = excluded.negate()
         return None if applies is Truth.FALSE else Named(Naming.DIRECT, applies)
+
+
+@lru_cache(maxsize=4096)
+def _scope(arn: str) -> Pattern:
+    """A scope's ARN pattern, its policy variables kept (a scope may be written with one)."""
+    return Pattern.compile(arn, Style.ARN, variables=True)
 
 
 @dataclass(frozen=True, eq=False)

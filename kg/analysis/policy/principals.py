@@ -53,7 +53,8 @@ class Principal:
     None unless the caller knows the sessions carry none. `session_name` is the role session's
     name when known: a policy naming one specific session cannot be decided without it.
     `outside_orgs` are organizations it is known not to belong to (an account outside the
-    loaded organization, whose own organization is unknown).
+    loaded organization, whose own organization is unknown). `user_id` is an IAM user's unique
+    id (AIDA...), the value of aws:userid for its requests.
     """
 
     kind: PrincipalKind
@@ -65,6 +66,7 @@ class Principal:
     session_name: str | None = None
     service_linked: bool = False
     outside_orgs: frozenset[str] = frozenset()
+    user_id: str | None = None
 
     def __post_init__(self) -> None:
         if not self.has_account:

@@ -61,6 +61,8 @@ class Resource:
     `account_id` None means the principal's own account (what AWS assumes for actions on
     ``*``). `org_id`, `org_paths` and `tags` feed the aws:Resource* condition keys; None is unknown.
     `region` is for resources whose ARN names none (an S3 bucket's location).
+    `scope`: the ARN is a pattern (``bucket/home/*``) standing for every ARN it matches; a
+    decision then holds for all of them, but for the parts a Deny takes (its `excluded`).
     """
 
     arn: str
@@ -69,6 +71,7 @@ class Resource:
     org_id: str | None = None
     org_paths: tuple[str, ...] | None = None
     tags: tuple[tuple[str, str], ...] | None = None
+    scope: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,9 @@ def request_context(
         # Only IAM users have a user name; role sessions and root users carry no such key.
         user_name = principal.arn.rsplit("/", 1)[-1]
         known["aws:username"] = user_name if principal.kind is PrincipalKind.USER else None
+        if principal.user_id is not None and principal.kind is PrincipalKind.USER:
+            # A role session's is ROLE-ID:SESSION-NAME, and the session name is not known.
+            known["aws:userid"] = principal.user_id
         if principal.org_id is not None:
             known["aws:PrincipalOrgID"] = principal.org_id
         elif principal.outside_orgs:
