@@ -23,6 +23,7 @@ from typing import Any
 
 from kg.analysis.iam_view import (
     RUNS_AS_QUERY,
+    UNTIMED,
     Actor,
     IamView,
     Target,
@@ -30,7 +31,6 @@ from kg.analysis.iam_view import (
     parse,
 )
 from kg.analysis.policy import (
-    ConditionContext,
     Decision,
     Effect,
     Extent,
@@ -100,11 +100,6 @@ _GRANTING_KINDS = (PolicyKind.IDENTITY, PolicyKind.RESOURCE)
 MAX_LISTED_STATEMENTS = 10
 
 
-# Requests an attacker makes go through the AWS SDKs and CLI, which always use TLS: a policy
-# denying plain-HTTP requests does not stand in their way.
-ATTACKER_CONTEXT = ConditionContext.of({"aws:SecureTransport": True})
-
-
 _OUTSIDERS_QUERY = """
 MATCH (r:Role)-[:TRUSTS]->(x)
 WHERE x:ServicePrincipal OR x:FederatedProvider OR x:AnyPrincipal
@@ -123,7 +118,7 @@ def decide(actor: Actor, action: str, target: Target, scope: bool = False) -> De
         (action,),
         target.request_resource(scope=scope),
         _policies(actor, target),
-        ATTACKER_CONTEXT,
+        actor.context,
     )[action]
 
 
@@ -159,7 +154,7 @@ def is_admin(actor: Actor) -> bool:
     resource = Resource("*")
     policies = actor.policies
     return all(
-        evaluate(actor.principal, Request(action, resource, ATTACKER_CONTEXT), policies).allowed
+        evaluate(actor.principal, Request(action, resource, actor.context), policies).allowed
         for action in ADMIN_SENTINELS
     )
 
@@ -300,7 +295,8 @@ def outsider(label: str, key: str, view: IamView) -> Actor:
     else:
         raise ValueError(f"{label} is not a requester from outside the organization")
     policies = PolicySet(identity=identity, management_account_id=view.management_account_id)
-    return Actor(label, principal, policies, key=key, external=label in _EXTERNAL_KINDS)
+    external = label in _EXTERNAL_KINDS
+    return Actor(label, principal, policies, key=key, external=external, context=view.context)
 
 
 def outsiders(view: IamView) -> list[Actor]:
@@ -347,7 +343,7 @@ def _outsider_records(graph: Graph, view: IamView, records: GraphRecords) -> Non
             actions,
             Resource(role.arn, role.account_id),
             _policies(actor, role),
-            ATTACKER_CONTEXT,
+            actor.context,
         )
         for action, decision in decisions.items():
             if decision.possibly_allowed:
@@ -455,7 +451,8 @@ def _scopes_below(target: Target, policies: tuple[Policy, ...], principal: Princ
     written = _sub_resource_patterns(policies, separator)
     lookup = None
     if any(pattern.has_variables for pattern in written):
-        lookup = request_context(principal, target.request_resource(), ATTACKER_CONTEXT).lookup
+        # Variables resolve from what the principal is; the request's time names no resource.
+        lookup = request_context(principal, target.request_resource(), UNTIMED).lookup
     found = {"*"}
     for pattern in written:
         text = pattern.resolved_text(lookup)
@@ -524,7 +521,7 @@ def _decide_grants(
             actions,
             target.request_resource(arn, scope=scope is not None),
             policies,
-            ATTACKER_CONTEXT,
+            actor.context,
         )
         decisions.update(((a, scope), d) for a, d in decided.items() if d.possibly_allowed)
     return decisions

@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 
 from kg.analysis.policy import (
+    ConditionContext,
     OrgLevel,
     Policy,
     PolicyError,
@@ -20,6 +22,7 @@ from kg.analysis.policy import (
     PrincipalKind,
     Resource,
 )
+from kg.analysis.policy.conditions import ContextValue
 from kg.errors import KgError, about
 from kg.graph.driver import Graph
 from kg.graph.records import GraphRecords, NodeRef
@@ -28,6 +31,26 @@ from kg.model.access import RESOURCE_LABELS
 
 class AccessAnalysisError(KgError):
     """A policy stored in the graph could not be read."""
+
+
+def requester_context(as_of: str | None) -> ConditionContext:
+    """The condition keys kg knows for an attacker's requests. They go through the AWS SDKs and
+    CLI, which always use TLS (aws:SecureTransport). They are decided at the snapshot's time
+    `as_of` (ISO 8601): aws:CurrentTime and aws:EpochTime, and aws:TokenIssueTime, since the
+    attacker takes a fresh session; without a time those stay unknown, so conditional."""
+    known: dict[str, ContextValue] = {"aws:SecureTransport": True}
+    if as_of is not None:
+        moment = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+        stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        known |= {
+            "aws:CurrentTime": stamp,
+            "aws:TokenIssueTime": stamp,
+            "aws:EpochTime": str(int(moment.timestamp())),
+        }
+    return ConditionContext.of(known)
+
+
+UNTIMED = requester_context(None)
 
 
 @dataclass(frozen=True)
@@ -42,6 +65,7 @@ class Actor:
     # Of an account outside the organization: counts only where a policy names it, since
     # what policies grant to requesters they do not name is everyone's (AnyPrincipal).
     external: bool = False
+    context: ConditionContext = UNTIMED  # what kg knows of its requests (requester_context)
 
     @property
     def arn(self) -> str:
@@ -93,6 +117,7 @@ class IamView:
     management_account_id: str | None
     org_id: str | None
     members: frozenset[str]  # the accounts of the organization (or of the snapshot)
+    context: ConditionContext = UNTIMED  # every requester's, at the snapshot's time
 
 
 def parse(document: Any, policy_id: str, kind: PolicyKind, origin: str = "graph") -> Policy:
@@ -268,6 +293,8 @@ def load_view(graph: Graph, parse_policy: PolicyParser | None = None) -> IamView
     level_rows = graph.read(_LEVELS_QUERY)
     scps = _org_levels(level_rows, enabled, PolicyKind.SCP, parse_policy)
     rcps = _org_levels(level_rows, enabled, PolicyKind.RCP, parse_policy)
+    as_of = graph.read("MATCH (a:Account) RETURN max(a.collected_at) AS as_of")[0]["as_of"]
+    context = requester_context(as_of)
     actors: dict[str, Actor] = {}
     roles: dict[str, Target] = {}
     for row in graph.read(_ACTORS_QUERY):
@@ -300,6 +327,7 @@ def load_view(graph: Graph, parse_policy: PolicyParser | None = None) -> IamView
                 else None,
                 management_account_id=management,
             ),
+            context=context,
         )
         if kind is PrincipalKind.ROLE and row["trust_policy"]:
             trust = parse_policy(
@@ -321,4 +349,4 @@ def load_view(graph: Graph, parse_policy: PolicyParser | None = None) -> IamView
         if row["label"]
     ]
     members = frozenset(row["account_id"] for row in level_rows)
-    return IamView(actors, roles, resources, management, org_id, members)
+    return IamView(actors, roles, resources, management, org_id, members, context)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 
-from kg.analysis.access import ATTACKER_CONTEXT, Candidates, is_admin
+from kg.analysis.access import Candidates, is_admin
 from kg.analysis.iam_view import RUNS_AS_QUERY, Actor, IamView, Target, load_view, parse
 from kg.analysis.policy import (
     Policy,
@@ -154,7 +154,7 @@ def _rewritten_trust(actor: Actor) -> Target:
 def _allowed(actor: Actor, action: str, arn: str, trust: Target | None) -> bool:
     resource = Resource(arn, _account_of(arn) if arn != ANY else None)
     policies = actor.with_resource(trust.policy if trust is not None else None)
-    return evaluate(actor.principal, Request(action, resource, ATTACKER_CONTEXT), policies).allowed
+    return evaluate(actor.principal, Request(action, resource, actor.context), policies).allowed
 
 
 def _trusts_service(role: Target, service: str) -> bool:
