@@ -127,11 +127,12 @@ def paths_command(
         return
     else:
         render_rows(hop_rows(found.paths), output, title=f"Attack paths {question}")
+        if output == Format.csv:
+            return  # one table per CSV: the counts are in the JSON
         render_rows(target_rows(found), output, title="Routes per target")
         if found.cut_off:
-            render_rows(
-                [{"unreachable without it": key} for key in found.cut_off], output, title=None
-            )
+            cut_off = [{"target": key} for key in found.cut_off]
+            render_rows(cut_off, output, title="No longer reachable")
         return
     if out_file is None:
         typer.echo(text)
