@@ -181,25 +181,23 @@ def rank(paths: Iterable[AttackPath]) -> list[AttackPath]:
 def search(route_graph: RouteGraph, max_hops: int, per_target: int = PER_TARGET) -> Search:
     """Every target the starts reach within max_hops, with its routes counted and chosen."""
     found = Search(route_graph)
+    order = _route_rank(route_graph)
     from_starts = route_graph.distances_from_starts()
     for target in route_graph.targets:
         if from_starts.get(target, max_hops + 1) > max_hops:
             continue
         to_target = route_graph.distances_to(target, max_hops, from_starts)
         counted, complete = route_graph.routes(target, max_hops, to_target, ROUTES_COUNTED)
-        worst = _worst_by_entry(route_graph, target, max_hops, to_target, counted)
-        ranked = sorted(set(counted) | set(worst.values()), key=_route_rank(route_graph))
+        ranks = {route: order(route) for route in counted}
+        worst = _worst_by_entry(route_graph, target, max_hops, to_target, ranks, order)
+        ranked = sorted(ranks, key=ranks.__getitem__)
         shown = set(worst.values())
         for route in ranked:
             if len(shown) >= per_target:
                 break
             shown.add(route)
         found.by_target[target] = TargetSearch(
-            target,
-            ranked,
-            complete,
-            sorted(shown, key=_route_rank(route_graph)),
-            len(worst),
+            target, ranked, complete, sorted(shown, key=ranks.__getitem__), len(worst)
         )
     return found
 
@@ -215,25 +213,29 @@ def _worst_by_entry(
     target: int,
     max_hops: int,
     to_target: dict[int, int],
-    counted: list[tuple[HopKey, ...]],
+    ranks: dict[tuple[HopKey, ...], Any],
+    order: Any,
 ) -> dict[int, tuple[HopKey, ...]]:
     """The worst route of each entry point: of those counted, else a shortest one, so an entry
-    point the count did not get to is still shown."""
+    point the count did not get to is still shown (and counted: it joins `ranks`)."""
     worst: dict[int, tuple[HopKey, ...]] = {}
+    for route in ranks:
+        entry = _entry(route_graph, route)
+        if entry not in worst or ranks[route] < ranks[worst[entry]]:
+            worst[entry] = route
     for start in route_graph.starts:
         if start == target or start not in to_target:
             continue
         if route_graph.nodes[start].label != "Internet":
-            worst[start] = route_graph.shortest(start, to_target)
+            if start not in worst:
+                worst[start] = route_graph.shortest(start, to_target)
             continue
-        for entry, relation in route_graph.out[start]:
-            if to_target.get(entry, max_hops) < max_hops and entry not in worst:
+        for entry in route_graph.doors(start).keys() & to_target.keys():
+            if to_target[entry] < max_hops and entry not in worst:
+                relation = route_graph.doors(start)[entry]
                 worst[entry] = ((start, relation, entry), *route_graph.shortest(entry, to_target))
-    order = _route_rank(route_graph)
-    for route in counted:
-        entry = _entry(route_graph, route)
-        if entry not in worst or order(route) < order(worst[entry]):
-            worst[entry] = route
+    for route in worst.values():
+        ranks.setdefault(route, order(route))
     return worst
 
 

@@ -126,6 +126,7 @@ class RouteGraph:
     into: list[list[tuple[int, str]]]
     rel_ids: dict[Hop, list[str]]
     index: dict[str, int] = field(default_factory=dict)
+    _doors: dict[int, dict[int, str]] = field(default_factory=dict)
 
     @property
     def targets(self) -> list[int]:
@@ -158,22 +159,23 @@ class RouteGraph:
         """The simple routes from the starts to `target` of at most `limit` hops, shorter
         branches first, up to `cap` of them; and whether that is all of them."""
         found: list[tuple[Hop, ...]] = []
-        for start in sorted((s for s in self.starts if s in to_target), key=self._key):
+        onwards = _Onwards(self.out, to_target)
+        for start in sorted(s for s in self.starts if s in to_target):
             if start == target:
                 continue
-            for route in self._from(start, target, limit, to_target):
+            for route in self._from(start, target, limit, onwards):
                 found.append(route)
                 if len(found) > cap:
                     return found[:cap], False
         return found, True
 
     def _from(
-        self, start: int, target: int, limit: int, to_target: dict[int, int]
+        self, start: int, target: int, limit: int, onwards: _Onwards
     ) -> Iterator[tuple[Hop, ...]]:
         """Depth-first, never into a node that cannot reach the target in the hops left."""
         hops: list[Hop] = []
         on_route = {start}
-        branches = [iter(self._onwards(start, limit, to_target))]
+        branches = [onwards(start, limit)]
         while branches:
             step = next(branches[-1], None)
             if step is None:
@@ -190,11 +192,13 @@ class RouteGraph:
                 continue
             hops.append(hop)
             on_route.add(node)
-            branches.append(iter(self._onwards(node, limit - len(hops), to_target)))
+            branches.append(onwards(node, limit - len(hops)))
 
-    def _onwards(self, node: int, left: int, to_target: dict[int, int]) -> list[tuple[int, str]]:
-        steps = [(m, rel) for m, rel in self.out[node] if to_target.get(m, left) < left]
-        return sorted(steps, key=lambda step: (to_target[step[0]], self._key(step[0]), step[1]))
+    def doors(self, start: int) -> dict[int, str]:
+        """The nodes one hop from a start (the internet's exposed interfaces), with the hop."""
+        if start not in self._doors:
+            self._doors[start] = {other: rel for other, rel in reversed(self.out[start])}
+        return self._doors[start]
 
     def shortest(self, start: int, to_target: dict[int, int]) -> tuple[Hop, ...]:
         """One shortest route from `start` (in `to_target`), the first node by key at each step."""
@@ -251,6 +255,27 @@ class RouteGraph:
         for rows in found.values():
             rows.sort(key=lambda row: str(row["id"]))
         return found
+
+
+class _Onwards:
+    """The hops onwards from a node toward one target, nearest first (then by node key: node
+    indices follow keys), sorted once per node and cut to the hops left at each visit."""
+
+    def __init__(self, out: list[list[tuple[int, str]]], to_target: dict[int, int]) -> None:
+        self.out = out
+        self.to_target = to_target
+        self.sorted: dict[int, list[tuple[int, int, str]]] = {}
+
+    def __call__(self, node: int, left: int) -> Iterator[tuple[int, str]]:
+        steps = self.sorted.get(node)
+        if steps is None:
+            to_target = self.to_target
+            steps = sorted((to_target[m], m, rel) for m, rel in self.out[node] if m in to_target)
+            self.sorted[node] = steps
+        for distance, other, relation in steps:
+            if distance >= left:
+                return
+            yield other, relation
 
 
 def _breadth_first(
