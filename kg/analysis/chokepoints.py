@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -81,6 +81,7 @@ def find_chokepoints(
         )
     }
     kept: list[Hop | int] = [*sorted(hops), *sorted(nodes)]
+    uses = Counter(element for route in counted for element in _elements(route) & cuts.keys())
     words = _Words(graph, route_graph, {element: cuts[element].doors for element in kept})
     points = [
         Chokepoint(
@@ -88,7 +89,7 @@ def find_chokepoints(
             without=words.without(element),
             hop=words.hops.get(element) if isinstance(element, tuple) else None,
             disconnected=tuple(sorted(route_graph.nodes[t].key for t in cuts[element].targets)),
-            routes_removed=sum(1 for route in counted if _on(element, route)),
+            routes_removed=uses[element],
             routes_total=len(counted),
             routes_exact=exact,
             fix=words.fix(element),
@@ -103,10 +104,9 @@ def find_chokepoints(
     )
 
 
-def _on(element: Hop | int, route: Sequence[Hop]) -> bool:
-    if isinstance(element, tuple):
-        return element in route
-    return any(hop[2] == element for hop in route[:-1])
+def _elements(route: Sequence[Hop]) -> set[Hop | int]:
+    """What a route could be cut at: its hops and the nodes between its ends."""
+    return {*route, *(hop[2] for hop in route[:-1])}
 
 
 def verified_cuts(route_graph: RouteGraph, found: paths.Search) -> dict[Hop | int, Cut]:
@@ -116,7 +116,7 @@ def verified_cuts(route_graph: RouteGraph, found: paths.Search) -> dict[Hop | in
     for target, each in found.by_target.items():
         shared: set[Hop | int] | None = None
         for route in each.counted:
-            elements: set[Hop | int] = {*route, *(hop[2] for hop in route[:-1])}
+            elements = _elements(route)
             shared = elements if shared is None else shared & elements
         for element in shared or ():
             candidates[element].add(target)
