@@ -20,6 +20,7 @@ from ingest.load import transform_snapshot
 from ingest.snapshot import Snapshot
 from kg import queries
 from kg.analysis import pipeline
+from kg.analysis.chokepoints import find_chokepoints
 from kg.analysis.coverage.report import coverage_matrix, matrix_tally
 from kg.analysis.paths import find_paths
 from kg.catalog import load_catalog
@@ -218,7 +219,13 @@ def _coverage(graph: Graph) -> int:
 
 
 def _paths_internet_to_crown_jewels(graph: Graph) -> int:
-    return len(find_paths(graph, "internet", "crown-jewels"))
+    """`kg paths`: the routes shown."""
+    return len(find_paths(graph, "internet", "crown-jewels").paths)
+
+
+def _chokepoints_internet_to_crown_jewels(graph: Graph) -> int:
+    """`kg chokepoints`: the verified cuts."""
+    return len(find_chokepoints(graph, "internet", "crown-jewels"))
 
 
 def _privesc(graph: Graph) -> int:
@@ -229,6 +236,9 @@ def _privesc(graph: Graph) -> int:
 COMMAND_BENCHES: tuple[QueryBench, ...] = (
     QueryBench("kg coverage", _coverage),
     QueryBench("kg paths --from internet --to crown-jewels", _paths_internet_to_crown_jewels),
+    QueryBench(
+        "kg chokepoints --from internet --to crown-jewels", _chokepoints_internet_to_crown_jewels
+    ),
     QueryBench("kg privesc", _privesc),
 )
 

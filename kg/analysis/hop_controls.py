@@ -202,6 +202,10 @@ class MissingControls:
                 node = start if rule.at == "source" else end
                 yield from ((control_id, node) for control_id in rule.controls)
 
+    def catalog(self, source: str, relation: str, target: str) -> tuple[str, ...]:
+        """Every catalog control the rules name for the hop, in force or not."""
+        return tuple(dict.fromkeys(c for c, _ in self._checks(source, relation, target)))
+
     def of_hop(self, source: str, relation: str, target: str) -> tuple[MissingControl, ...]:
         found: dict[str, MissingControl] = {}
         for control_id, node in self._checks(source, relation, target):

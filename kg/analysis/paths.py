@@ -1,35 +1,51 @@
-"""Attack paths: how an attacker gets from where they start to what matters, hop by hop.
+"""Attack paths: every way an attacker gets from where they start to what matters, ranked.
 
 A path joins the derived facts of the other analyses: network reach (CAN_REACH; DELIVERS_TO from
 an interface to the instance it belongs to, SENDS_THROUGH from an instance to its interfaces),
 workload identity (RUNS_AS), role assumption (CAN_ASSUME), privilege escalation (CAN_ESCALATE_TO)
-and effective access (CAN_ACCESS), every hop walked forward. The search is the named query
-`attack-paths-shortest` (the same text runs in Neo4j Browser).
+and effective access (CAN_ACCESS), every hop walked forward.
 
-Paths rank worst first: fewer distinct defensive layers on the way, then a more valuable target,
-then fewer hops. `chokepoints` finds the hops whose removal breaks the most paths. Each hop
-carries the controls evaluated on it and the catalog controls that could have stopped it but are
-missing where it runs (kg.analysis.hop_controls).
+One shortest path per target hides the others: a second public server leading to the same
+bucket would go unseen. So for each target kg lists its distinct routes (simple paths from a
+start, within --max-hops), worst first, up to --per-target, and always the worst route of each
+entry point (each exposed interface or load balancer, each outside account or principal, each
+principal of a start account); it says how many routes it did not show. Routes are searched in
+the graph the start reaches, read once (kg.analysis.route_graph); `kg paths --without` asks the
+same question with hops or nodes taken away.
+
+Routes rank worst first: fewer distinct defensive layers on the way, then a more valuable target,
+then fewer hops. Each hop carries the controls evaluated on it and the catalog controls that
+could have stopped it but are missing where it runs (kg.analysis.hop_controls).
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from typing import Any
 
-from kg import queries
 from kg.analysis import names
 from kg.analysis.hop_controls import MissingControl, MissingControls, read_nodes
-from kg.errors import ConfigError
+from kg.analysis.route_graph import (
+    RELATIONS,
+    SEARCH_LIMIT,
+    Node,
+    RouteGraph,
+    Without,
+    read_route_graph,
+)
+from kg.analysis.route_graph import Hop as HopKey
+from kg.errors import ConfigError, UnknownNameError
 from kg.graph.driver import Graph
 from kg.model import load_schema
 
-QUERY = "attack-paths-shortest"
-MAX_HOPS_LIMIT = 10  # the bound written in the query's pattern
+MAX_HOPS_LIMIT = SEARCH_LIMIT
+PER_TARGET = 5  # routes shown per target by default (more where there are more entry points)
+ROUTES_COUNTED = 200  # routes counted per target; beyond, the count says "at least"
 SOURCE_KINDS = ("internet", "external")
 TARGET_KINDS = ("crown-jewels", "admin")
 # An account as a start stands for the credentials of any of its users and roles, and as an
@@ -52,6 +68,18 @@ TARGETS = names.Accepts(
 )
 
 
+# What `--without` takes: the nodes --from and --to name (internet and everyone too); a hop is
+# written as `kg chokepoints` prints it, "<from> -[RELATION]-> <to>".
+WITHOUT = names.Accepts(
+    "a hop ('<from> -[RELATION]-> <to>') or a node",
+    keywords=("internet", "everyone"),
+    accounts="any",
+    by_arn=names.ARN_LABELS,
+    by_name=names.NAMED_LABELS,
+)
+_HOP_TEXT = re.compile(r"(?P<source>\S+)\s+-\[(?P<relation>[A-Z_]+)\]->\s+(?P<target>\S+)")
+
+
 @dataclass(frozen=True)
 class Hop:
     """One step of a path: `source` -[relation]-> `target`, why it holds, what was evaluated."""
@@ -68,6 +96,15 @@ class Hop:
     def key(self) -> tuple[str, str, str]:
         return (self.source, self.relation, self.target)
 
+    @property
+    def text(self) -> str:
+        """How `--without` names the hop."""
+        return hop_text(self.source, self.relation, self.target)
+
+
+def hop_text(source: str, relation: str, target: str) -> str:
+    return f"{source} -[{relation}]-> {target}"
+
 
 @dataclass(frozen=True)
 class AttackPath:
@@ -76,6 +113,7 @@ class AttackPath:
     target_reason: str
     target_value: int
     hops: tuple[Hop, ...]
+    entry: str = ""  # the exposed interface or load balancer, or the start
 
     @property
     def layers(self) -> tuple[str, ...]:
@@ -92,47 +130,215 @@ class AttackPath:
 
 
 @dataclass(frozen=True)
-class Chokepoint:
-    hop: Hop
-    paths_broken: int
-    paths_total: int
+class TargetRoutes:
+    """How many routes reach one target, and how many of them are shown."""
+
+    target: str
+    target_reason: str
+    shown: int
+    total: int
+    complete: bool  # False: counting stopped at ROUTES_COUNTED, so `total` is a lower bound
+    entries: int
+
+    @property
+    def beyond(self) -> int:
+        return self.total - self.shown
+
+
+@dataclass(frozen=True)
+class Routes:
+    """The answer of `kg paths`: the routes shown, worst first, and the count per target."""
+
+    paths: list[AttackPath]
+    targets: list[TargetRoutes]
+    without: tuple[str, ...] = ()
+    cut_off: tuple[str, ...] = ()  # targets reached without `without`, unreachable with it
+
+
+@dataclass
+class TargetSearch:
+    """The routes to one target, by node index: every one counted, and the ones to show."""
+
+    target: int
+    counted: list[tuple[HopKey, ...]]
+    complete: bool
+    shown: list[tuple[HopKey, ...]]
+    entries: int
+
+
+@dataclass
+class Search:
+    """One question's routes, before they are put in words."""
+
+    graph: RouteGraph
+    by_target: dict[int, TargetSearch] = field(default_factory=dict)
 
 
 def rank(paths: Iterable[AttackPath]) -> list[AttackPath]:
     return sorted(paths, key=AttackPath.rank_key)
 
 
-def chokepoints(paths: Sequence[AttackPath]) -> list[Chokepoint]:
-    """Hops by how many of the paths removing them would break (most first)."""
-    counts: Counter[tuple[str, str, str]] = Counter()
-    first_seen: dict[tuple[str, str, str], Hop] = {}
-    for path in paths:
-        for hop in {hop.key: hop for hop in path.hops}.values():
-            counts[hop.key] += 1
-            first_seen.setdefault(hop.key, hop)
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [Chokepoint(first_seen[key], count, len(paths)) for key, count in ordered]
+def search(route_graph: RouteGraph, max_hops: int, per_target: int = PER_TARGET) -> Search:
+    """Every target the starts reach within max_hops, with its routes counted and chosen."""
+    found = Search(route_graph)
+    order = _route_rank(route_graph)
+    from_starts = route_graph.distances_from_starts()
+    for target in route_graph.targets:
+        if from_starts.get(target, max_hops + 1) > max_hops:
+            continue
+        to_target = route_graph.distances_to(target, max_hops, from_starts)
+        counted, complete = route_graph.routes(target, max_hops, to_target, ROUTES_COUNTED)
+        ranks = {route: order(route) for route in counted}
+        worst = _worst_by_entry(route_graph, target, max_hops, to_target, ranks, order)
+        ranked = sorted(ranks, key=ranks.__getitem__)
+        shown = set(worst.values())
+        for route in ranked:
+            if len(shown) >= per_target:
+                break
+            shown.add(route)
+        found.by_target[target] = TargetSearch(
+            target, ranked, complete, sorted(shown, key=ranks.__getitem__), len(worst)
+        )
+    return found
+
+
+def _entry(route_graph: RouteGraph, route: Sequence[HopKey]) -> int:
+    """Where a route comes in: past the internet, the interface or load balancer it reaches."""
+    first = route[0]
+    return first[2] if route_graph.nodes[first[0]].label == "Internet" else first[0]
+
+
+def _worst_by_entry(
+    route_graph: RouteGraph,
+    target: int,
+    max_hops: int,
+    to_target: dict[int, int],
+    ranks: dict[tuple[HopKey, ...], Any],
+    order: Any,
+) -> dict[int, tuple[HopKey, ...]]:
+    """The worst route of each entry point: of those counted, else a shortest one, so an entry
+    point the count did not get to is still shown (and counted: it joins `ranks`)."""
+    worst: dict[int, tuple[HopKey, ...]] = {}
+    for route in ranks:
+        entry = _entry(route_graph, route)
+        if entry not in worst or ranks[route] < ranks[worst[entry]]:
+            worst[entry] = route
+    for start in route_graph.starts:
+        if start == target or start not in to_target:
+            continue
+        if route_graph.nodes[start].label != "Internet":
+            if start not in worst:
+                worst[start] = route_graph.shortest(start, to_target)
+            continue
+        for entry in route_graph.doors(start).keys() & to_target.keys():
+            if to_target[entry] < max_hops and entry not in worst:
+                relation = route_graph.doors(start)[entry]
+                worst[entry] = ((start, relation, entry), *route_graph.shortest(entry, to_target))
+    for route in worst.values():
+        ranks.setdefault(route, order(route))
+    return worst
+
+
+def _route_rank(route_graph: RouteGraph) -> Any:
+    """Worst first: fewer layers, more hops cheaper to read last, then by node keys."""
+    layers = _layer_of()
+
+    def key(route: Sequence[HopKey]) -> tuple[int, int, tuple[str, ...]]:
+        crossed = {layers.get(relation, "network") for _, relation, _ in route}
+        names_ = tuple(route_graph.nodes[hop[2]].key for hop in route)
+        return (len(crossed), len(route), (route_graph.nodes[route[0][0]].key, *names_))
+
+    return key
 
 
 def find_paths(
-    graph: Graph, source: str = "internet", target: str = "crown-jewels", max_hops: int = 6
-) -> list[AttackPath]:
-    """The shortest path from the source to each target, ranked worst first."""
+    graph: Graph,
+    source: str = "internet",
+    target: str = "crown-jewels",
+    max_hops: int = 6,
+    per_target: int = PER_TARGET,
+    without: Sequence[str] = (),
+) -> Routes:
+    """The routes from the source to each target, worst first (`without`: as if those hops and
+    nodes, named as `--without` takes them, were not in the graph)."""
     check_arguments(source, target, max_hops)
-    rows = queries.run(graph, QUERY, source=source, target=target, max_hops=max_hops)
-    return rank(with_missing_controls(graph, rows, [path_from_row(row) for row in rows]))
+    check_per_target(per_target)
+    route_graph = read_route_graph(graph, source, target)
+    removed = resolve_without(graph, route_graph, without)
+    found = search(route_graph.removing(removed), max_hops, per_target)
+    cut_off: tuple[str, ...] = ()
+    if removed:
+        before = route_graph.distances_from_starts()
+        cut_off = tuple(
+            sorted(
+                route_graph.nodes[t].key
+                for t in route_graph.targets
+                if before.get(t, max_hops + 1) <= max_hops and t not in found.by_target
+            )
+        )
+    return Routes(described(graph, found), target_summaries(found), tuple(without), cut_off)
+
+
+def target_summaries(found: Search) -> list[TargetRoutes]:
+    nodes = found.graph.nodes
+    return sorted(
+        (
+            TargetRoutes(
+                nodes[t].key,
+                target_reason(nodes[t]),
+                len(each.shown),
+                len(each.counted),
+                each.complete,
+                each.entries,
+            )
+            for t, each in found.by_target.items()
+        ),
+        key=lambda summary: summary.target,
+    )
+
+
+def described(graph: Graph, found: Search) -> list[AttackPath]:
+    """The routes shown, in words, with each hop's controls and missing controls, worst first."""
+    routes = [route for each in found.by_target.values() for route in each.shown]
+    return rank(in_words(graph, found.graph, routes))
+
+
+def in_words(
+    graph: Graph, route_graph: RouteGraph, routes: Sequence[Sequence[HopKey]]
+) -> list[AttackPath]:
+    """AttackPaths from routes by node index, reading the properties of their hops once."""
+    details = route_graph.hop_details(graph, (hop for route in routes for hop in route))
+    hops = {
+        hop: hop_from(route_graph.nodes[hop[0]], route_graph.nodes[hop[2]], hop[1], rows)
+        for hop, rows in details.items()
+    }
+    found = []
+    for route in routes:
+        end = route_graph.nodes[route[-1][2]]
+        found.append(
+            AttackPath(
+                route_graph.nodes[route[0][0]].key,
+                end.key,
+                target_reason(end),
+                target_value(end),
+                tuple(hops[hop] for hop in route),
+                route_graph.nodes[_entry(route_graph, route)].key,
+            )
+        )
+    return with_missing_controls(graph, route_graph, found)
 
 
 def with_missing_controls(
-    graph: Graph, rows: Sequence[dict[str, Any]], found: Sequence[AttackPath]
+    graph: Graph, route_graph: RouteGraph, found: Sequence[AttackPath]
 ) -> list[AttackPath]:
     """The paths with each hop's missing controls, from one read of the nodes on them."""
     keys_by_label: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        for node in row["nodes"]:
-            keys_by_label[node["label"]].add(node["key"])
-    hops = [hop.key for path in found for hop in path.hops]
-    missing = MissingControls(graph, read_nodes(graph, keys_by_label), hops)
+    for path in found:
+        for key in (path.source, *(hop.target for hop in path.hops)):
+            keys_by_label[route_graph.nodes[route_graph.index[key]].label].add(key)
+    missing = MissingControls(
+        graph, read_nodes(graph, keys_by_label), [hop.key for p in found for hop in p.hops]
+    )
     return [
         replace(
             path,
@@ -143,6 +349,51 @@ def with_missing_controls(
         )
         for path in found
     ]
+
+
+def resolve_without(graph: Graph, route_graph: RouteGraph, texts: Sequence[str]) -> Without:
+    """The hops and nodes `--without` names, by index; a name not in the graph exits 2, and so
+    does a hop that is not on the routes searched (removing it would change nothing)."""
+    hops: set[HopKey] = set()
+    nodes: set[int] = set()
+    for text in texts:
+        written = _HOP_TEXT.fullmatch(text.strip())
+        if written is None:
+            node = _node_of(route_graph, names.resolve(graph, "--without", text, WITHOUT))
+            if node is not None:
+                nodes.add(node)
+            continue
+        relation = written["relation"]
+        if relation not in RELATIONS:
+            raise ConfigError(
+                f"--without {text!r}: {relation} is not a hop of an attack path "
+                f"(one of {', '.join(RELATIONS)})"
+            )
+        ends = [
+            _node_of(route_graph, names.resolve(graph, "--without", written[end], WITHOUT))
+            for end in ("source", "target")
+        ]
+        start, end = ends
+        if start is None or end is None or (start, relation, end) not in route_graph.rel_ids:
+            raise UnknownNameError(
+                f"--without {text!r}: no such hop on the routes searched from this start"
+            )
+        hops.add((start, relation, end))
+    return Without(frozenset(hops), frozenset(nodes))
+
+
+def _node_of(route_graph: RouteGraph, named: names.Named) -> int | None:
+    """The node a resolved name is, if the start reaches it (an account by its id)."""
+    if named.kind == "account":
+        return next(
+            (
+                i
+                for i, node in enumerate(route_graph.nodes)
+                if node.label == "Account" and node.account_id == named.key
+            ),
+            None,
+        )
+    return route_graph.index.get(named.key)
 
 
 def check_arguments(source: str, target: str, max_hops: int) -> None:
@@ -165,24 +416,20 @@ def check_max_hops(max_hops: int) -> None:
         raise ConfigError(f"--max-hops {max_hops}: expected 1 to {MAX_HOPS_LIMIT}")
 
 
-def path_from_row(row: dict[str, Any]) -> AttackPath:
-    """An AttackPath from one row of the query: its nodes and the relationships between them."""
-    nodes = row["nodes"]
-    hops = tuple(
-        hop_from(nodes[i], nodes[i + 1], rel["relation"], rel["properties"])
-        for i, rel in enumerate(row["rels"])
-    )
-    end = nodes[-1]
-    reason = end.get("crown_jewel_reason") or ("admin-equivalent" if end.get("is_admin") else "")
-    return AttackPath(nodes[0]["key"], end["key"], reason, target_value(end), hops)
+def check_per_target(per_target: int) -> None:
+    if per_target < 1:
+        raise ConfigError(f"--per-target {per_target}: expected 1 or more")
 
 
-def target_value(node: dict[str, Any]) -> int:
+def target_reason(node: Node) -> str:
+    return node.crown_jewel_reason or ("admin-equivalent" if node.is_admin else "")
+
+
+def target_value(node: Node) -> int:
     """Admin-equivalent principals and the management account over other crown jewels."""
-    reason = node.get("crown_jewel_reason") or ""
-    if node.get("is_admin") or "management account" in reason:
+    if node.is_admin or "management account" in node.crown_jewel_reason:
         return 3
-    return 2 if reason else 1
+    return 2 if node.crown_jewel_reason else 1
 
 
 @cache
@@ -191,13 +438,13 @@ def _layer_of() -> dict[str, str]:
     return {rel.type: rel.layer for rel in load_schema().rels.values()}
 
 
-def hop_from(
-    start: dict[str, Any], end: dict[str, Any], relation: str, props: dict[str, Any]
-) -> Hop:
-    """One hop in words, with the controls evaluated on it."""
+def hop_from(start: Node, end: Node, relation: str, rows: Sequence[dict[str, Any]]) -> Hop:
+    """One hop in words, with the controls evaluated on it (of its first relationship, where
+    several techniques lead the same way)."""
     layer = _layer_of().get(relation, "network")
-    explanation, controls = _explain(start["name"], end["name"], relation, props)
-    return Hop(start["key"], end["key"], relation, layer, explanation, controls)
+    props = rows[0]["properties"] if rows else {}
+    explanation, controls = _explain(start.name, end.name, relation, props)
+    return Hop(start.key, end.key, relation, layer, explanation, controls)
 
 
 def _explain(
@@ -264,35 +511,41 @@ def hop_document(hop: Hop) -> dict[str, Any]:
         "layer": hop.layer,
         "explanation": hop.explanation,
         "controls": list(hop.controls),
-        "missing_controls": [
-            {**asdict(missing), "regions": list(missing.regions)}
-            for missing in hop.missing_controls
-        ],
+        "missing_controls": [missing_document(missing) for missing in hop.missing_controls],
     }
 
 
-def paths_document(paths: Sequence[AttackPath]) -> dict[str, Any]:
+def missing_document(missing: MissingControl) -> dict[str, Any]:
+    return {**asdict(missing), "regions": list(missing.regions)}
+
+
+def paths_document(routes: Routes) -> dict[str, Any]:
     """The stable JSON shape of `kg paths --format json` (documented in docs/paths.md)."""
     return {
         "paths": [
             {
                 "source": path.source,
+                "entry": path.entry,
                 "target": path.target,
                 "target_reason": path.target_reason,
                 "score": path.score,
                 "layers": list(path.layers),
                 "hops": [hop_document(hop) for hop in path.hops],
             }
-            for path in paths
-        ]
-    }
-
-
-def chokepoints_document(found: Sequence[Chokepoint]) -> dict[str, Any]:
-    """The stable JSON shape of `kg chokepoints --format json`."""
-    return {
-        "chokepoints": [
-            {**hop_document(c.hop), "paths_broken": c.paths_broken, "paths_total": c.paths_total}
-            for c in found
-        ]
+            for path in routes.paths
+        ],
+        "targets": [
+            {
+                "target": each.target,
+                "target_reason": each.target_reason,
+                "entry_points": each.entries,
+                "routes_shown": each.shown,
+                "routes_total": each.total,
+                "routes_beyond": each.beyond,
+                "total_is_exact": each.complete,
+            }
+            for each in routes.targets
+        ],
+        "without": list(routes.without),
+        "cut_off": list(routes.cut_off),
     }

@@ -44,7 +44,7 @@ def demo(crown_jewel_file: CrownJewels = None, replace: Replace = False) -> None
     paths_command("internet", "crown-jewels", 6, Format.table, None)
     console.print(Rule("Attack paths from accounts outside the organization"))
     paths_command("external", "crown-jewels", 6, Format.table, None)
-    console.print(Rule("Chokepoints: the fixes that break the most paths"))
+    console.print(Rule("Chokepoints: the fixes that cut targets off, verified"))
     chokepoints_command("internet", "crown-jewels", 6, Format.table)
     console.print(Rule("Explore in Neo4j Browser"))
     if run.browser_url:

@@ -1,4 +1,4 @@
-"""`kg paths` and `kg chokepoints`: attack paths to what matters, and the fixes that cut most."""
+"""`kg paths` and `kg chokepoints`: every route to what matters, and the fixes that cut them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kg.analysis import names, paths
+from kg.analysis import chokepoints, names, paths
 from kg.cli import state
 from kg.report.output import Format, print_json, to_json
 from kg.report.paths_html import paths_html
@@ -34,15 +34,28 @@ MaxHopsOption = Annotated[
     int, typer.Option("--max-hops", help=f"Longest path searched (1-{paths.MAX_HOPS_LIMIT}).")
 ]
 FormatOption = Annotated[Format, typer.Option("--format")]
+PerTargetOption = Annotated[
+    int,
+    typer.Option(
+        "--per-target",
+        help="Routes shown per target, worst first (at least one per entry point).",
+    ),
+]
+WithoutOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--without",
+        help="What if: a hop as `kg chokepoints` prints it ('<from> -[RELATION]-> <to>') or a "
+        "node (ARN or name) taken away; repeatable. A name not in the graph exits 2.",
+    ),
+]
 
 
-def _find(source: str, target: str, max_hops: int) -> tuple[str, list[paths.AttackPath]]:
-    """The paths between the named ends, and the question in words for titles."""
-    paths.check_max_hops(max_hops)
-    with state.connect(for_queries=True) as graph:
-        start = names.resolve(graph, "--from", source, paths.SOURCES)
-        end = names.resolve(graph, "--to", target, paths.TARGETS)
-        return f"from {start} to {end}", paths.find_paths(graph, start.key, end.key, max_hops)
+def _ends(graph: Any, source: str, target: str) -> tuple[names.Named, names.Named]:
+    return (
+        names.resolve(graph, "--from", source, paths.SOURCES),
+        names.resolve(graph, "--to", target, paths.TARGETS),
+    )
 
 
 def hop_rows(found: list[paths.AttackPath]) -> list[dict[str, Any]]:
@@ -51,6 +64,7 @@ def hop_rows(found: list[paths.AttackPath]) -> list[dict[str, Any]]:
         {
             "path": number,
             "target": path.target,
+            "entry": path.entry,
             "layers": path.score,
             "hop": index,
             "relation": hop.relation,
@@ -64,6 +78,19 @@ def hop_rows(found: list[paths.AttackPath]) -> list[dict[str, Any]]:
     ]
 
 
+def target_rows(routes: paths.Routes) -> list[dict[str, Any]]:
+    """One row per target: routes shown, and how many more there are."""
+    return [
+        {
+            "target": each.target,
+            "entry points": each.entries,
+            "routes shown": each.shown,
+            "more routes": f"{each.beyond}" if each.complete else f"at least {each.beyond}",
+        }
+        for each in routes.targets
+    ]
+
+
 def paths_command(
     source: FromOption = "internet",
     target: ToOption = "crown-jewels",
@@ -72,14 +99,24 @@ def paths_command(
     out_file: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file (html, json).")
     ] = None,
+    per_target: PerTargetOption = paths.PER_TARGET,
+    without: WithoutOption = None,
 ) -> None:
-    """The shortest attack paths, worst first (fewest defensive layers, most valuable target).
+    """Every route to what matters, worst first (fewest defensive layers, most valuable target),
+    up to --per-target per target and one per entry point, with how many more there are.
 
     Example: kg paths --from internet --to crown-jewels --format html -o paths.html
 
     Example: kg paths --from 999988887777 --to data-prod (an account outside, one inside)
+
+    Example: kg paths --without 'internet -[CAN_REACH]-> arn:aws:ec2:...:network-interface/eni-1'
     """
-    question, found = _find(source, target, max_hops)
+    paths.check_max_hops(max_hops)
+    paths.check_per_target(per_target)
+    with state.connect(for_queries=True) as graph:
+        start, end = _ends(graph, source, target)
+        found = paths.find_paths(graph, start.key, end.key, max_hops, per_target, without or ())
+    question = f"from {start} to {end}" + (f" without {', '.join(without)}" if without else "")
     document = paths.paths_document(found)
     if output == Format.html:
         text = paths_html(document, title=f"Attack paths {question}")
@@ -89,7 +126,13 @@ def paths_command(
         print_json(document)
         return
     else:
-        render_rows(hop_rows(found), output, title=f"Attack paths {question}")
+        render_rows(hop_rows(found.paths), output, title=f"Attack paths {question}")
+        if output == Format.csv:
+            return  # one table per CSV: the counts are in the JSON
+        render_rows(target_rows(found), output, title="Routes per target")
+        if found.cut_off:
+            cut_off = [{"target": key} for key in found.cut_off]
+            render_rows(cut_off, output, title="No longer reachable")
         return
     if out_file is None:
         typer.echo(text)
@@ -104,27 +147,30 @@ def chokepoints_command(
     max_hops: MaxHopsOption = 6,
     output: FormatOption = Format.table,
 ) -> None:
-    """The hops whose removal breaks the most attack paths: the single fixes that matter most.
+    """The hops and nodes without which targets are unreachable, each verified by recomputing
+    reachability without it, with the change that removes it.
 
     Example: kg chokepoints --to admin --format json
     """
-    question, found = _find(source, target, max_hops)
-    points = paths.chokepoints(found)
+    paths.check_max_hops(max_hops)
+    with state.connect(for_queries=True) as graph:
+        start, end = _ends(graph, source, target)
+        points = chokepoints.find_chokepoints(graph, start.key, end.key, max_hops)
     if output == Format.json:
-        print_json(paths.chokepoints_document(points))
+        print_json(chokepoints.chokepoints_document(points))
         return
     rows = [
         {
-            "breaks": f"{c.paths_broken}/{c.paths_total}",
-            "relation": c.hop.relation,
-            "layer": c.hop.layer,
-            "from": c.hop.source,
-            "to": c.hop.target,
-            "explanation": c.hop.explanation,
+            "disconnects": len(p.disconnected),
+            "routes removed": f"{p.routes_removed}/{p.routes_total}"
+            + ("" if p.routes_exact else " (counted)"),
+            "without": p.without,
+            "fix": "; ".join(p.fix),
+            "catalog controls": ", ".join(c.control_id for c in p.catalog_controls),
         }
-        for c in points
+        for p in points
     ]
-    render_rows(rows, output, title=f"Chokepoints on paths {question}")
+    render_rows(rows, output, title=f"Chokepoints from {start} to {end}")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,8 +1,9 @@
 """A self-contained HTML picture of attack paths: one file, inline SVG and script, no server.
 
-The page embeds the documented JSON shape (`kg.analysis.paths.paths_document`) and draws the
-selected path as a chain of nodes; each hop shows its relation and layer, and clicking it shows
-why it holds, the controls evaluated on it and the missing ones that could have stopped it.
+The page embeds the documented JSON shape (`kg.analysis.paths.paths_document`), says per target
+how many routes it shows of how many, and draws the selected path as a chain of nodes; each hop
+shows its relation and layer, and clicking it shows why it holds, the controls evaluated on it
+and the missing ones that could have stopped it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ body{font-family:system-ui,sans-serif;margin:0;display:flex;height:100vh;color:#
 #list{width:30%;overflow:auto;border-right:1px solid #ccc;padding:8px;box-sizing:border-box}
 #list div{padding:6px;border-radius:4px;cursor:pointer;margin-bottom:4px;background:#f4f4f4}
 #list div.sel{background:#ffe1d6}
+#list p{margin:2px 0 6px;font-size:12px;color:#555}
 #main{flex:1;overflow:auto;padding:12px}
 .node rect{fill:#e8eef8;stroke:#456}
 .node text,.hop text{font-size:11px}
@@ -74,11 +76,19 @@ function show(index) {
     "\\nDefensive layers: " + path.layers.join(", ") + " (score " + path.score + ")";
 }
 const list = document.getElementById("list");
-if (!data.paths.length) list.textContent = "No attack paths found.";
+function note(text) {
+  const p = document.createElement("p"); p.textContent = text; list.appendChild(p);
+}
+if (data.without.length) note("Without: " + data.without.join("; "));
+if (data.cut_off.length) note("No longer reachable: " + data.cut_off.join("; "));
+data.targets.forEach(t => note(short(t.target) + ": " + t.routes_shown + " of " +
+  (t.total_is_exact ? "" : "at least ") + t.routes_total + " routes shown, " +
+  t.entry_points + " entry point(s)"));
+if (!data.paths.length) note("No attack paths found.");
 data.paths.forEach((p, i) => {
   const d = document.createElement("div");
-  d.textContent = (i + 1) + ". " + short(p.target) + " \\u2014 " + p.hops.length +
-    " hops, " + p.score + " layer(s)";
+  d.textContent = (i + 1) + ". " + short(p.target) + " via " + short(p.entry) + " \\u2014 " +
+    p.hops.length + " hops, " + p.score + " layer(s)";
   d.onclick = () => show(i); list.appendChild(d);
 });
 if (data.paths.length) show(0);

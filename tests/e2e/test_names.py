@@ -31,6 +31,7 @@ def demo(_session_graph: Graph) -> Graph:
         (["paths", "--from", "arn:aws:iam::999988887776:root"], "arn:aws:iam::999988887777:root"),
         (["paths", "--to", "data-prod-customer-record"], "data-prod-customer-records"),
         (["chokepoints", "--from", "dev-bastoin"], "dev-bastion"),
+        (["paths", "--without", "dev-bastoin"], "dev-bastion"),
         (["access", "dev-bastoin"], "dev-bastion"),
         (
             ["who-can", "s3:GetObject", "--resource", "arn:aws:s3:::data-prod-customer-recrods"],

@@ -64,7 +64,7 @@ def test_a_file_pattern_and_a_tag_rule_mark_crown_jewels_and_paths_lead_to_them(
     # The file's tag rules replace the defaults: the key tagged only data-classification is out.
     assert facts.CUSTOMER_RECORDS_KEY_ARN not in reasons
 
-    found = paths.find_paths(loaded, "internet", "crown-jewels")
+    found = paths.find_paths(loaded, "internet", "crown-jewels").paths
     [to_role] = [p for p in found if p.target == facts.BASTION_ROLE_ARN]
     assert to_role.target_reason == "dev roles reach production"
     assert [hop.relation for hop in to_role.hops] == ["CAN_REACH", "DELIVERS_TO", "RUNS_AS"]
@@ -79,8 +79,8 @@ def test_a_bucket_macie_scores_sensitive_is_a_crown_jewel_on_its_own(loaded: Gra
 
 
 def test_hops_name_the_missing_controls_the_coverage_reports(loaded: Graph) -> None:
-    found = paths.find_paths(loaded, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN)
-    [path] = found
+    routes = paths.find_paths(loaded, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN)
+    [path] = routes.paths
     reach, _, runs_as, _, _ = path.hops
     by_id = {m.control_id: m for m in reach.missing_controls}
     admin_ports = by_id["NET-SG-NO-ADMIN-PORTS-OPEN"]
@@ -100,7 +100,7 @@ def test_hops_name_the_missing_controls_the_coverage_reports(loaded: Graph) -> N
     assert (imds.status, imds.regions) == ("missing", ("us-east-1",))
     assert facts.BASTION_INSTANCE_ARN in imds.evidence
 
-    [document] = paths.paths_document(found)["paths"]
+    [document] = paths.paths_document(routes)["paths"]
     missing = document["hops"][2]["missing_controls"]
     assert {"control_id", "title", "status", "account_id", "regions", "evidence"} == set(missing[0])
 

@@ -86,7 +86,7 @@ def test_the_named_external_role_assumes_the_trusting_role_and_its_account_does_
 
 
 def test_paths_from_external_start_at_the_named_role(vendor_trusted: Graph) -> None:
-    found = paths.find_paths(vendor_trusted, "external", "crown-jewels")
+    found = paths.find_paths(vendor_trusted, "external", "crown-jewels").paths
     from_vendor = {p.target: p for p in found if p.source == VENDOR_ROLE_ARN}
     path = from_vendor[facts.CUSTOMER_RECORDS_BUCKET_ARN]
     assert [(hop.relation, hop.target) for hop in path.hops] == [
@@ -129,7 +129,7 @@ def test_the_user_a_bucket_policy_names_reads_the_bucket_and_its_account_does_no
     allowed = who_can(vendor_trusted, "s3:GetObject", objects)
     assert VENDOR_USER_ARN in {row["principal"] for row in allowed}
     assert VENDOR_ACCOUNT_ID not in {row["principal"] for row in allowed}
-    found = paths.find_paths(vendor_trusted, "external", facts.CUSTOMER_RECORDS_BUCKET_ARN)
+    found = paths.find_paths(vendor_trusted, "external", facts.CUSTOMER_RECORDS_BUCKET_ARN).paths
     assert {(p.source, len(p.hops)) for p in found} == {
         (VENDOR_USER_ARN, 1),
         (VENDOR_ROLE_ARN, 2),

@@ -12,7 +12,7 @@ from ingest.example.demo import facts
 from ingest.load import load_snapshot
 from ingest.snapshot import Snapshot
 from kg import queries
-from kg.analysis import paths, pipeline
+from kg.analysis import chokepoints, paths, pipeline, route_graph
 from kg.graph.driver import Graph
 from tests.integration.policy_edits import (
     attach_boundary,
@@ -32,7 +32,7 @@ def demo(graph: Graph) -> Graph:
 
 
 def test_internet_to_the_bastion_instance_is_one_ssh_hop_and_its_interface(demo: Graph) -> None:
-    [path] = paths.find_paths(demo, "internet", facts.BASTION_INSTANCE_ARN)
+    [path] = paths.find_paths(demo, "internet", facts.BASTION_INSTANCE_ARN).paths
     assert path.source == "internet"
     assert [hop.relation for hop in path.hops] == ["CAN_REACH", "DELIVERS_TO"]
     reach = path.hops[0]
@@ -41,12 +41,12 @@ def test_internet_to_the_bastion_instance_is_one_ssh_hop_and_its_interface(demo:
 
 
 def test_the_runner_behind_the_denying_nacl_has_no_path(demo: Graph) -> None:
-    assert paths.find_paths(demo, "internet", facts.NACL_BLOCKED_INSTANCE_ARN) == []
+    assert paths.find_paths(demo, "internet", facts.NACL_BLOCKED_INSTANCE_ARN).paths == []
 
 
 def test_the_alb_reaches_each_private_target_on_8443(demo: Graph) -> None:
     for instance in facts.ALB_TARGET_INSTANCE_ARNS:
-        [path] = paths.find_paths(demo, "internet", instance)
+        [path] = paths.find_paths(demo, "internet", instance).paths
         assert [(hop.relation, hop.source) for hop in path.hops] == [
             ("CAN_REACH", "internet"),
             ("CAN_REACH", facts.INTERNET_FACING_ALB_ARN),
@@ -57,7 +57,7 @@ def test_the_alb_reaches_each_private_target_on_8443(demo: Graph) -> None:
 def test_internet_to_customer_records_goes_through_the_bastion_role_and_a_cross_account_role(
     demo: Graph,
 ) -> None:
-    found = paths.find_paths(demo, "internet", "crown-jewels", max_hops=6)
+    found = paths.find_paths(demo, "internet", "crown-jewels", max_hops=6).paths
     [path] = [p for p in found if p.target == facts.CUSTOMER_RECORDS_BUCKET_ARN]
     assert [hop.relation for hop in path.hops] == [
         "CAN_REACH",
@@ -80,7 +80,7 @@ def test_internet_to_customer_records_goes_through_the_bastion_role_and_a_cross_
 def test_from_external_accounts_the_partner_reads_its_confidential_bucket_in_one_hop(
     demo: Graph,
 ) -> None:
-    found = paths.find_paths(demo, "external", "crown-jewels")
+    found = paths.find_paths(demo, "external", "crown-jewels").paths
     assert [(path.source, path.target) for path in found] == [
         (facts.EXTERNAL_ACCOUNT_ID, facts.PARTNER_BUCKET_ARN)
     ]
@@ -90,45 +90,40 @@ def test_from_external_accounts_the_partner_reads_its_confidential_bucket_in_one
     # Everyone (what a policy grants to "*") starts paths too: to the public bucket, by ARN.
     starts = {
         path.source: [hop.relation for hop in path.hops]
-        for path in paths.find_paths(demo, "internet", facts.PUBLIC_BUCKET_ARN)
+        for path in paths.find_paths(demo, "internet", facts.PUBLIC_BUCKET_ARN).paths
     }
     assert starts["everyone"] == ["CAN_ACCESS"]
 
 
 def test_a_path_from_a_principal_also_starts_from_what_everyone_can_do(demo: Graph) -> None:
     # The bastion role may read the public bucket, as everyone may: the path says so once.
-    found = paths.find_paths(demo, facts.BASTION_ROLE_ARN, facts.PUBLIC_BUCKET_ARN)
+    found = paths.find_paths(demo, facts.BASTION_ROLE_ARN, facts.PUBLIC_BUCKET_ARN).paths
     assert [(path.source, [hop.relation for hop in path.hops]) for path in found] == [
         ("everyone", ["CAN_ACCESS"])
     ]
     # What the bastion reaches through its own grants still starts from it.
-    found = paths.find_paths(demo, facts.BASTION_ROLE_ARN, facts.CUSTOMER_RECORDS_BUCKET_ARN)
+    found = paths.find_paths(demo, facts.BASTION_ROLE_ARN, facts.CUSTOMER_RECORDS_BUCKET_ARN).paths
     assert [path.source for path in found] == [facts.BASTION_ROLE_ARN]
 
 
 def test_a_hop_bound_below_the_path_length_finds_nothing(demo: Graph) -> None:
-    found = paths.find_paths(demo, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN, max_hops=4)
+    found = paths.find_paths(demo, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN, max_hops=4).paths
     assert found == []
 
 
-def test_chokepoints_count_the_paths_each_hop_would_break(demo: Graph) -> None:
-    found = paths.find_paths(demo, "internet", "crown-jewels")
-    points = paths.chokepoints(found)
-    broken = [point.paths_broken for point in points]
-    assert broken == sorted(broken, reverse=True)
-    [bastion_role] = [
-        point
-        for point in points
-        if point.hop.relation == "RUNS_AS" and point.hop.target == facts.BASTION_ROLE_ARN
-    ]
-    through_bastion = [p for p in found if bastion_role.hop in p.hops]
-    assert facts.CUSTOMER_RECORDS_BUCKET_ARN in {p.target for p in through_bastion}
-    assert bastion_role.paths_broken == len(through_bastion)
-    assert bastion_role.paths_total == len(found)
+def test_chokepoints_to_customer_records_each_cut_it_off(demo: Graph) -> None:
+    points = chokepoints.find_chokepoints(demo, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN)
+    assert points
+    for point in points:
+        assert point.disconnected == (facts.CUSTOMER_RECORDS_BUCKET_ARN,)
+        without = paths.find_paths(
+            demo, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN, without=[point.without]
+        )
+        assert (without.paths, without.cut_off) == ([], point.disconnected)
 
 
 def _paths_to_customer_records(graph: Graph) -> list[paths.AttackPath]:
-    return paths.find_paths(graph, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN, max_hops=10)
+    return paths.find_paths(graph, "internet", facts.CUSTOMER_RECORDS_BUCKET_ARN, max_hops=10).paths
 
 
 def test_a_boundary_on_the_bastion_role_removes_the_path_to_customer_records(
@@ -169,16 +164,22 @@ def synthetic(graph: Graph, tmp_path: Path) -> Graph:
 
 
 @pytest.mark.parametrize("source", ["internet", "external"])
-def test_the_search_sweeps_forward_from_the_start_instead_of_enumerating_paths(
+def test_the_searches_sweep_forward_from_the_start_instead_of_enumerating_paths(
     synthetic: Graph, source: str
 ) -> None:
     """Planned from the targets, the reachability sweep enumerates every path of up to ten hops
     between each start and target: on this organization that ran for minutes (the demo is too
-    small for the planner to choose it)."""
-    query = queries.get(paths.QUERY)
-    params = query.bind({"source": source})
-    plan = synthetic.execute_read(
-        lambda tx: tx.run(cast(LiteralString, "EXPLAIN " + query.cypher), params).consume().plan
-    )
-    expands = [op for op in _operators(plan) if op.startswith("VarLengthExpand")]
-    assert expands and all(op.startswith("VarLengthExpand(Pruning,BFS") for op in expands)
+    small for the planner to choose it). Both the Browser's query and the read of the graph
+    `kg paths` searches sweep."""
+    named = queries.get(route_graph.QUERY)
+    for cypher, params in (
+        (named.cypher, named.bind({"source": source})),
+        (route_graph.GRAPH, {"source": source, "target": "crown-jewels"}),
+    ):
+        plan = synthetic.execute_read(
+            lambda tx, c=cypher, p=params: (
+                tx.run(cast(LiteralString, "EXPLAIN " + c), p).consume().plan
+            )
+        )
+        expands = [op for op in _operators(plan) if op.startswith("VarLengthExpand")]
+        assert expands and all(op.startswith("VarLengthExpand(Pruning,BFS") for op in expands)

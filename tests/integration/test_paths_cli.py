@@ -35,7 +35,10 @@ def test_paths_json_html_and_chokepoints(
 
     result = CliRunner().invoke(app, [*connection, "paths", *target, "--format", "json"])
     assert result.exit_code == 0, result.output
-    [path] = json.loads(result.stdout)["paths"]
+    document = json.loads(result.stdout)
+    [summary] = document["targets"]
+    assert summary["routes_shown"] == len(document["paths"]) >= 1
+    path = document["paths"][0]
     assert (path["source"], path["target"]) == ("internet", facts.CUSTOMER_RECORDS_BUCKET_ARN)
     assert [hop["relation"] for hop in path["hops"]][-1] == "CAN_ACCESS"
     assert set(path["hops"][0]) == {
@@ -56,8 +59,15 @@ def test_paths_json_html_and_chokepoints(
     result = CliRunner().invoke(app, [*connection, "chokepoints", *target, "--format", "json"])
     assert result.exit_code == 0, result.output
     points = json.loads(result.stdout)["chokepoints"]
-    assert {p["paths_broken"] for p in points} == {1}
-    assert len(points) == len(path["hops"])
+    assert points
+    assert {tuple(p["disconnected"]) for p in points} == {(facts.CUSTOMER_RECORDS_BUCKET_ARN,)}
+    assert all(p["fix"] for p in points)
+
+    # What if: without the first of them, the bucket is cut off.
+    args = [*connection, "paths", *target, "--without", points[0]["without"], "--format", "json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["paths"] == []
 
     result = CliRunner().invoke(app, [*connection, "paths", "--max-hops", "0"])
     assert isinstance(result.exception, ConfigError)  # kg's main prints it as one line

@@ -6,7 +6,7 @@ import json
 import re
 
 from kg.analysis.hop_controls import MissingControl
-from kg.analysis.paths import AttackPath, Hop, chokepoints, chokepoints_document, paths_document
+from kg.analysis.paths import AttackPath, Hop, Routes, TargetRoutes, paths_document
 from kg.report.paths_html import paths_html
 
 ADMIN_PORTS = MissingControl(
@@ -24,12 +24,17 @@ HOPS = (
     ),
     Hop("arn:eni", "arn:i", "DELIVERS_TO", "network", "lands"),
 )
-PATH = AttackPath("internet", "arn:i", "tagged sensitive=true", 2, HOPS)
+PATH = AttackPath("internet", "arn:i", "tagged sensitive=true", 2, HOPS, "arn:eni")
+ROUTES = Routes(
+    [PATH], [TargetRoutes("arn:i", "tagged sensitive=true", 1, 3, complete=False, entries=1)]
+)
 
 
 def test_paths_document_has_the_documented_keys_in_hop_order() -> None:
-    [path] = paths_document([PATH])["paths"]
-    assert set(path) == {"source", "target", "target_reason", "score", "layers", "hops"}
+    document = paths_document(ROUTES)
+    assert set(document) == {"paths", "targets", "without", "cut_off"}
+    [path] = document["paths"]
+    assert set(path) == {"source", "entry", "target", "target_reason", "score", "layers", "hops"}
     assert (path["source"], path["target"], path["score"]) == ("internet", "arn:i", 1)
     assert path["hops"][0] == {
         "from": "internet",
@@ -52,14 +57,22 @@ def test_paths_document_has_the_documented_keys_in_hop_order() -> None:
     assert [hop["to"] for hop in path["hops"]] == ["arn:eni", "arn:i"]
 
 
-def test_chokepoints_document_counts_paths_broken() -> None:
-    [first, _] = chokepoints_document(chokepoints([PATH]))["chokepoints"]
-    assert (first["paths_broken"], first["paths_total"]) == (1, 1)
+def test_each_target_says_how_many_routes_are_not_shown() -> None:
+    [target] = paths_document(ROUTES)["targets"]
+    assert target == {
+        "target": "arn:i",
+        "target_reason": "tagged sensitive=true",
+        "entry_points": 1,
+        "routes_shown": 1,
+        "routes_total": 3,
+        "routes_beyond": 2,
+        "total_is_exact": False,
+    }
 
 
 def test_html_embeds_the_document_and_loads_nothing_from_elsewhere() -> None:
     hostile = AttackPath("internet", "arn:</script><b>", "", 1, HOPS)
-    page = paths_html(paths_document([hostile]), title="<paths>")
+    page = paths_html(paths_document(Routes([hostile], [])), title="<paths>")
     assert "</script><b>" not in page
     assert "<title>&lt;paths&gt;</title>" in page
     assert not re.search(r"(src|href)=\"?https?:", page)

@@ -1,4 +1,4 @@
-"""Ranking and chokepoints over in-memory paths, and the query row -> path adapter."""
+"""Ranking of paths, and a hop of the graph in words."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from kg.analysis.paths import (
     AttackPath,
     Hop,
     check_arguments,
-    chokepoints,
-    path_from_row,
+    hop_from,
     rank,
+    target_reason,
+    target_value,
 )
+from kg.analysis.route_graph import Node
 from kg.errors import ConfigError
 
 BASTION_REACH = Hop("internet", "eni-1", "CAN_REACH", "network", "reach ssh", ("sg-1 allows",))
@@ -36,67 +38,41 @@ def test_equal_layers_rank_the_more_valuable_target_first() -> None:
     assert rank([bucket, admin]) == [admin, bucket]
 
 
-def test_chokepoint_is_the_hop_shared_by_most_paths() -> None:
-    other_reach = Hop("internet", "eni-2", "CAN_REACH", "network", "reach web")
-    found = [
-        _path("a", 1, BASTION_REACH, BASTION_BOX),
-        _path("b", 1, BASTION_REACH, BASTION_BOX, BASTION_ROLE),
-        _path("c", 1, other_reach),
-    ]
-    top, second, *_ = chokepoints(found)
-    assert {top.hop.key, second.hop.key} == {BASTION_REACH.key, BASTION_BOX.key}
-    assert (top.paths_broken, top.paths_total) == (2, 3)
-    assert chokepoints(found)[-1].paths_broken == 1
-
-
-def test_a_hop_repeated_within_one_path_counts_once() -> None:
-    loop = _path("a", 1, BASTION_REACH, BASTION_REACH)
-    assert [c.paths_broken for c in chokepoints([loop])] == [1]
-
-
-def test_row_becomes_hops_with_layers_explanations_and_controls() -> None:
-    row = {
-        "nodes": [
-            {"key": "internet", "name": "internet", "label": "Internet"},
-            {"key": "arn:eni", "name": "eni-1", "label": "NetworkInterface"},
-            {"key": "arn:i", "name": "dev-bastion", "label": "Ec2Instance"},
-            {"key": "arn:role", "name": "bastion", "label": "Role", "is_admin": True},
-        ],
-        "rels": [
-            {
-                "relation": "CAN_REACH",
-                "properties": {"traffic": "tcp/22", "controls": ["sg-1 allows tcp/22"]},
-            },
-            {"relation": "DELIVERS_TO", "properties": {}},
-            {"relation": "RUNS_AS", "properties": {}},
-        ],
+def _node(key: str, name: str, **more: object) -> Node:
+    fields: dict[str, object] = {
+        "account_id": None,
+        "crown_jewel_reason": "",
+        "is_admin": False,
+        "target": False,
+        **more,
     }
-    path = path_from_row(row)
-    assert (path.source, path.target, path.target_value) == ("internet", "arn:role", 3)
-    assert [h.layer for h in path.hops] == ["network", "network", "principals"]
-    assert path.hops[0].explanation == "internet can connect to eni-1 on tcp/22"
-    assert path.hops[0].controls == ("sg-1 allows tcp/22",)
-    assert path.hops[1].explanation == "traffic to eni-1 lands on dev-bastion"
+    return Node(key, "Node", name, **fields)  # type: ignore[arg-type]
+
+
+def test_a_hop_in_words_with_its_layer_explanation_and_controls() -> None:
+    internet, eni = _node("internet", "internet"), _node("arn:eni", "eni-1")
+    rows = [{"properties": {"traffic": "tcp/22", "controls": ["sg-1 allows tcp/22"]}}]
+    hop = hop_from(internet, eni, "CAN_REACH", rows)
+    assert (hop.layer, hop.explanation) == ("network", "internet can connect to eni-1 on tcp/22")
+    assert hop.controls == ("sg-1 allows tcp/22",)
+    lands = hop_from(eni, _node("arn:i", "dev-bastion"), "DELIVERS_TO", [])
+    assert lands.explanation == "traffic to eni-1 lands on dev-bastion"
+    assert hop.text == "internet -[CAN_REACH]-> arn:eni"
+
+
+def test_admin_principals_and_the_management_account_are_worth_most() -> None:
+    assert target_value(_node("arn:role", "r", is_admin=True)) == 3
+    assert target_reason(_node("arn:role", "r", is_admin=True)) == "admin-equivalent"
+    assert target_value(_node("arn:b", "b", crown_jewel_reason="tagged sensitive=true")) == 2
 
 
 def test_conditional_assumption_lists_its_undecided_conditions_as_controls() -> None:
-    row = {
-        "nodes": [
-            {"key": "arn:a", "name": "a"},
-            {"key": "arn:b", "name": "b", "crown_jewel_reason": "tagged sensitive=true"},
-        ],
-        "rels": [
-            {
-                "relation": "CAN_ASSUME",
-                "properties": {
-                    "via": "sts:AssumeRole",
-                    "conditional": True,
-                    "conditions": '[{"condition": "aws:SourceIp"}]',
-                },
-            }
-        ],
+    props = {
+        "via": "sts:AssumeRole",
+        "conditional": True,
+        "conditions": '[{"condition": "aws:SourceIp"}]',
     }
-    [hop] = path_from_row(row).hops
+    hop = hop_from(_node("arn:a", "a"), _node("arn:b", "b"), "CAN_ASSUME", [{"properties": props}])
     assert hop.controls == ('condition: {"condition": "aws:SourceIp"}',)
     assert "sts:AssumeRole" in hop.explanation
 
