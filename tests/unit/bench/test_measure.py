@@ -69,9 +69,10 @@ def test_key_of_an_extra_label_is_the_key_of_the_label_that_carries_it() -> None
 
 def test_the_commands_come_first_and_every_library_query_is_benchmarked() -> None:
     names = [bench.name for bench in query_benches()]
-    assert names[:3] == [
+    assert names[:4] == [
         "kg coverage",
         "kg paths --from internet --to crown-jewels",
+        "kg chokepoints --from internet --to crown-jewels",
         "kg privesc",
     ]
     assert {f"kg query {name}" for name in queries.library()} <= set(names)
