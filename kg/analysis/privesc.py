@@ -583,7 +583,8 @@ def derive(graph: Graph, view: IamView | None = None) -> int:
     view = view or load_view(graph)
     estate = load_estate(graph, view)
     records = GraphRecords()
-    for finding in find_escalations(estate):
+    findings = find_escalations(estate)
+    for finding in findings:
         common = {
             "technique": finding.technique.name,
             "permissions": finding.permissions,
@@ -605,6 +606,14 @@ def derive(graph: Graph, view: IamView | None = None) -> int:
                 **common,
             )
     writer = GraphWriter(graph, load_schema())
-    return writer.replace_derived(
-        records, rel_types=["CAN_ESCALATE_TO", "COULD_ESCALATE_TO"]
-    ).relationships
+    written = writer.replace_derived(records, rel_types=["CAN_ESCALATE_TO", "COULD_ESCALATE_TO"])
+    # Admin-equivalent without another principal: what `kg paths --to admin` ends at too.
+    itself = sorted(
+        {
+            f.source
+            for f in findings
+            if f.status is Status.EXPLOITABLE and f.grants_admin and f.source == f.target
+        }
+    )
+    graph.write("MATCH (p:Principal) SET p.makes_itself_admin = p.arn IN $arns", arns=itself)
+    return written.relationships

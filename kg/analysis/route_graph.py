@@ -48,7 +48,8 @@ def _is_target(var: str) -> str:
     """Whether node `var` is what `$target` asks for (as the named query decides it)."""
     return (
         f"(($target = 'crown-jewels' AND {var}:CrownJewel)"
-        f" OR ($target = 'admin' AND {var}:Principal AND {var}.is_admin = true)"
+        f" OR ($target = 'admin' AND {var}:Principal"
+        f" AND ({var}.is_admin = true OR {var}.makes_itself_admin = true))"
         f" OR {var}.arn = $target OR {var}.account_id = $target)"
     )
 
@@ -78,7 +79,7 @@ RETURN elementId(n) AS id, start, {_is_target("n")} AS target,
        [x IN labels(n) WHERE x <> 'CrownJewel'][0] AS label,
        coalesce(n.name, n.arn, n.account_id) AS name,
        n.account_id AS account_id, n.crown_jewel_reason AS crown_jewel_reason,
-       coalesce(n.is_admin, false) AS is_admin, out
+       coalesce(n.is_admin, false) OR coalesce(n.makes_itself_admin, false) AS is_admin, out
 """,
 )
 
@@ -101,7 +102,7 @@ class Node:
     name: str
     account_id: str | None
     crown_jewel_reason: str
-    is_admin: bool
+    is_admin: bool  # admin-equivalent: admin's permissions, or can make itself admin alone
     target: bool
 
 

@@ -63,7 +63,8 @@ _LATENT_PROPS = {
     "reason": "what stops it as deployed, or what was not collected",
 }
 
-# No nodes of its own: the analysis writes relationships, and sets `is_admin` on principals.
+# No nodes of its own: the analysis writes relationships, and sets `is_admin` (its permissions
+# are admin's) and `makes_itself_admin` (it can make them so on its own) on principals.
 NODES: tuple[NodeSchema, ...] = ()
 
 RELS = (

@@ -14,6 +14,7 @@ from ingest.load import load_snapshot
 from ingest.snapshot import Snapshot
 from kg import queries
 from kg.analysis import access, privesc
+from kg.analysis.paths import find_paths
 from kg.graph.driver import Graph
 
 pytestmark = pytest.mark.integration
@@ -130,3 +131,20 @@ def test_a_build_of_a_project_that_runs_as_admin_is_an_escalation(graph: Graph) 
         f"{builder} -[codebuild-start-build via {runs_as['arn']}]-> "
         f"{facts.ESCALATION_TARGET_ROLE_ARN}"
     ]
+
+
+def test_paths_to_admin_end_where_privesc_chains_do(chain: tuple[Graph, str, str]) -> None:
+    """Bob can make himself admin alone: `kg paths --to admin` from alice reaches him, as the
+    privesc chain says, and no principal that cannot is flagged."""
+    graph, alice, bob = chain
+    flagged = graph.read("MATCH (p:Principal {makes_itself_admin: true}) RETURN p.arn AS arn")
+    self_escalating = graph.read(
+        "MATCH (p:Principal)-[e:CAN_ESCALATE_TO {grants_admin: true}]->(p) "
+        "RETURN DISTINCT p.arn AS arn"
+    )
+    assert {r["arn"] for r in flagged} == {r["arn"] for r in self_escalating}
+    assert bob in {r["arn"] for r in flagged} and alice not in {r["arn"] for r in flagged}
+    routes = find_paths(graph, alice, "admin")
+    assert bob in {summary.target for summary in routes.targets}
+    privesc_targets = {row["target"] for row in queries.run(graph, "privesc", principal=alice)}
+    assert privesc_targets <= {summary.target for summary in routes.targets}
