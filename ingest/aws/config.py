@@ -164,12 +164,13 @@ def _organization_view(snapshot: Snapshot, account_id: str, region: str) -> OrgV
 
 
 def enrolled_members(snapshot: Snapshot, account_id: str, region: str) -> list[Enrollment]:
-    """Every member some organization rule or pack reports, enrolled when all of them report
-    it deployed; its relationship names each one that is not (failed, in progress, absent)."""
+    """Every account some organization rule or pack reports (the administrator's own too, as
+    they deploy there as well), enrolled when all of them report it deployed; its relationship
+    names each one that is not (failed, in progress, absent)."""
     deployed = _deployed(snapshot, account_id, region)
     if isinstance(deployed, OrgView):
         return []
-    members = {m for statuses in deployed.values() for m in statuses} - {account_id}
+    members = {m for statuses in deployed.values() for m in statuses}
     enrollments = []
     for member in sorted(members):
         short = [

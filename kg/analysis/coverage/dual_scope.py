@@ -87,8 +87,8 @@ def organization_view(
             on = state.get(params["features_property"]) or ()
             return _weighed(judge_features(evidence, features, on))
         return Observation(IN_PLACE, evidence, "covers every member account", weighed=True)
-    if account_id == admin:
-        return None
+    if account_id == admin and state.get("org_zone") != ZONE_RECORDED:
+        return None  # organization rules and packs report the administrator's own account too
     enrolled = facts.enrollments.get(state["id"], {}).get(account_id)
     if enrolled is None or not enrolled.get("enabled"):
         how = f" ({enrolled.get('relationship')})" if enrolled else ""

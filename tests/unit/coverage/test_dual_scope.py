@@ -444,3 +444,25 @@ def test_config_rules_are_read_from_the_multi_account_setup_administrator_only()
     facts.delegated_admins["config.amazonaws.com"].append(TOOLING)
     verdict = _member(facts, "ACCT-CONFIG-RULES")
     assert (verdict.status, verdict.scope) == ("missing", None)
+
+
+def test_config_rules_judge_the_administrator_s_own_account_by_their_status_there() -> None:
+    """Organization rules report the administrator's account as any other: listed and
+    deployed, it is covered through them; not listed, they do not evaluate it."""
+    facts = _config_facts(enrolled=DEPLOYED, member_status="enabled")
+    admin_state = facts.states[(TOOLING, REGION)][0]
+    admin_state["has_config_rules"] = False
+    assert _administrator(facts).status == "partial"
+    facts.enrollments[admin_state["id"]][TOOLING] = DEPLOYED
+    verdict = _administrator(facts)
+    assert (verdict.status, verdict.scope) == ("in_place", "organization")
+
+
+def _administrator(facts: Facts) -> Verdict:
+    found = [
+        v
+        for v in evaluate(load_catalog(), facts)
+        if v.control_id == "ACCT-CONFIG-RULES" and v.target.key == TOOLING and v.region == REGION
+    ]
+    assert len(found) == 1
+    return found[0]

@@ -695,7 +695,11 @@ def _pack_status(account_id: str, status: str) -> dict[str, Any]:
 def test_config_administrator_enrolls_members_every_rule_and_pack_deployed_to(
     tmp_path: Path,
 ) -> None:
-    rule = [_rule_status(MEMBER, "CREATE_SUCCESSFUL"), _rule_status(THIRD, "CREATE_FAILED")]
+    rule = [
+        _rule_status(MEMBER, "CREATE_SUCCESSFUL"),
+        _rule_status(THIRD, "CREATE_FAILED"),
+        _rule_status(MANAGEMENT, "CREATE_SUCCESSFUL"),
+    ]
     pack = [_pack_status(MEMBER, "UPDATE_SUCCESSFUL")]
     records = config.transform(_config_admin(tmp_path, rule, pack).open())
     status = state(records, "ConfigRecorder")
@@ -704,6 +708,7 @@ def test_config_administrator_enrolls_members_every_rule_and_pack_deployed_to(
     enrolls = _enrolls(records, "ConfigRecorder")
     assert (enrolls[MEMBER]["enabled"], enrolls[MEMBER]["relationship"]) == (True, "deployed")
     assert enrolls[THIRD]["enabled"] is False
+    assert enrolls[MANAGEMENT]["relationship"] == f"conformance pack {PACK} absent"
     assert enrolls[THIRD]["relationship"] == (
         f"conformance pack {PACK} absent; rule {RULE} CREATE_FAILED"
     )
