@@ -90,22 +90,30 @@ def user_credentials(snapshot: Snapshot, account_id: str, user_name: str) -> dic
     return {**facts, "unknown": sorted(name for name, value in facts.items() if value is None)}
 
 
+# RootUser property -> the account summary's count of that root credential
+ROOT_CREDENTIALS = {
+    "mfa_enabled": "AccountMFAEnabled",
+    "access_keys_present": "AccountAccessKeysPresent",
+    "password_present": "AccountPasswordPresent",
+    "signing_certificates_present": "AccountSigningCertificatesPresent",
+}
+
+
 def _root_user(records: GraphRecords, snapshot: Snapshot, account_id: str, partition: str) -> None:
     summary = response(snapshot, account_id, GLOBAL_REGION, CLIENT, "get_account_summary")
     counts = summary.child("SummaryMap") if summary is not None else None
-    mfa = counts.optional_int("AccountMFAEnabled") if counts else None
-    keys = counts.optional_int("AccountAccessKeysPresent") if counts else None
+    counted = {
+        fact: counts.optional_int(field) if counts else None
+        for fact, field in ROOT_CREDENTIALS.items()
+    }
     arn = f"arn:{partition}:iam::{account_id}:root"
     records.node(
         "RootUser",
         arn=arn,
         name="root",
         account_id=account_id,
-        mfa_enabled=None if mfa is None else mfa > 0,
-        access_keys_present=None if keys is None else keys > 0,
-        unknown=[
-            fact for fact, v in (("mfa_enabled", mfa), ("access_keys_present", keys)) if v is None
-        ],
+        **{fact: None if n is None else n > 0 for fact, n in counted.items()},
+        unknown=[fact for fact, n in counted.items() if n is None],
     )
     records.rel("BELONGS_TO", ("RootUser", arn), ("Account", account_id), account_id=account_id)
 

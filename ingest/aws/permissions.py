@@ -32,8 +32,10 @@ EXCEPTIONS = {
 # Calls the orchestrator makes itself, outside any service module.
 ORCHESTRATOR_ACTIONS = ("ec2:DescribeRegions",)
 # Calls on collector branches the demo organization does not take: its Security Hub
-# administrator uses local configuration, not central configuration.
+# administrator uses local configuration, not central configuration; its Config rules
+# administrator deploys an organization rule but no conformance pack.
 UNDEMONSTRATED_CALLS = (
+    ("config", "get_organization_conformance_pack_detailed_status"),
     ("securityhub", "list_finding_aggregators"),
     ("securityhub", "get_finding_aggregator"),
     ("securityhub", "list_configuration_policies"),

@@ -104,6 +104,9 @@ NODES = (
             **OWNER,
             "mfa_enabled": "the root user has MFA (absent when unknown)",
             "access_keys_present": "the root user has access keys (absent when unknown)",
+            "password_present": "the root user has a console password (absent when unknown)",
+            "signing_certificates_present": "the root user has signing certificates (absent when "
+            "unknown)",
             **UNKNOWN,
         },
     ),

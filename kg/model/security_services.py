@@ -70,16 +70,18 @@ ORG_NOT_CONFIGURED = "not_configured"
 ZONE_ORGANIZATION = "organization"  # covers every member of the organization
 ZONE_MEMBERS = "members"  # covers the members it ENROLLS, which then show it themselves
 ZONE_ADMINISTERED = "administered"  # covers the members it ENROLLS, which show nothing themselves
+ZONE_RECORDED = "recorded"  # covers the members it ENROLLS where they record (Config rules)
 
 _ORG_VIEW = {
     "org_status": "configured, not_configured or unknown (could not be read): what this account "
     "runs for the whole organization in this region, as the service's administrator",
     "org_status_reason": "what decided org_status",
     "org_resource": "the organization-level resource (analyzer, detector, trail, configuration "
-    "policy, behavior graph, administrator)",
+    "policy, behavior graph, administrator, organization config rules and conformance packs)",
     "org_zone": "organization (covers every member account), members (covers the accounts it "
-    "ENROLLS, which then run the service themselves) or administered (covers the accounts it "
-    "ENROLLS, which show nothing of their own: Detective)",
+    "ENROLLS, which then run the service themselves), administered (covers the accounts it "
+    "ENROLLS, which show nothing of their own: Detective) or recorded (covers the accounts it "
+    "ENROLLS where they record: Config rules evaluate recorded resources only)",
 }
 # The state labels whose administrator lists the members it enrolls.
 ENROLLING_STATES = (
@@ -88,6 +90,7 @@ ENROLLING_STATES = (
     "InspectorStatus",
     "MacieSession",
     "DetectiveGraph",
+    "ConfigRecorder",
 )
 
 
@@ -159,6 +162,9 @@ STATE_NODES = (
         delivery_bucket_names="S3 buckets of the delivery channels",
         aggregator_names="configuration aggregators defined in this region",
         has_organization_aggregator="an aggregator collects from the whole organization",
+        rule_names="the account's own config rules (not deployed by the organization)",
+        has_config_rules="the account has config rules of its own",
+        **_ORG_VIEW,
     ),
     _state(
         "AccessAnalyzerStatus",

@@ -191,3 +191,21 @@ def test_coverage_reads_nodes_in_key_order_so_evidence_reads_the_same_on_every_l
         keys = [node[key] for node in facts.related[control_id]]
         assert keys == sorted(keys), control_id
     assert any(len(nodes) > 1 for nodes in facts.nodes.values())
+
+
+def test_the_organization_config_rule_covers_recording_members_where_it_is_deployed(
+    demo: Graph,
+) -> None:
+    """security-tooling deploys one organization rule in us-east-1 only; app-dev has no rule
+    of its own (the one it lists was deployed by the organization)."""
+    rows = {
+        row["region"]: row
+        for row in demo.read(_ACCOUNT_STATUS, account_id=APP_DEV, control="ACCT-CONFIG-RULES")
+    }
+    assert rows["us-east-1"]["status"] == "in_place"
+    assert (
+        f"rule encrypted-volumes in administrator {SECURITY_TOOLING}"
+        in (rows["us-east-1"]["evidence"])
+    )
+    assert rows["eu-west-1"]["status"] == "missing"
+    assert "runs no organization configuration in eu-west-1" in rows["eu-west-1"]["reason"]

@@ -94,6 +94,7 @@ class Iam:
     )
     root_mfa: bool = True
     root_access_keys: bool = False
+    root_password: bool = True
     # Centralized root access: answered only in the organization's management account.
     organization_id: str | None = None
     organization_features: tuple[str, ...] = ()
@@ -256,6 +257,7 @@ def _summary(iam: Iam, policy_count: int) -> dict[str, int]:
         "MFADevicesInUse": mfa_users + iam.root_mfa,
         "AccountMFAEnabled": int(iam.root_mfa),
         "AccountAccessKeysPresent": int(iam.root_access_keys),
+        "AccountPasswordPresent": int(iam.root_password),
         "AccountSigningCertificatesPresent": 0,
         "Providers": 1,
         "ServerCertificates": 0,

@@ -14,6 +14,7 @@ from ingest.example.builder.scope import Scope
 GUARDDUTY = "guardduty.amazonaws.com"
 SECURITY_HUB = "securityhub.amazonaws.com"
 CONFIG = "config.amazonaws.com"
+CONFIG_RULES = "config-multiaccountsetup.amazonaws.com"
 ACCESS_ANALYZER = "access-analyzer.amazonaws.com"
 INSPECTOR = "inspector2.amazonaws.com"
 
@@ -73,6 +74,8 @@ class OrgServices:
     identity_center: IdentityCenter | None = None
     # (account, region) -> the resource types Inspector scans there (the administrator's view)
     inspector_scans: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    # region -> the organization config rule the rules administrator deploys to every account
+    config_rules: dict[str, str] = field(default_factory=dict)
 
     def admin(self, service_principal: str) -> str | None:
         for account_id, services in self.org.delegated_admins.items():
@@ -307,6 +310,58 @@ def _config(scope: Scope, on: bool, context: OrgServices) -> None:
         "config", "describe_configuration_aggregators", {"ConfigurationAggregators": aggregators}
     )
     scope.answer("config", "describe_delivery_channels", {"DeliveryChannels": channels})
+    _config_rules(scope, context)
+
+
+def _config_rules(scope: Scope, context: OrgServices) -> None:
+    """The organization rule of the region, as every account sees it (deployed by the rules
+    administrator, not its own), and the administrator's view of where it is deployed."""
+    rule = context.config_rules.get(scope.region)
+    rules = []
+    if rule:
+        rules.append(
+            {
+                "ConfigRuleName": f"OrgConfigRule-{rule}-{scope.ids.lower(8, 'orgrule')}",
+                "ConfigRuleId": f"config-rule-{scope.ids.lower(6, 'ruleid')}",
+                "Source": {"Owner": "AWS", "SourceIdentifier": "ENCRYPTED_VOLUMES"},
+                "ConfigRuleState": "ACTIVE",
+                "CreatedBy": CONFIG_RULES,
+            }
+        )
+    scope.answer("config", "describe_config_rules", {"ConfigRules": rules})
+    if context.admin(CONFIG_RULES) != scope.account_id:
+        return  # AWS answers others OrganizationAccessDeniedException: not configured
+    listed = []
+    if rule:
+        listed.append(
+            {
+                "OrganizationConfigRuleName": rule,
+                "OrganizationConfigRuleArn": scope.arn(
+                    "config", f"organization-config-rule/{rule}-{scope.ids.lower(8, 'orgrule')}"
+                ),
+                "OrganizationManagedRuleMetadata": {"RuleIdentifier": "ENCRYPTED_VOLUMES"},
+            }
+        )
+        statuses = [
+            {
+                "AccountId": account.account_id,
+                "ConfigRuleName": rule,
+                "MemberAccountRuleStatus": "CREATE_SUCCESSFUL",
+            }
+            for account in context.org.accounts
+        ]
+        scope.answer(
+            "config",
+            "get_organization_config_rule_detailed_status",
+            {"OrganizationConfigRuleDetailedStatus": statuses},
+            rule,
+        )
+    scope.answer(
+        "config", "describe_organization_config_rules", {"OrganizationConfigRules": listed}
+    )
+    scope.answer(
+        "config", "describe_organization_conformance_packs", {"OrganizationConformancePacks": []}
+    )
 
 
 def _analyzers(scope: Scope, controls: RegionControls, context: OrgServices) -> None:

@@ -21,6 +21,7 @@ from ingest.example.builder.scope import Place
 from ingest.example.builder.security import (
     ACCESS_ANALYZER,
     CONFIG,
+    CONFIG_RULES,
     GUARDDUTY,
     INSPECTOR,
     SECURITY_HUB,
@@ -101,13 +102,20 @@ def organization() -> Organization:
         ),
         policies=[DENY_LEAVE_ORGANIZATION, PROTECT_SECURITY_SERVICES],
         delegated_admins={
-            SECURITY_TOOLING: (GUARDDUTY, SECURITY_HUB, CONFIG, ACCESS_ANALYZER, INSPECTOR)
+            SECURITY_TOOLING: (
+                GUARDDUTY,
+                SECURITY_HUB,
+                CONFIG,
+                CONFIG_RULES,
+                ACCESS_ANALYZER,
+                INSPECTOR,
+            )
         },
         trusted_services=(
             ACCESS_ANALYZER,
             "cloudtrail.amazonaws.com",
             CONFIG,
-            "config-multiaccountsetup.amazonaws.com",
+            CONFIG_RULES,
             GUARDDUTY,
             INSPECTOR,
             SECURITY_HUB,
@@ -156,4 +164,7 @@ def org_services(org: Organization) -> OrgServices:
         guardduty_auto_enable={HOME_REGION: "ALL", OTHER_REGION: "NONE"},
         guardduty_members_in=(HOME_REGION,),
         identity_center=IDENTITY_CENTER,
+        # security-tooling deploys one organization config rule, in us-east-1 only: members
+        # are evaluated there through the organization and nowhere in eu-west-1.
+        config_rules={HOME_REGION: "encrypted-volumes"},
     )

@@ -10,6 +10,8 @@ the member's own state:
 - in place when either scope covers the member (the evidence names which), except that a member
   the administrator enrolls in a service the member then runs itself (zone members) but whose
   own state was read as off is partial: the scopes disagree, and a guess either way could lie;
+  and a member enrolled in what evaluates recorded resources (Config rules, zone recorded) is
+  partial where it records nothing, unknown where its recorder could not be read;
 - partial when the organization configuration exists but does not enroll the member, or only
   some of the control's features are on;
 - missing when neither scope has it;
@@ -34,7 +36,12 @@ from kg.analysis.coverage.verdicts import (
     UNKNOWN,
     Observation,
 )
-from kg.model.security_services import ORG_CONFIGURED, ZONE_MEMBERS, ZONE_ORGANIZATION
+from kg.model.security_services import (
+    ORG_CONFIGURED,
+    ZONE_MEMBERS,
+    ZONE_ORGANIZATION,
+    ZONE_RECORDED,
+)
 
 
 def organization_view(
@@ -54,7 +61,9 @@ def organization_view(
     if params["administrator"] == "management":
         admin = facts.management_account_id
     else:
-        admin = service_admin_account(facts, service_principal)
+        admin = service_admin_account(
+            facts, params.get("administrator_principal") or service_principal
+        )
     if facts.organization_arn is None or admin is None:
         return None
     state = find_state(facts, admin, region, service)
@@ -78,8 +87,8 @@ def organization_view(
             on = state.get(params["features_property"]) or ()
             return _weighed(judge_features(evidence, features, on))
         return Observation(IN_PLACE, evidence, "covers every member account", weighed=True)
-    if account_id == admin:
-        return None
+    if account_id == admin and state.get("org_zone") != ZONE_RECORDED:
+        return None  # organization rules and packs report the administrator's own account too
     enrolled = facts.enrollments.get(state["id"], {}).get(account_id)
     if enrolled is None or not enrolled.get("enabled"):
         how = f" ({enrolled.get('relationship')})" if enrolled else ""
@@ -96,7 +105,29 @@ def organization_view(
     if seen.status == IN_PLACE and own == MISSING and state.get("org_zone") == ZONE_MEMBERS:
         reason = f"{seen.reason}, but the account's own state is off: the two scopes disagree"
         return Observation(PARTIAL, seen.evidence, reason, weighed=True)
+    if seen.status == IN_PLACE and state.get("org_zone") == ZONE_RECORDED:
+        return _recorded(facts, service, account_id, region, seen)
     return _weighed(seen)
+
+
+def _recorded(
+    facts: Facts, service: str, account_id: str, region: str, seen: Observation
+) -> Observation:
+    """Deployed rules judge only what the member records: without a recorder they judge
+    nothing."""
+    member = find_state(facts, account_id, region, service)
+    status = member["status"] if member else UNKNOWN
+    if status == "enabled":
+        return _weighed(seen)
+    if status == UNKNOWN:
+        why = (member or {}).get("status_reason") or "not collected"
+        reason = f"{seen.reason}, but whether account {account_id} records in {region} is unknown"
+        return Observation(UNKNOWN, seen.evidence, f"{reason} ({why})", weighed=True)
+    reason = (
+        f"{seen.reason}, but account {account_id} records nothing in {region}: "
+        "rules evaluate only the resources a recorder records"
+    )
+    return Observation(PARTIAL, seen.evidence, reason, weighed=True)
 
 
 def _weighed(seen: Observation) -> Observation:

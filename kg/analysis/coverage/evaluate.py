@@ -25,6 +25,7 @@ from kg.analysis.coverage.properties import (
     judge_open_ingress,
     judge_related,
 )
+from kg.analysis.coverage.root_access import judge_root_credentials
 from kg.analysis.coverage.services import (
     find_setting,
     find_state,
@@ -180,6 +181,18 @@ def _delegated_admin_registered(control: Control, catalog: Catalog, facts: Facts
     return [_verdict(org, control, GLOBAL, seen)]
 
 
+def _root_credentials_managed(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
+    params = control.check.params
+    return [
+        _verdict(account, control, GLOBAL, seen)
+        for account in facts.accounts
+        if (seen := judge_root_credentials(facts, account, params)) is not None
+    ]
+
+
+# The labels a check kind reads besides those its params name.
+_KIND_LABELS = {"root_credentials_managed": ("Organization", "RootUser")}
+
 # The kinds judged over a label's nodes; sg_ingress_not_open reads the security group rules.
 _NODE_KINDS = (
     "node_property",
@@ -263,12 +276,15 @@ EVALUATORS: Mapping[str, Evaluator] = {
     "sg_ingress_not_open": _over_nodes(judge_open_ingress),
     "resource_relationship": _over_nodes(judge_related, _by_control),
     "resource_policy_no_untrusted_principals": _untrusted_principals,
+    "root_credentials_managed": _root_credentials_managed,
 }
 
 
 def labels_needed(catalog: Catalog) -> set[str]:
     """The node labels the controls judged over nodes read."""
-    return {_label_of(c) for c in evaluated_controls(catalog) if c.check.kind in _NODE_KINDS}
+    controls = evaluated_controls(catalog)
+    kind_labels = {label for c in controls for label in _KIND_LABELS.get(c.check.kind, ())}
+    return kind_labels | {_label_of(c) for c in controls if c.check.kind in _NODE_KINDS}
 
 
 def relationships_needed(catalog: Catalog) -> dict[str, dict[str, Any]]:

@@ -2,8 +2,10 @@
 
 Each reads the control state nodes (label SecurityControlState) the security services ingest
 writes per account and region. A state with status unknown (the call failed) or no state at all
-(the region was not collected) is unknown, never missing. A control that lists `features` is
-graded: some of them on is partial, naming what is on and off; only none on is missing.
+(the region was not collected) is unknown, never missing, and so is an enabled state lacking a
+property the control expects (the call that reads it was not answered). A control that lists
+`features` is graded: some of them on is partial, naming what is on and off; only none on is
+missing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from kg.analysis.coverage.facts import Facts
 from kg.analysis.coverage.verdicts import IN_PLACE, MISSING, PARTIAL, UNKNOWN, Observation
 
 ACCOUNT_SETTING = "AccountSetting"
+# Operators an absent property can satisfy; for any other, absent means not observed.
+ABSENCE_OPERATORS = ("is_not_set", "not_equals")
 
 
 def find_state(facts: Facts, account_id: str, region: str, service: str) -> dict[str, Any] | None:
@@ -45,7 +49,18 @@ def judge_state(
         return Observation(UNKNOWN, evidence, f"could not observe: {why}")
     if state["status"] != "enabled":
         return Observation(MISSING, evidence, str(why))
-    failed = failing(state, params.get("expect") or (), params.get("expect_any") or ())
+    expect = params.get("expect") or ()
+    unobserved = sorted(
+        {
+            c["property"]
+            for c in expect
+            if state.get(c["property"]) is None and c["operator"] not in ABSENCE_OPERATORS
+        }
+    )
+    if unobserved:
+        reason = f"enabled, but {', '.join(unobserved)} not observed"
+        return Observation(UNKNOWN, evidence, reason)
+    failed = failing(state, expect, params.get("expect_any") or ())
     if failed:
         return Observation(MISSING, evidence, "enabled, but not " + "; ".join(failed))
     if params.get("features"):

@@ -358,3 +358,111 @@ def test_cloudtrail_ignores_the_delegated_administrator_and_reads_the_management
     unread = _member(_trail_facts("unknown", "disabled"), CLOUDTRAIL.control)
     assert unread.status == "unknown"
     assert f"administrator {MANAGEMENT} could not be read" in unread.reason
+
+
+# Config rules: deployed by the organization, judging only what the member records --------------
+
+CONFIG_RULES = Service(
+    "ACCT-CONFIG-RULES",
+    "config",
+    "ConfigRecorder",
+    "config-multiaccountsetup.amazonaws.com",
+    "recorded",
+    "organization rule required-tags",
+)
+DEPLOYED = {"enabled": True, "relationship": "deployed", "features_on": None}
+NO_OWN_RULES = {"has_config_rules": False}
+
+
+def _config_facts(**kwargs: Any) -> Facts:
+    """The member's own recorder is member_status and it has no rules of its own."""
+    return _facts(CONFIG_RULES, member_props=NO_OWN_RULES, **kwargs)
+
+
+def test_config_rules_deployed_to_a_recording_member_are_in_place_through_the_organization() -> (
+    None
+):
+    """The member records but has no rules of its own: the organization alone covers it."""
+    verdict = _member(
+        _config_facts(enrolled=DEPLOYED, member_status="enabled"), "ACCT-CONFIG-RULES"
+    )
+    assert (verdict.status, verdict.scope) == ("in_place", "organization")
+    assert f"{CONFIG_RULES.resource} in administrator {TOOLING}" in verdict.evidence
+
+
+def test_config_rules_not_deployed_to_the_member_are_partial_naming_what_failed() -> None:
+    absent = _member(_config_facts(member_status="enabled"), "ACCT-CONFIG-RULES")
+    assert (absent.status, absent.scope) == ("partial", "organization")
+    assert f"account {MEMBER} is not enrolled" in absent.reason
+    failed = {"enabled": False, "relationship": "rule required-tags CREATE_FAILED"}
+    verdict = _member(_config_facts(enrolled=failed, member_status="enabled"), "ACCT-CONFIG-RULES")
+    assert verdict.status == "partial"
+    assert "(rule required-tags CREATE_FAILED)" in verdict.reason
+
+
+def test_config_rules_deployed_to_a_member_that_records_nothing_are_partial() -> None:
+    """Rules evaluate recorded resources only: deployed without a recorder, they judge nothing."""
+    verdict = _member(_config_facts(enrolled=DEPLOYED), "ACCT-CONFIG-RULES")
+    assert (verdict.status, verdict.scope) == ("partial", "organization")
+    assert "records nothing in us-east-1" in verdict.reason
+    assert "rules evaluate only the resources a recorder records" in verdict.reason
+
+
+def test_config_rules_deployed_to_a_member_whose_recorder_was_not_read_are_unknown() -> None:
+    facts = _config_facts(enrolled=DEPLOYED, member_status="unknown")
+    verdict = _member(facts, "ACCT-CONFIG-RULES")
+    assert verdict.status == "unknown"
+    assert f"whether account {MEMBER} records in us-east-1 is unknown" in verdict.reason
+
+
+def test_config_rules_in_neither_scope_are_missing_and_own_rules_count() -> None:
+    recording = _config_facts(org_status="not_configured", member_status="enabled")
+    verdict = _member(recording, "ACCT-CONFIG-RULES")
+    assert (verdict.status, verdict.scope) == ("missing", None)
+    assert "not has_config_rules" in verdict.reason
+    own = _facts(
+        CONFIG_RULES,
+        org_status="not_configured",
+        member_status="enabled",
+        member_props={"has_config_rules": True},
+    )
+    assert (_member(own, "ACCT-CONFIG-RULES").scope) == "account"
+
+
+def test_config_rules_administrator_unreadable_is_unknown() -> None:
+    facts = _config_facts(org_status="unknown", enrolled=DEPLOYED, member_status="enabled")
+    verdict = _member(facts, "ACCT-CONFIG-RULES")
+    assert verdict.status == "unknown"
+    assert f"administrator {TOOLING} could not be read" in verdict.reason
+
+
+def test_config_rules_are_read_from_the_multi_account_setup_administrator_only() -> None:
+    """The aggregator's administrator (config.amazonaws.com) is not the rules' administrator:
+    with no delegated administrator for the rules, the management account's view counts."""
+    facts = _config_facts(enrolled=DEPLOYED, member_status="enabled")
+    facts.delegated_admins.pop(CONFIG_RULES.principal)
+    facts.delegated_admins["config.amazonaws.com"].append(TOOLING)
+    verdict = _member(facts, "ACCT-CONFIG-RULES")
+    assert (verdict.status, verdict.scope) == ("missing", None)
+
+
+def test_config_rules_judge_the_administrator_s_own_account_by_their_status_there() -> None:
+    """Organization rules report the administrator's account as any other: listed and
+    deployed, it is covered through them; not listed, they do not evaluate it."""
+    facts = _config_facts(enrolled=DEPLOYED, member_status="enabled")
+    admin_state = facts.states[(TOOLING, REGION)][0]
+    admin_state["has_config_rules"] = False
+    assert _administrator(facts).status == "partial"
+    facts.enrollments[admin_state["id"]][TOOLING] = DEPLOYED
+    verdict = _administrator(facts)
+    assert (verdict.status, verdict.scope) == ("in_place", "organization")
+
+
+def _administrator(facts: Facts) -> Verdict:
+    found = [
+        v
+        for v in evaluate(load_catalog(), facts)
+        if v.control_id == "ACCT-CONFIG-RULES" and v.target.key == TOOLING and v.region == REGION
+    ]
+    assert len(found) == 1
+    return found[0]

@@ -231,8 +231,16 @@ def iam_writer(writer: SnapshotWriter, account_id: str) -> Callable[..., Path]:
     return partial(writer.write, account_id, GLOBAL_REGION, "iam")
 
 
-def summary(mfa: int, keys: int) -> dict[str, Any]:
-    return {"SummaryMap": {"Users": 2, "AccountMFAEnabled": mfa, "AccountAccessKeysPresent": keys}}
+def summary(mfa: int, keys: int, password: int = 1) -> dict[str, Any]:
+    return {
+        "SummaryMap": {
+            "Users": 2,
+            "AccountMFAEnabled": mfa,
+            "AccountAccessKeysPresent": keys,
+            "AccountPasswordPresent": password,
+            "AccountSigningCertificatesPresent": 0,
+        }
+    }
 
 
 def write_prod_iam(writer: SnapshotWriter, *, without_roles: tuple[str, ...] = ()) -> None:

@@ -223,6 +223,11 @@ def test_root_user_and_password_policy(records: GraphRecords) -> None:
     assert (prod_root["mfa_enabled"], prod_root["access_keys_present"]) == (True, False)
     management_root = node(records, "RootUser", iam_arn(MANAGEMENT, "root"))
     assert (management_root["mfa_enabled"], management_root["access_keys_present"]) == (False, True)
+    assert (prod_root["password_present"], prod_root["signing_certificates_present"]) == (
+        True,
+        False,
+    )
+    assert prod_root["unknown"] == []
     policies = {row["account_id"]: row for row in records.nodes["PasswordPolicy"]}
     assert policies[PROD]["set"] is True
     assert policies[PROD]["minimum_password_length"] == 14
@@ -250,7 +255,12 @@ def test_a_failed_call_is_unknown_never_not_set(tmp_path: Path) -> None:
     assert policy["unknown_reason"] == "AccessDenied on iam.get_account_password_policy"
     root = node(records, "RootUser", iam_arn(PROD, "root"))
     assert root["mfa_enabled"] is None
-    assert root["unknown"] == ["mfa_enabled", "access_keys_present"]
+    assert root["unknown"] == [
+        "mfa_enabled",
+        "access_keys_present",
+        "password_present",
+        "signing_certificates_present",
+    ]
     assert node(records, "User", ALICE)["password_enabled"] is None
 
 

@@ -3,7 +3,7 @@ it: org_status configured, not_configured or unknown (a failed call is never "no
 the organization-level resource, and ENROLLS relationships to the members it lists.
 
 Collectors run against moto where it implements the calls (Inspector, Macie), otherwise against
-botocore's Stubber (GuardDuty list_members, Access Analyzer).
+botocore's Stubber (GuardDuty list_members, Access Analyzer, Config organization rules).
 """
 
 from __future__ import annotations
@@ -15,7 +15,15 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ingest.aws import accessanalyzer, cloudtrail, guardduty, inspector2, macie2, securityhub
+from ingest.aws import (
+    accessanalyzer,
+    cloudtrail,
+    config,
+    guardduty,
+    inspector2,
+    macie2,
+    securityhub,
+)
 from kg.errors import SnapshotError
 from kg.graph.records import GraphRecords
 from tests.unit.ingest.security_snapshot import (
@@ -629,6 +637,152 @@ def test_security_hub_collector_reads_central_configuration_in_the_home_region(
 
 
 # Malformed organization responses: one line naming the file and the field ------------------------
+
+
+# AWS Config organization rules and conformance packs ---------------------------------------------
+
+RULE, PACK = "required-tags", "operational-best-practices"
+
+
+def _config_admin(
+    tmp_path: Path,
+    rule: list[dict[str, Any]],
+    pack: list[dict[str, Any]],
+    failed: str | None = None,
+) -> SnapshotBuilder:
+    """The management account deploys one organization rule and one conformance pack; the
+    `failed` call was denied."""
+    accounts = {MANAGEMENT: [REGION], MEMBER: [REGION], THIRD: [REGION]}
+    builder = SnapshotBuilder(tmp_path, accounts)
+    calls = (
+        (
+            "describe_organization_config_rules",
+            {"OrganizationConfigRules": [{"OrganizationConfigRuleName": RULE}]},
+            None,
+        ),
+        (
+            "get_organization_config_rule_detailed_status",
+            {"OrganizationConfigRuleDetailedStatus": rule},
+            RULE,
+        ),
+        (
+            "describe_organization_conformance_packs",
+            {"OrganizationConformancePacks": [{"OrganizationConformancePackName": PACK}]},
+            None,
+        ),
+        (
+            "get_organization_conformance_pack_detailed_status",
+            {"OrganizationConformancePackDetailedStatuses": pack},
+            PACK,
+        ),
+    )
+    for method, data, key in calls:
+        if method == failed:
+            builder.fail("config", method, key=key)
+        else:
+            builder.answer("config", method, data, key=key)
+    return builder
+
+
+def _rule_status(account_id: str, status: str) -> dict[str, Any]:
+    return {"AccountId": account_id, "ConfigRuleName": RULE, "MemberAccountRuleStatus": status}
+
+
+def _pack_status(account_id: str, status: str) -> dict[str, Any]:
+    return {"AccountId": account_id, "ConformancePackName": PACK, "Status": status}
+
+
+def test_config_administrator_enrolls_members_every_rule_and_pack_deployed_to(
+    tmp_path: Path,
+) -> None:
+    rule = [
+        _rule_status(MEMBER, "CREATE_SUCCESSFUL"),
+        _rule_status(THIRD, "CREATE_FAILED"),
+        _rule_status(MANAGEMENT, "CREATE_SUCCESSFUL"),
+    ]
+    pack = [_pack_status(MEMBER, "UPDATE_SUCCESSFUL")]
+    records = config.transform(_config_admin(tmp_path, rule, pack).open())
+    status = state(records, "ConfigRecorder")
+    assert (status["org_status"], status["org_zone"]) == ("configured", "recorded")
+    assert status["org_resource"] == f"organization conformance pack {PACK}, rule {RULE}"
+    enrolls = _enrolls(records, "ConfigRecorder")
+    assert (enrolls[MEMBER]["enabled"], enrolls[MEMBER]["relationship"]) == (True, "deployed")
+    assert enrolls[THIRD]["enabled"] is False
+    assert enrolls[MANAGEMENT]["relationship"] == f"conformance pack {PACK} absent"
+    assert enrolls[THIRD]["relationship"] == (
+        f"conformance pack {PACK} absent; rule {RULE} CREATE_FAILED"
+    )
+
+
+def test_config_outside_the_administrator_is_not_configured(tmp_path: Path) -> None:
+    """Organization errors are the account's role, collected as no file: not configured."""
+    records = config.transform(SnapshotBuilder(tmp_path).open())
+    status = state(records, "ConfigRecorder")
+    assert (status["org_status"], status["org_zone"]) == ("not_configured", None)
+    assert _enrolls(records, "ConfigRecorder") == {}
+
+
+@pytest.mark.parametrize(
+    "method",
+    ["describe_organization_config_rules", "get_organization_conformance_pack_detailed_status"],
+)
+def test_config_organization_calls_that_failed_are_unknown_and_enroll_no_one(
+    tmp_path: Path, method: str
+) -> None:
+    rule = [_rule_status(MEMBER, "CREATE_SUCCESSFUL")]
+    records = config.transform(_config_admin(tmp_path, rule, [], method).open())
+    status = state(records, "ConfigRecorder")
+    assert status["org_status"] == "unknown"
+    assert status["org_status_reason"].startswith(f"AccessDeniedException on config.{method}")
+    assert _enrolls(records, "ConfigRecorder") == {}
+
+
+def test_config_own_rules_leave_out_those_the_organization_deployed(tmp_path: Path) -> None:
+    rules = {
+        "ConfigRules": [
+            {"ConfigRuleName": "mine", "Source": {"Owner": "AWS"}},
+            {
+                "ConfigRuleName": f"OrgConfigRule-{RULE}-x",
+                "Source": {"Owner": "AWS"},
+                "CreatedBy": config.ORGANIZATION_PRINCIPAL,
+            },
+        ]
+    }
+    snap = SnapshotBuilder(tmp_path).answer("config", "describe_config_rules", rules).open()
+    status = state(config.transform(snap), "ConfigRecorder")
+    assert (status["rule_names"], status["has_config_rules"]) == (["mine"], True)
+
+
+def test_config_collector_reads_each_organization_rule_and_pack_status(tmp_path: Path) -> None:
+    """Stubber: moto does not implement describe_organization_config_rules."""
+    ctx, session, writer = stubbed_context(tmp_path)
+    stub = session.stub("config")
+    for method in config.CALLS:
+        stub.add_response(method, {})
+    arn = f"arn:aws:config:{REGION}:{MANAGEMENT}:organization-config-rule/{RULE}-x"
+    stub.add_response(
+        "describe_organization_config_rules",
+        {
+            "OrganizationConfigRules": [
+                {"OrganizationConfigRuleName": RULE, "OrganizationConfigRuleArn": arn}
+            ]
+        },
+    )
+    stub.add_response(
+        "get_organization_config_rule_detailed_status",
+        {"OrganizationConfigRuleDetailedStatus": [_rule_status(MEMBER, "CREATE_SUCCESSFUL")]},
+        {"OrganizationConfigRuleName": RULE},
+    )
+    stub.add_client_error(
+        "describe_organization_conformance_packs", "OrganizationAccessDeniedException"
+    )
+    config.collect(ctx)
+    session.assert_all_answered()
+    files = collected(writer, MANAGEMENT, REGION)
+    rule = files[f"config/get_organization_config_rule_detailed_status/{RULE}"]
+    assert rule["OrganizationConfigRuleDetailedStatus"][0]["AccountId"] == MEMBER
+    assert "config/describe_organization_conformance_packs" not in files
+    assert not writer.failures
 
 
 def _malformed_inspector(tmp_path: Path) -> Any:
