@@ -33,6 +33,7 @@ from typing import Any, Literal
 from ingest.aws._shapes import Item, partition, response
 from ingest.snapshot import GLOBAL_REGION, Failure, Snapshot
 from kg.graph.records import GraphRecords, NodeRef
+from kg.model.security_services import ORG_NOT_CONFIGURED
 
 HAND_MADE = "file"  # the snapshot source of hand-made snapshots and wrapped IAM exports
 Status = Literal["enabled", "disabled", "unknown"]
@@ -70,6 +71,15 @@ class OrgView:
 def unread_view(state: State) -> OrgView:
     """The organization view of an account whose own state could not be read."""
     return OrgView(UNKNOWN, state.reason)
+
+
+def unanswered_view(answer: Answer, absent: State) -> OrgView:
+    """The organization view when the call that decides it has no response: unknown when it
+    failed or was not made, not configured when AWS's answer was `absent`'s error code."""
+    state = answer.unanswered(absent)
+    return (
+        unread_view(state) if state.status == UNKNOWN else OrgView(ORG_NOT_CONFIGURED, state.reason)
+    )
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from ingest.aws._control_state import (
     State,
     read_call,
     state_records,
+    unanswered_view,
     unread_view,
 )
 from ingest.aws._shapes import Item, account_regions
@@ -88,12 +89,7 @@ def _organization_view(account_id: str, admin: Answer, members: Answer) -> OrgVi
     """Configured in the administrator (as get_delegated_admin_account names it)."""
     not_admin = State(DISABLED, "no Inspector administrator")
     if admin.item is None:
-        state = admin.unanswered(not_admin)
-        return (
-            unread_view(state)
-            if state.status == UNKNOWN
-            else OrgView(ORG_NOT_CONFIGURED, state.reason)
-        )
+        return unanswered_view(admin, not_admin)
     delegated = admin.item.child("delegatedAdmin").optional_string("accountId")
     if delegated != account_id:
         return OrgView(ORG_NOT_CONFIGURED, f"the Inspector administrator is {delegated}")

@@ -28,6 +28,7 @@ from ingest.aws._control_state import (
     State,
     read_call,
     state_records,
+    unanswered_view,
     unread_view,
 )
 from ingest.aws._shapes import account_regions, listed
@@ -104,13 +105,8 @@ def session_state(snapshot: Snapshot, account_id: str, region: str) -> tuple[Sta
     ):
         return State(DISABLED, "Macie is not enabled"), _OFF
     if answer.item is None:
-        state = answer.unanswered(absent=State(DISABLED, "no Macie session"))
-        view = (
-            unread_view(state)
-            if state.status != DISABLED
-            else OrgView(ORG_NOT_CONFIGURED, state.reason)
-        )
-        return state, view.props()
+        absent = State(DISABLED, "no Macie session")
+        return answer.unanswered(absent), unanswered_view(answer, absent).props()
     status = answer.item.optional_string("status")
     members = read_call(snapshot, account_id, region, CLIENT, "list_members")
     off = OrgView(ORG_NOT_CONFIGURED, f"session {status}")

@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 from ingest.aws._control_state import (
     DISABLED,
     ENABLED,
-    UNKNOWN,
     Answer,
     Enrollment,
     OrgView,
     State,
     read_call,
     state_records,
+    unanswered_view,
     unread_view,
 )
 from ingest.aws._shapes import Item, account_regions
@@ -215,22 +215,10 @@ def organization(
     hub = call("describe_hub")
     off = State(DISABLED, "not the Security Hub administrator")
     if hub.item is None:
-        state = hub.unanswered(off)
-        view = (
-            unread_view(state)
-            if state.status == UNKNOWN
-            else OrgView(ORG_NOT_CONFIGURED, state.reason)
-        )
-        return view, []
+        return unanswered_view(hub, off), []
     configuration = call("describe_organization_configuration")
     if configuration.item is None:
-        state = configuration.unanswered(off)
-        view = (
-            unread_view(state)
-            if state.status == UNKNOWN
-            else OrgView(ORG_NOT_CONFIGURED, state.reason)
-        )
-        return view, []
+        return unanswered_view(configuration, off), []
     kind = configuration.item.child("OrganizationConfiguration").optional_string(
         "ConfigurationType"
     )
