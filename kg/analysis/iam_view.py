@@ -33,20 +33,20 @@ class AccessAnalysisError(KgError):
     """A policy stored in the graph could not be read."""
 
 
-def requester_context(as_of: str | None) -> ConditionContext:
+def requester_context(as_of: str | None, session: bool | None = None) -> ConditionContext:
     """The condition keys kg knows for an attacker's requests. They go through the AWS SDKs and
     CLI, which always use TLS (aws:SecureTransport). They are decided at the snapshot's time
-    `as_of` (ISO 8601): aws:CurrentTime and aws:EpochTime, and aws:TokenIssueTime, since the
-    attacker takes a fresh session; without a time those stay unknown, so conditional."""
+    `as_of` (ISO 8601): aws:CurrentTime and aws:EpochTime. aws:TokenIssueTime is that time for
+    temporary credentials (`session`: a role session is taken afresh), absent for long-term keys
+    (an IAM user's), unknown when kg cannot tell (None). Without a time the time keys stay
+    unknown, so conditional."""
     known: dict[str, ContextValue] = {"aws:SecureTransport": True}
     if as_of is not None:
         moment = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
         stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        known |= {
-            "aws:CurrentTime": stamp,
-            "aws:TokenIssueTime": stamp,
-            "aws:EpochTime": str(int(moment.timestamp())),
-        }
+        known |= {"aws:CurrentTime": stamp, "aws:EpochTime": str(int(moment.timestamp()))}
+        if session is not None:
+            known["aws:TokenIssueTime"] = stamp if session else None
     return ConditionContext.of(known)
 
 
@@ -295,6 +295,11 @@ def load_view(graph: Graph, parse_policy: PolicyParser | None = None) -> IamView
     rcps = _org_levels(level_rows, enabled, PolicyKind.RCP, parse_policy)
     as_of = graph.read("MATCH (a:Account) RETURN max(a.collected_at) AS as_of")[0]["as_of"]
     context = requester_context(as_of)
+    # A role is used through a fresh session; a user's requests are signed with its long-term keys.
+    session_context = {
+        PrincipalKind.ROLE: requester_context(as_of, session=True),
+        PrincipalKind.USER: requester_context(as_of, session=False),
+    }
     actors: dict[str, Actor] = {}
     roles: dict[str, Target] = {}
     for row in graph.read(_ACTORS_QUERY):
@@ -327,7 +332,7 @@ def load_view(graph: Graph, parse_policy: PolicyParser | None = None) -> IamView
                 else None,
                 management_account_id=management,
             ),
-            context=context,
+            context=session_context[kind],
         )
         if kind is PrincipalKind.ROLE and row["trust_policy"]:
             trust = parse_policy(

@@ -151,9 +151,18 @@ def _rewritten_trust(actor: Actor) -> Target:
     return Target("Role", "", account or "", policy, None)
 
 
+def _service_linked(estate: Estate, role: str) -> bool:
+    """A service-linked role: IAM refuses changes to its policies and trust."""
+    actor = estate.actors.get(role)
+    return actor is not None and actor.principal.service_linked
+
+
 def _allowed(actor: Actor, action: str, arn: str, trust: Target | None) -> bool:
+    """Allowed for certain; on a role, with its trust and the RCPs over its account."""
     resource = Resource(arn, _account_of(arn) if arn != ANY else None)
     policies = actor.with_resource(trust.policy if trust is not None else None)
+    if trust is not None:
+        policies = replace(policies, rcps=trust.rcps)
     return evaluate(actor.principal, Request(action, resource, actor.context), policies).allowed
 
 
@@ -221,14 +230,17 @@ class Pools:
                     if _trusts_service(estate.roles[arn], technique.service):
                         yield arn, arn
             case Via.ANY_ROLE:
-                yield from ((arn, arn) for arn in sorted(set(estate.roles) - self.admins))
+                for arn in sorted(set(estate.roles) - self.admins):
+                    if not _service_linked(estate, arn):
+                        yield arn, arn
             case Via.ANY_USER:
                 for arn in sorted(set(estate.actors) - self.admins):
                     if estate.actors[arn].label == "User":
                         yield arn, arn
             case Via.ROLE_POLICY:
                 for role in sorted(set(estate.roles) - self.admins):
-                    yield from ((policy, role) for policy in estate.own_policies.get(role, ()))
+                    if not _service_linked(estate, role):
+                        yield from ((policy, role) for policy in estate.own_policies.get(role, ()))
             case Via.FUNCTION | Via.INSTANCE | Via.STACK | Via.PROJECT | Via.NOTEBOOK:
                 label = WORKLOADS[technique.via]
                 for source_label, arn, role in estate.runs_as:
@@ -289,7 +301,10 @@ def _works(technique: Technique, actor: Actor, via: str, target: str, estate: Es
         arn = {ANY: ANY, TARGET: target, REWRITTEN_TRUST: target}.get(on, via)
         trust: Target | None = None
         if on == REWRITTEN_TRUST:
-            trust = _rewritten_trust(actor)
+            role = estate.roles.get(arn)
+            if role is None or _service_linked(estate, arn):
+                return False  # IAM does not let anyone rewrite a service-linked role's trust
+            trust = replace(_rewritten_trust(actor), rcps=role.rcps)
         elif action == "sts:AssumeRole":
             trust = estate.roles.get(arn)
             if trust is None:
@@ -299,6 +314,16 @@ def _works(technique: Technique, actor: Actor, via: str, target: str, estate: Es
     return True
 
 
+# The policy a technique that makes a principal admin writes on it.
+_EVERYTHING = Policy.parse(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    policy_id="a policy the technique writes",
+    kind=PolicyKind.IDENTITY,
+)
+_CAPPED = (
+    "a permissions boundary or an SCP keeps what the technique writes on the principal from "
+    "granting admin"
+)
 _NO_PROFILE = (
     "the role has no instance profile to launch an instance with (making one needs "
     "iam:CreateInstanceProfile and iam:AddRoleToInstanceProfile)"
@@ -357,6 +382,7 @@ class Search:
             if first
             else on_targets + tuple(t for t in techniques if t.changes_own_policies)
         )
+        self._caps: dict[str, bool] = {}
         # What a changed actor (group joined, version set back) may do next: no further change.
         self.then = tuple(t for t in self.techniques if not t.changes_own_policies)
 
@@ -384,7 +410,13 @@ class Search:
                 group = self.estate.group_policies[via]
                 joined = replace(actor.policies, identity=actor.policies.identity + group.identity)
                 yield from self._after_change(
-                    technique, actor, via, replace(actor, policies=joined)
+                    technique, actor, via, replace(actor, policies=joined), group.identity
+                )
+            case None if technique.via in _MAKES_ADMIN and not self._capped(target):
+                yield Finding(actor.arn, target, technique, via, grants_admin)
+            case None if technique.via in _MAKES_ADMIN:
+                yield Finding(
+                    actor.arn, target, technique, via, grants_admin, Status.LATENT, _CAPPED
                 )
             case None:
                 yield Finding(actor.arn, target, technique, via, grants_admin)
@@ -411,16 +443,42 @@ class Search:
                 status, reason = _credentials_status(needs, self.estate.credentials.get(target))
                 yield Finding(actor.arn, target, technique, via, grants_admin, status, reason)
 
+    def _capped(self, arn: str) -> bool:
+        """Whether a policy granting everything, written on the principal, still leaves it
+        short of admin: its permissions boundary or an SCP caps what it may be given."""
+        if arn not in self._caps:
+            principal = self.estate.actors[arn]
+            identity = (*principal.policies.identity, _EVERYTHING)
+            granted = replace(principal, policies=replace(principal.policies, identity=identity))
+            self._caps[arn] = not is_admin(granted)
+        return self._caps[arn]
+
     def _after_change(
-        self, change: Technique, actor: Actor, via: str, changed: Actor
+        self,
+        change: Technique,
+        actor: Actor,
+        via: str,
+        changed: Actor,
+        added: tuple[Policy, ...],
     ) -> Iterator[Finding]:
-        """The actor changed its own policies with `change`: admin outright, or the escalations
-        the change opens (those it had already need no change)."""
+        """The actor changed its own policies with `change`, `added` being what the change
+        brought: admin outright, or the escalations the change opens (those it had already need
+        no change). Only a technique an added Allow covers can newly work, so only those are
+        tried again."""
+        if not added:
+            return
         if self.first and is_admin(changed):
             yield Finding(actor.arn, actor.arn, change, via, True)
             return
-        before = {(f.technique, f.via, f.target) for f in self.findings(actor, self.then)}
-        for then in self.findings(changed, self.then):
+        opened = tuple(
+            t
+            for t in self.then
+            if identity_may_allow_somewhere(added, [action for action, _ in t.permissions])
+        )
+        if not opened:
+            return
+        before = {(f.technique, f.via, f.target) for f in self.findings(actor, opened)}
+        for then in self.findings(changed, opened):
             if (
                 then.status is Status.EXPLOITABLE
                 and (then.technique, then.via, then.target) not in before
@@ -452,7 +510,7 @@ class Search:
                 version if p.policy_id == policy_arn else p for p in actor.policies.identity
             )
             changed = replace(actor, policies=replace(actor.policies, identity=identity))
-            for finding in self._after_change(technique, actor, policy_arn, changed):
+            for finding in self._after_change(technique, actor, policy_arn, changed, (version,)):
                 gained = True
                 yield finding
         if self.first and not gained and None not in versions:

@@ -257,3 +257,73 @@ def test_a_version_that_lets_it_escalate_further_is_a_chain() -> None:
     findings = _version_findings(old)
     assert _hops(findings) == {("alice", "set-default-policy-version+put-user-policy", "alice")}
     assert not _hops(findings, Status.LATENT)
+
+
+def test_a_boundary_that_caps_a_self_written_policy_makes_it_latent_not_admin() -> None:
+    """The deployer may write any inline policy on itself, but its permissions boundary allows
+    only that and S3: what it writes cannot make it admin, and nobody escalates through it."""
+    boundary = _policy([_allow("iam:PutRolePolicy", "s3:*")], "boundary", PolicyKind.BOUNDARY)
+    capped = _actor(DEPLOYER, _allow("iam:PutRolePolicy", resource=DEPLOYER))
+    capped = Actor(
+        capped.label,
+        capped.principal,
+        PolicySet(identity=capped.policies.identity, boundary=boundary),
+    )
+    worker = _actor(WORKER, _allow("sts:AssumeRole", resource=DEPLOYER))
+    findings = find_escalations(_estate(worker, capped, ADMIN_ACTOR))
+    assert _hops(findings) == set()
+    (latent,) = [f for f in findings if f.status is Status.LATENT]
+    assert (latent.technique.name, latent.reason) == (
+        "put-role-policy",
+        "a permissions boundary or an SCP keeps what the technique writes on the principal from "
+        "granting admin",
+    )
+
+
+def test_an_rcp_over_the_roles_account_stops_assuming_it() -> None:
+    """The admin role's account has an RCP that denies sts:AssumeRole: alice, whom its trust
+    names from another account, does not escalate (kg access says the same)."""
+    other = "222222222222"
+    admin = f"arn:aws:iam::{other}:role/admin"
+    alice = _actor(ALICE, _allow("sts:AssumeRole", resource=admin))
+    admin_actor = Actor(
+        "Role",
+        Principal(PrincipalKind.ROLE, admin, other),
+        PolicySet(identity=(_policy([_allow("*")], "admin", PolicyKind.IDENTITY),)),
+    )
+    trust = [{"Effect": "Allow", "Principal": {"AWS": ALICE}, "Action": "sts:AssumeRole"}]
+    rcp = _policy(
+        [
+            {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole", "Resource": "*"},
+        ],
+        "rcp",
+        PolicyKind.RCP,
+    )
+    role = Target(
+        "Role",
+        admin,
+        other,
+        _policy(trust, "trust", PolicyKind.RESOURCE),
+        (OrgLevel("r-root", (rcp,)),),
+    )
+    open_role = Target("Role", admin, other, role.policy, None)
+    assert _hops(find_escalations(_estate(alice, admin_actor, roles={admin: open_role}))) == {
+        ("alice", "assume-role", "admin")
+    }
+    assert _hops(find_escalations(_estate(alice, admin_actor, roles={admin: role}))) == set()
+
+
+def test_a_service_linked_role_is_never_rewritten() -> None:
+    linked = f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/ops.amazonaws.com/AWSServiceRoleForOps"
+    role = Actor(
+        "Role",
+        Principal(PrincipalKind.ROLE, linked, ACCOUNT, service_linked=True),
+        PolicySet(identity=(_policy([_allow("s3:ListBucket")], "linked", PolicyKind.IDENTITY),)),
+    )
+    alice = _actor(
+        ALICE, _allow("iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "sts:AssumeRole")
+    )
+    findings = find_escalations(_estate(alice, role, ADMIN_ACTOR))
+    assert [f for f in findings if f.target == linked] == []
+    assert ("alice", "assume-role", "admin") in _hops(findings)  # the check reaches the rest

@@ -23,7 +23,7 @@ def _actor(statements: list[dict[str, Any]], as_of: str | None) -> Actor:
     document = {"Version": "2012-10-17", "Statement": statements}
     policy = Policy.parse(document, policy_id="reader", kind=PolicyKind.IDENTITY)
     principal = Principal(PrincipalKind.ROLE, ROLE, ACCOUNT)
-    context = requester_context(as_of) if as_of else UNTIMED
+    context = requester_context(as_of, session=True) if as_of else UNTIMED
     return Actor("Role", principal, PolicySet(identity=(policy,)), context=context)
 
 
@@ -71,8 +71,16 @@ def test_without_a_snapshot_time_a_time_condition_stays_conditional() -> None:
     assert _outcome(window, None) is Outcome.CONDITIONAL
 
 
+def test_a_user_signing_with_long_term_keys_has_no_token_issue_time() -> None:
+    """A "temporary credentials only" Deny (Null aws:TokenIssueTime) stops an IAM user's
+    long-term keys; for a role's fresh session the key is there."""
+    user = requester_context(SNAPSHOT_TIME, session=False)
+    assert user.lookup("aws:tokenissuetime") == ()  # known to be absent
+    assert requester_context(SNAPSHOT_TIME).lookup("aws:tokenissuetime") is None  # unknown
+
+
 def test_the_context_states_the_time_in_every_form_aws_compares() -> None:
-    context = requester_context("2026-12-07T11:00:00+01:00")
+    context = requester_context("2026-12-07T11:00:00+01:00", session=True)
     assert context.lookup("aws:currenttime") == ("2026-12-07T10:00:00Z",)
     assert context.lookup("aws:tokenissuetime") == ("2026-12-07T10:00:00Z",)
     epoch = int(datetime(2026, 12, 7, 10, tzinfo=UTC).timestamp())
