@@ -341,6 +341,21 @@ _NO_PASS = (
 )
 
 
+MAX_POLICY_VERSIONS = 5  # per managed policy (IAM quotas)
+
+
+def _version_slot(others: tuple[Policy | None, ...] | None) -> tuple[Status, str | None]:
+    """Whether a new version can be written: IAM refuses a sixth."""
+    if others is None:
+        return Status.UNKNOWN, "the policy's versions were not collected"
+    if len(others) + 1 >= MAX_POLICY_VERSIONS:
+        return Status.LATENT, (
+            f"the policy has {len(others) + 1} versions, the most IAM allows (one must be "
+            "deleted first: iam:DeletePolicyVersion)"
+        )
+    return Status.EXPLOITABLE, None
+
+
 def _credentials_status(needs: Needs, user: Credentials | None) -> tuple[Status, str | None]:
     """Whether a credential technique works on the user as deployed."""
     if needs is Needs.FREE_ACCESS_KEY_SLOT:
@@ -422,6 +437,11 @@ class Search:
                 yield Finding(actor.arn, target, technique, via, grants_admin)
             case Needs.OTHER_POLICY_VERSION:
                 yield from self._versions(technique, actor, via)
+            case Needs.VERSION_SLOT:
+                status, reason = _version_slot(self.estate.other_versions.get(via))
+                if status is Status.EXPLOITABLE and self._capped(target):
+                    status, reason = Status.LATENT, _CAPPED
+                yield Finding(actor.arn, target, technique, via, grants_admin, status, reason)
             case Needs.INSTANCE_PROFILE if target not in self.estate.profiled_roles:
                 yield Finding(
                     actor.arn, target, technique, via, grants_admin, Status.LATENT, _NO_PROFILE

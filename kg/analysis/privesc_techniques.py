@@ -46,6 +46,7 @@ class Needs(StrEnum):
     # allowed iam:PassRole on it; the public catalogs list the stack permission alone. Without
     # iam:PassRole on the role, kg cannot tell, and says so (unknown).
     PASS_STACK_ROLE = "pass_stack_role"
+    VERSION_SLOT = "version_slot"  # a managed policy holds at most five versions
     INSTANCE_PROFILE = "instance_profile"  # an instance is launched with a profile, not a role
     # Resources the technique needs to exist that kg does not collect: it cannot tell (unknown).
     UNSEEN_DEV_ENDPOINT = "unseen_dev_endpoint"
@@ -110,6 +111,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         (("iam:CreatePolicyVersion", VIA),),
         "Write a new default version of a policy attached to itself granting everything.",
         "Rhino Security Labs, AWS IAM privilege escalation methods, #1; pathfinding.cloud iam-001",
+        needs=Needs.VERSION_SLOT,
     ),
     Technique(
         "set-default-policy-version",
@@ -233,6 +235,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         "Write a new default version granting everything of a policy attached to a role it may "
         "assume, then assume the role.",
         "pathfinding.cloud iam-016",
+        needs=Needs.VERSION_SLOT,
     ),
     Technique(
         "attach-user-policy-access-key",
@@ -285,6 +288,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         "Write a new default version granting everything of a policy attached to a role, "
         "rewrite the role's trust to trust itself, then assume it.",
         "pathfinding.cloud iam-020",
+        needs=Needs.VERSION_SLOT,
     ),
     Technique(
         "assume-role",
@@ -670,6 +674,7 @@ _NEEDS_TEXT = {
     Needs.CONSOLE_PASSWORD: "the user has a console password",
     Needs.FREE_ACCESS_KEY_SLOT: "the user has fewer than two access keys",
     Needs.OTHER_POLICY_VERSION: "another version of the policy gives more than the default",
+    Needs.VERSION_SLOT: "the policy has fewer than five versions",
     Needs.INSTANCE_PROFILE: "the role has an instance profile",
     Needs.UNSEEN_DEV_ENDPOINT: "a Glue development endpoint running as the role (not collected: "
     "unknown)",

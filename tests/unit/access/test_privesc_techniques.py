@@ -113,7 +113,10 @@ def _deployed(technique: Technique | None) -> dict[str, Any]:
             user: Credentials(needs is Needs.CONSOLE_PASSWORD, 1)
             for user in (ADMIN_USER, PLAIN_USER)
         },
-        "other_versions": {OWN_POLICY: (_policy(EVERYTHING, PolicyKind.IDENTITY, OWN_POLICY),)},
+        "other_versions": {
+            OWN_POLICY: (_policy(EVERYTHING, PolicyKind.IDENTITY, OWN_POLICY),),
+            PLAIN_POLICY: (),
+        },
     }
 
 
@@ -443,3 +446,27 @@ def test_a_role_made_admin_must_also_be_assumable() -> None:
     assert _found(_estate(cannot_assume, technique=technique), technique) == []
     can = _actor(ATTACKER_USER, [_allow(["iam:AttachRolePolicy", "sts:AssumeRole"])])
     assert _found(_estate(can, technique=technique), technique) == [PLAIN_ROLE]
+
+
+@pytest.mark.parametrize(
+    "technique", [t for t in TECHNIQUES if t.needs is Needs.VERSION_SLOT], ids=lambda t: t.name
+)
+def test_a_sixth_policy_version_is_latent_and_uncollected_versions_unknown(
+    technique: Technique,
+) -> None:
+    attacker = _actor(_attacker_arn(technique), [_allow(_actions(technique))])
+    estate = _estate(attacker, technique=technique)
+    full = replace(
+        estate,
+        other_versions={
+            arn: (_policy(EVERYTHING, PolicyKind.IDENTITY, arn),) * 4
+            for arn in (OWN_POLICY, PLAIN_POLICY)
+        },
+    )
+    assert _found(full, technique) == []
+    latent = [f for f in find_escalations(full, (technique,)) if f.source == attacker.arn]
+    assert [f.status for f in latent] == [Status.LATENT]
+    assert latent[0].reason and "5 versions" in latent[0].reason
+    uncollected = replace(estate, other_versions={})
+    assert _found(uncollected, technique) == []
+    assert _found(uncollected, technique, Status.UNKNOWN)
