@@ -118,29 +118,28 @@ RELS = (
     ),
     *(
         RelSchema(
-            "CAN_ESCALATE_TO",
+            rel_type,
             source,
             target,
             LAYER,
-            "The principal can gain the target's permissions with the technique.",
+            description,
             scope="derived",
-            properties=_ESCALATION_PROPS,
+            properties=properties,
             merge_on=("technique", "via"),
         )
-        for source in ("User", "Role")
-        for target in ("User", "Role")
-    ),
-    *(
-        RelSchema(
-            "COULD_ESCALATE_TO",
-            source,
-            target,
-            LAYER,
-            "The principal has the technique's permissions, but the technique does not work "
-            "as deployed (latent) or kg could not tell (unknown); never part of a chain.",
-            scope="derived",
-            properties=_LATENT_PROPS,
-            merge_on=("technique", "via"),
+        for rel_type, description, properties in (
+            (
+                "CAN_ESCALATE_TO",
+                "The principal can gain the target's permissions with the technique.",
+                _ESCALATION_PROPS,
+            ),
+            (
+                "COULD_ESCALATE_TO",
+                "The principal has the technique's permissions, but the technique does not "
+                "work as deployed (latent) or kg could not tell (unknown); never part of a "
+                "chain.",
+                _LATENT_PROPS,
+            ),
         )
         for source in ("User", "Role")
         for target in ("User", "Role")
