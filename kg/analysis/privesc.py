@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
@@ -27,6 +27,7 @@ from functools import partial
 from kg.analysis.access import Candidates, is_admin
 from kg.analysis.iam_view import RUNS_AS_QUERY, Actor, IamView, Target, load_view, parse
 from kg.analysis.policy import (
+    AlikeRequests,
     Policy,
     PolicyError,
     PolicyKind,
@@ -37,6 +38,7 @@ from kg.analysis.policy import (
     Resource,
     evaluate,
     identity_may_allow_somewhere,
+    mentions_action,
 )
 from kg.analysis.privesc_techniques import (
     ANY,
@@ -157,13 +159,41 @@ def _service_linked(estate: Estate, role: str) -> bool:
     return actor is not None and actor.principal.service_linked
 
 
-def _allowed(actor: Actor, action: str, arn: str, trust: Target | None) -> bool:
-    """Allowed for certain; on a role, with its trust and the RCPs over its account."""
-    resource = Resource(arn, _account_of(arn) if arn != ANY else None)
+# Where IAM Identity Center provisions a permission set's role in each account.
+IDENTITY_CENTER_PATH = ":role/aws-reserved/sso.amazonaws.com/"
+
+
+# What IAM refuses on a protected role, whoever asks.
+_CHANGES_A_ROLE = frozenset(
+    {
+        "iam:AttachRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:PutRolePermissionsBoundary",
+        "iam:DeleteRolePermissionsBoundary",
+    }
+)
+
+
+def _protected(estate: Estate, role: str) -> bool:
+    """A role only AWS may modify: IAM refuses to attach or put a policy on it or rewrite its
+    trust (UnmodifiableEntity). Service-linked roles, and the roles IAM Identity Center
+    provisions, which only a change to their permission set alters (a customer managed policy
+    the permission set names stays open to a new version)."""
+    return _service_linked(estate, role) or IDENTITY_CENTER_PATH in role
+
+
+def _policies(actor: Actor, trust: Target | None) -> PolicySet:
+    """The policies deciding the actor's request; on a role, with its trust and the RCPs over
+    its account."""
     policies = actor.with_resource(trust.policy if trust is not None else None)
-    if trust is not None:
-        policies = replace(policies, rcps=trust.rcps)
-    return evaluate(actor.principal, Request(action, resource, actor.context), policies).allowed
+    return policies if trust is None else replace(policies, rcps=trust.rcps)
+
+
+def _resource(arn: str) -> Resource:
+    return Resource(arn, _account_of(arn) if arn != ANY else None)
 
 
 def _trusts_service(role: Target, service: str) -> bool:
@@ -176,7 +206,7 @@ def _trusts_service(role: Target, service: str) -> bool:
 def confined_to_account(technique: Technique) -> bool:
     """Whether the technique works only on targets in the principal's own account: it needs a
     permission on its target that no resource policy can grant (every permission on the target
-    but sts:AssumeRole, as `_works` decides them; across accounts such a request needs a
+    but sts:AssumeRole, as `Decisions.works` decides them; across accounts such a request needs a
     resource policy), or it acts on a resource that stays in the role's account."""
     return technique.in_role_account or any(
         on == VIA and action != "sts:AssumeRole" for action, on in technique.permissions
@@ -231,7 +261,7 @@ class Pools:
                         yield arn, arn
             case Via.ANY_ROLE:
                 for arn in sorted(set(estate.roles) - self.admins):
-                    if not _service_linked(estate, arn):
+                    if not _protected(estate, arn):
                         yield arn, arn
             case Via.ANY_USER:
                 for arn in sorted(set(estate.actors) - self.admins):
@@ -296,22 +326,78 @@ def _may_use(actor: Actor, technique: Technique) -> bool:
     )
 
 
-def _works(technique: Technique, actor: Actor, via: str, target: str, estate: Estate) -> bool:
-    for action, on in technique.permissions:
-        arn = {ANY: ANY, TARGET: target, REWRITTEN_TRUST: target}.get(on, via)
-        trust: Target | None = None
-        if on == REWRITTEN_TRUST:
-            role = estate.roles.get(arn)
-            if role is None or _service_linked(estate, arn):
-                return False  # IAM does not let anyone rewrite a service-linked role's trust
-            trust = replace(_rewritten_trust(actor), rcps=role.rcps)
+class Decisions:
+    """One actor's permission decisions, each made once: techniques share permissions (a trust
+    rewrite, a PassRole) and a change (a group joined) is weighed against what the actor could
+    already do, so the same request comes up many times."""
+
+    def __init__(self, actor: Actor, estate: Estate) -> None:
+        self.actor = actor
+        self.estate = estate
+        self._allowed: dict[tuple[str, str, bool], bool] = {}
+        # (rewritten trust, its account) -> the policies deciding, and their alike requests
+        self._alike: dict[tuple[bool, str | None], tuple[PolicySet, AlikeRequests]] = {}
+        self._alike_decided: dict[tuple[tuple[bool, str | None], Hashable], bool] = {}
+        self.before: dict[tuple[Technique, ...], frozenset[tuple[Technique, str, str]]] = {}
+        self._unchanged_from: tuple[Decisions, tuple[Policy, ...]] | None = None
+
+    def changed(self, actor: Actor, differing: tuple[Policy, ...]) -> Decisions:
+        """The decisions of the actor after a change to its identity policies, `differing`
+        being those added or removed: an action none of them mentions is decided as before."""
+        decisions = Decisions(actor, self.estate)
+        decisions._unchanged_from = (self, differing)
+        return decisions
+
+    def allowed(self, action: str, arn: str, rewritten_trust: bool = False) -> bool:
+        """`action` on `arn` allowed for certain; on a role, as its trust (or the trust the
+        attacker writes) and the RCPs over its account decide it."""
+        key = (action, arn, rewritten_trust)
+        if key not in self._allowed:
+            if self._unchanged_from and not mentions_action(self._unchanged_from[1], action):
+                self._allowed[key] = self._unchanged_from[0].allowed(*key)
+            else:
+                self._allowed[key] = self._decide(action, arn, rewritten_trust)
+        return self._allowed[key]
+
+    def _decide(self, action: str, arn: str, rewritten_trust: bool) -> bool:
+        if action in _CHANGES_A_ROLE and _protected(self.estate, arn):
+            return False  # UnmodifiableEntity, whatever the policies allow
+        principal, resource = self.actor.principal, _resource(arn)
+        request = Request(action, resource, self.actor.context)
+        if rewritten_trust:
+            role = self.estate.roles.get(arn)
+            if role is None or _protected(self.estate, arn):
+                return False  # IAM lets no one rewrite the trust of a role only AWS may modify
+            # The rewritten trust differs between roles only by the RCPs over their account.
+            scope: tuple[bool, str | None] = (True, role.account_id)
+            rcps = role.rcps
         elif action == "sts:AssumeRole":
-            trust = estate.roles.get(arn)
+            trust = self.estate.roles.get(arn)
             if trust is None:
                 return False
-        if not _allowed(actor, action, arn, trust):
-            return False
-    return True
+            # Each role's own trust: nothing to share with another role's.
+            return evaluate(principal, request, _policies(self.actor, trust)).allowed
+        else:
+            scope = (False, None)
+        if scope not in self._alike:
+            trust = replace(_rewritten_trust(self.actor), rcps=rcps) if rewritten_trust else None
+            policies = _policies(self.actor, trust)
+            self._alike[scope] = (policies, AlikeRequests(principal, policies, self.actor.context))
+        policies, alike = self._alike[scope]
+        key = (scope, alike.key(action, resource))
+        if key[1] is None:
+            return evaluate(principal, request, policies).allowed
+        # Roles, users and policies alike to the actor's statements are decided once.
+        if key not in self._alike_decided:
+            self._alike_decided[key] = evaluate(principal, request, policies).allowed
+        return self._alike_decided[key]
+
+    def works(self, technique: Technique, via: str, target: str) -> bool:
+        for action, on in technique.permissions:
+            arn = {ANY: ANY, TARGET: target, REWRITTEN_TRUST: target}.get(on, via)
+            if not self.allowed(action, arn, on == REWRITTEN_TRUST):
+                return False
+        return True
 
 
 # The policy a technique that makes a principal admin writes on it.
@@ -402,30 +488,34 @@ class Search:
         self.then = tuple(t for t in self.techniques if not t.changes_own_policies)
 
     def decide(self, actors: Sequence[Actor]) -> list[Finding]:
-        return [finding for actor in actors for finding in self.findings(actor)]
+        return [
+            finding for actor in actors for finding in self.findings(Decisions(actor, self.estate))
+        ]
 
     def findings(
-        self, actor: Actor, techniques: tuple[Technique, ...] | None = None
+        self, decisions: Decisions, techniques: tuple[Technique, ...] | None = None
     ) -> list[Finding]:
+        actor = decisions.actor
         found: list[Finding] = []
         for technique in self.techniques if techniques is None else techniques:
             if not _may_use(actor, technique):
                 continue
             for via, target in _candidates(technique, actor, self.pools):
-                if _works(technique, actor, via, target, self.estate):
-                    found.extend(self._as_deployed(technique, actor, via, target))
+                if decisions.works(technique, via, target):
+                    found.extend(self._as_deployed(technique, decisions, via, target))
         return found
 
     def _as_deployed(
-        self, technique: Technique, actor: Actor, via: str, target: str
+        self, technique: Technique, decisions: Decisions, via: str, target: str
     ) -> Iterator[Finding]:
+        actor = decisions.actor
         grants_admin = technique.via in _MAKES_ADMIN or target in self.admins
         match technique.needs:
             case None if technique.via is Via.ADMIN_GROUP:
                 group = self.estate.group_policies[via]
                 joined = replace(actor.policies, identity=actor.policies.identity + group.identity)
                 yield from self._after_change(
-                    technique, actor, via, replace(actor, policies=joined), group.identity
+                    technique, decisions, via, replace(actor, policies=joined), group.identity
                 )
             case None if technique.via in _MAKES_ADMIN and not self._capped(target):
                 yield Finding(actor.arn, target, technique, via, grants_admin)
@@ -436,7 +526,7 @@ class Search:
             case None:
                 yield Finding(actor.arn, target, technique, via, grants_admin)
             case Needs.OTHER_POLICY_VERSION:
-                yield from self._versions(technique, actor, via)
+                yield from self._versions(technique, decisions, via)
             case Needs.VERSION_SLOT:
                 status, reason = _version_slot(self.estate.other_versions.get(via))
                 if status is Status.EXPLOITABLE and self._capped(target):
@@ -453,7 +543,7 @@ class Search:
                     actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _UNSEEN[needs]
                 )
             case Needs.PASS_STACK_ROLE:
-                if _allowed(actor, "iam:PassRole", target, None):
+                if decisions.allowed("iam:PassRole", target):
                     yield Finding(actor.arn, target, technique, via, grants_admin)
                 else:
                     yield Finding(
@@ -476,17 +566,20 @@ class Search:
     def _after_change(
         self,
         change: Technique,
-        actor: Actor,
+        decisions: Decisions,
         via: str,
         changed: Actor,
         added: tuple[Policy, ...],
+        removed: tuple[Policy, ...] = (),
     ) -> Iterator[Finding]:
         """The actor changed its own policies with `change`, `added` being what the change
-        brought: admin outright, or the escalations the change opens (those it had already need
-        no change). Only a technique an added Allow covers can newly work, so only those are
-        tried again."""
+        brought and `removed` what it took away: admin outright, or the escalations the change
+        opens (those it had already need no change). Only a technique an added Allow covers, or
+        one a removed statement mentioned (a Deny), can newly work, so only those are tried
+        again."""
         if not added:
             return
+        actor = decisions.actor
         if self.first and is_admin(changed):
             yield Finding(actor.arn, actor.arn, change, via, True)
             return
@@ -494,11 +587,16 @@ class Search:
             t
             for t in self.then
             if identity_may_allow_somewhere(added, [action for action, _ in t.permissions])
+            or any(mentions_action(removed, action) for action, _ in t.permissions)
         )
         if not opened:
             return
-        before = {(f.technique, f.via, f.target) for f in self.findings(actor, opened)}
-        for then in self.findings(changed, opened):
+        if opened not in decisions.before:
+            decisions.before[opened] = frozenset(
+                (f.technique, f.via, f.target) for f in self.findings(decisions, opened)
+            )
+        before = decisions.before[opened]
+        for then in self.findings(decisions.changed(changed, added + removed), opened):
             if (
                 then.status is Status.EXPLOITABLE
                 and (then.technique, then.via, then.target) not in before
@@ -509,9 +607,12 @@ class Search:
                     via=f"{via} -> {then.via}",
                 )
 
-    def _versions(self, technique: Technique, actor: Actor, policy_arn: str) -> Iterator[Finding]:
+    def _versions(
+        self, technique: Technique, decisions: Decisions, policy_arn: str
+    ) -> Iterator[Finding]:
         """Setting back each other version of the policy; latent when none gives more, unknown
         when the versions (or one of them) could not be read. Once, in the first round."""
+        actor = decisions.actor
         versions = self.estate.other_versions.get(policy_arn)
         unknown = partial(
             Finding, actor.arn, actor.arn, technique, policy_arn, True, Status.UNKNOWN
@@ -530,7 +631,10 @@ class Search:
                 version if p.policy_id == policy_arn else p for p in actor.policies.identity
             )
             changed = replace(actor, policies=replace(actor.policies, identity=identity))
-            for finding in self._after_change(technique, actor, policy_arn, changed, (version,)):
+            default = tuple(p for p in actor.policies.identity if p.policy_id == policy_arn)
+            for finding in self._after_change(
+                technique, decisions, policy_arn, changed, (version,), default
+            ):
                 gained = True
                 yield finding
         if self.first and not gained and None not in versions:

@@ -32,10 +32,12 @@ from kg.analysis.policy.decision import Decision, Outcome, UndecidedCondition
 from kg.analysis.policy.document import Effect, load_document, normalize_document
 from kg.analysis.policy.errors import PolicyError
 from kg.analysis.policy.evaluation import (
+    AlikeRequests,
     evaluate,
     evaluate_actions,
     identity_may_allow,
     identity_may_allow_somewhere,
+    mentions_action,
 )
 from kg.analysis.policy.policy import Policy, PolicyKind, Statement, StatementRef
 from kg.analysis.policy.principals import Principal, PrincipalKind, iam_principal_kind
@@ -57,6 +59,7 @@ __all__ = [
     "ActionCatalog",
     "ActionInfo",
     "ActionResource",
+    "AlikeRequests",
     "ConditionClause",
     "ConditionContext",
     "Decision",
@@ -86,6 +89,7 @@ __all__ = [
     "identity_may_allow",
     "identity_may_allow_somewhere",
     "load_document",
+    "mentions_action",
     "normalize_document",
     "request_context",
     "service_and_region",

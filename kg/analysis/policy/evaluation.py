@@ -25,8 +25,8 @@ a Deny covering part of it leaves the decision as it is but lists its pattern in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from kg.analysis.policy.conditions import ConditionClause, ConditionContext
@@ -43,6 +43,7 @@ from kg.analysis.policy.request import (
     request_context,
     resource_account,
     scps_apply,
+    service_and_region,
 )
 from kg.analysis.policy.truth import Truth, truth_all
 
@@ -422,6 +423,13 @@ def identity_may_allow_somewhere(identity: tuple[Policy, ...], actions: Iterable
     return bool(_allowing(identity, _lowercased(tuple(actions))))
 
 
+def mentions_action(policies: Iterable[Policy], action: str) -> bool:
+    """Whether a statement of the policies, Allow or Deny, covers the action: when none does,
+    adding or removing those identity policies leaves every decision on the action as it was."""
+    actions = _lowercased((action,))
+    return any(statement.covered(actions) for policy in policies for statement in policy.statements)
+
+
 @lru_cache(maxsize=4096)
 def _allowing(identity: tuple[Policy, ...], actions: frozenset[str]) -> tuple[Statement, ...]:
     """The Allow statements covering one of the lowercased actions, kept for the requester's
@@ -436,6 +444,63 @@ def _allowing(identity: tuple[Policy, ...], actions: frozenset[str]) -> tuple[St
 
 def _unknown(key: str) -> None:
     return None
+
+
+class AlikeRequests:
+    """Keys equal for two requests of one action that one principal, under one policy set and
+    with one request context, is decided alike on: the resource's account, service, region,
+    kind and facts (everything its condition keys come from) and which statements covering
+    the action match it. A caller deciding an action over many resources decides each key
+    once."""
+
+    def __init__(
+        self, principal: Principal, policies: PolicySet, context: ConditionContext
+    ) -> None:
+        self.principal = principal
+        self.context = context
+        self._policies = tuple(_every_policy(policies))
+        self._covering: dict[str, tuple[Statement, ...]] = {}
+        self._contexts: dict[Hashable, ConditionContext] = {}
+
+    def key(self, action: str, resource: Resource) -> Hashable | None:
+        """None for a scope, whose decision also depends on what its Deny statements take
+        apart."""
+        if resource.scope:
+            return None
+        facts = (service_and_region(resource.arn), replace(resource, arn=""))
+        context = self._contexts.get(facts)
+        if context is None:
+            context = request_context(self.principal, resource, self.context)
+            self._contexts[facts] = context
+        matched = tuple(
+            statement.matches_resource(resource.arn, context.lookup)[0]
+            for statement in self._statements(action)
+        )
+        return (action, facts, _is_kms_key(resource.arn), matched)
+
+    def _statements(self, action: str) -> tuple[Statement, ...]:
+        statements = self._covering.get(action)
+        if statements is None:
+            actions = _lowercased((action,))
+            statements = tuple(
+                statement
+                for policy in self._policies
+                for statement in policy.statements
+                if statement.covered(actions)
+            )
+            self._covering[action] = statements
+        return statements
+
+
+def _every_policy(policies: PolicySet) -> Iterator[Policy]:
+    yield from policies.identity
+    if policies.resource is not None:
+        yield policies.resource
+    if policies.boundary is not None:
+        yield policies.boundary
+    yield from policies.session or ()
+    for level in (*(policies.scps or ()), *(policies.rcps or ())):
+        yield from level.policies
 
 
 def evaluate(principal: Principal, request: Request, policies: PolicySet) -> Decision:

@@ -5,6 +5,7 @@ works now carries a chain."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from kg.analysis.iam_view import Actor, Target
@@ -327,3 +328,74 @@ def test_a_service_linked_role_is_never_rewritten() -> None:
     findings = find_escalations(_estate(alice, role, ADMIN_ACTOR))
     assert [f for f in findings if f.target == linked] == []
     assert ("alice", "assume-role", "admin") in _hops(findings)  # the check reaches the rest
+
+
+def _plain_role(arn: str) -> Actor:
+    return _actor(arn, _allow("s3:ListBucket"))
+
+
+def test_an_identity_center_role_is_never_rewritten_but_its_customer_policy_is() -> None:
+    """IAM refuses to attach, put or trust-rewrite on a role IAM Identity Center provisions
+    (UnmodifiableEntity); a customer managed policy its permission set names can still get a
+    new version."""
+    sso = f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Ops_0a1b"
+    sso_policy = f"arn:aws:iam::{ACCOUNT}:policy/ops-extra"
+    rewriter = _actor(
+        ALICE,
+        _allow("iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"),
+    )
+    findings = find_escalations(_estate(rewriter, _plain_role(sso), ADMIN_ACTOR))
+    assert [f for f in findings if f.target == sso] == []
+    assert ("alice", "update-assume-role-policy", "admin") in _hops(findings)
+
+    versioner = _actor(ALICE, _allow("iam:CreatePolicyVersion", "sts:AssumeRole"))
+    findings = find_escalations(
+        _estate(
+            versioner,
+            _plain_role(sso),
+            ADMIN_ACTOR,
+            own_policies={sso: (sso_policy,)},
+            other_versions={sso_policy: ()},
+        )
+    )
+    assert ("alice", "create-policy-version-assume", sso.rsplit("/", 1)[-1]) in _hops(findings)
+
+
+def test_a_deny_on_one_role_among_many_alike_keeps_only_that_role() -> None:
+    """Alice may rewrite every app-* role, but her boundary denies one of them: each sibling is
+    found and the denied one is not, however many roles her statements name alike."""
+    apps = [f"arn:aws:iam::{ACCOUNT}:role/app-{n}" for n in range(6)]
+    denied = apps[3]
+    boundary = _policy(
+        [_allow("*"), {"Effect": "Deny", "Action": "*", "Resource": denied}],
+        "boundary",
+        PolicyKind.BOUNDARY,
+    )
+    base = _actor(
+        ALICE,
+        _allow(
+            "iam:AttachRolePolicy",
+            "iam:UpdateAssumeRolePolicy",
+            resource=f"arn:aws:iam::{ACCOUNT}:role/app-*",
+        ),
+    )
+    alice = Actor(base.label, base.principal, replace(base.policies, boundary=boundary))
+    findings = find_escalations(_estate(alice, *map(_plain_role, apps), _plain_role(WORKER)))
+    reached = {f.target for f in findings if f.technique.name == "attach-role-policy-update-trust"}
+    assert reached == set(apps) - {denied}
+
+
+def test_a_policy_variable_names_only_the_requesters_own_roles() -> None:
+    """${aws:username} in the Resource: alice rewrites alice-* roles, not bob-*."""
+    roles = [f"arn:aws:iam::{ACCOUNT}:role/{who}-{n}" for who in ("alice", "bob") for n in (1, 2)]
+    alice = _actor(
+        ALICE,
+        _allow(
+            "iam:AttachRolePolicy",
+            "iam:UpdateAssumeRolePolicy",
+            resource=f"arn:aws:iam::{ACCOUNT}:role/${{aws:username}}-*",
+        ),
+    )
+    findings = find_escalations(_estate(alice, *map(_plain_role, roles)))
+    reached = {f.target for f in findings if f.technique.name == "attach-role-policy-update-trust"}
+    assert reached == {r for r in roles if "/alice-" in r}
