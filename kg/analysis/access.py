@@ -18,6 +18,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -41,13 +42,11 @@ from kg.analysis.policy import (
     PolicySet,
     Principal,
     PrincipalKind,
-    Request,
     Resource,
     Statement,
     Style,
     Truth,
     action_catalog,
-    evaluate,
     evaluate_actions,
     iam_principal_kind,
     identity_may_allow,
@@ -63,9 +62,10 @@ from kg.model.access import SUB_RESOURCES
 
 ACCESS_REL_TYPES = ("RUNS_AS", "CAN_ASSUME", "CAN_ACCESS")
 MAX_LISTED_ACTIONS = 50
-# A principal is admin-equivalent when every one of these is allowed on every resource: they
-# span identity, compute, data and keys, so a policy short of "*" on "*" rarely passes them all.
-# (sts:AssumeRole is left out: it always needs the target role's trust policy as well.)
+# A principal is admin-equivalent when it may do each of these on every resource as far as the
+# organization's guardrails let anyone of its account (is_admin): they span identity, compute,
+# data and keys, so a policy short of "*" on "*" rarely passes them all. (sts:AssumeRole is
+# left out: it always needs the target role's trust policy as well.)
 ADMIN_SENTINELS = (
     "iam:PutRolePolicy",
     "iam:AttachUserPolicy",
@@ -150,12 +150,36 @@ def _distinct(decisions: Iterable[Decision]) -> Iterable[Decision]:
     return {id(decision): decision for decision in decisions}.values()
 
 
+# An identity policy granting everything: the most a principal's own policies could grant,
+# and what a privilege escalation technique writes.
+EVERYTHING = Policy.parse(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    policy_id="a policy granting everything",
+    kind=PolicyKind.IDENTITY,
+)
+
+
 def is_admin(actor: Actor) -> bool:
-    resource = Resource("*")
-    policies = actor.policies
+    """Admin-equivalent: on every sentinel, decided as its own policies granting everything
+    would be. An SCP or RCP that binds every principal of the account (a region lock, a service
+    denied) is its ceiling, not a limit on it; one that leaves IAM to no one of the account
+    leaves no admin there. A condition its own policies add (MFA, a source address) does limit
+    it."""
+    ceiling = replace(actor.policies, identity=(EVERYTHING,), boundary=None, session=None)
+    own = _sentinels(actor, actor.policies)
+    most = _sentinels(actor, ceiling)
     return all(
-        evaluate(actor.principal, Request(action, resource, actor.context), policies).allowed
+        most[action].allowed for action in ADMIN_SENTINELS if action.startswith("iam:")
+    ) and all(
+        (own[action].outcome, set(own[action].conditions))
+        == (most[action].outcome, set(most[action].conditions))
         for action in ADMIN_SENTINELS
+    )
+
+
+def _sentinels(actor: Actor, policies: PolicySet) -> dict[str, Decision]:
+    return evaluate_actions(
+        actor.principal, ADMIN_SENTINELS, Resource("*"), policies, actor.context
     )
 
 

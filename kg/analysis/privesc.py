@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 
-from kg.analysis.access import Candidates, is_admin
+from kg.analysis.access import EVERYTHING, Candidates, is_admin
 from kg.analysis.iam_view import RUNS_AS_QUERY, Actor, IamView, Target, load_view, parse
 from kg.analysis.policy import (
     AlikeRequests,
@@ -314,18 +314,6 @@ def _candidates(technique: Technique, actor: Actor, pools: Pools) -> Iterator[Pa
             )
 
 
-def _may_use(actor: Actor, technique: Technique) -> bool:
-    """A cheap test before the pairs: IAM resources take no resource policy (a role's trust
-    only grants sts:AssumeRole), so an IAM action no identity statement allows anywhere rules
-    the technique out for this actor."""
-    identity = actor.policies.identity
-    return all(
-        identity_may_allow_somewhere(identity, (action,))
-        for action, _ in technique.permissions
-        if action.startswith("iam:")
-    )
-
-
 class Decisions:
     """One actor's permission decisions, each made once: techniques share permissions (a trust
     rewrite, a PassRole) and a change (a group joined) is weighed against what the actor could
@@ -337,6 +325,7 @@ class Decisions:
         self._allowed: dict[tuple[str, str, bool], bool] = {}
         # (rewritten trust, its account) -> the policies deciding, and their alike requests
         self._alike: dict[tuple[bool, str | None], tuple[PolicySet, AlikeRequests]] = {}
+        self._usable: dict[Technique, bool] = {}
         self._alike_decided: dict[tuple[tuple[bool, str | None], Hashable], bool] = {}
         self.before: dict[tuple[Technique, ...], frozenset[tuple[Technique, str, str]]] = {}
         self._unchanged_from: tuple[Decisions, tuple[Policy, ...]] | None = None
@@ -392,6 +381,19 @@ class Decisions:
             self._alike_decided[key] = evaluate(principal, request, policies).allowed
         return self._alike_decided[key]
 
+    def may_use(self, technique: Technique) -> bool:
+        """A cheap test before the pairs: IAM resources take no resource policy (a role's trust
+        only grants sts:AssumeRole), so an IAM action no identity statement allows anywhere
+        rules the technique out for this actor."""
+        if technique not in self._usable:
+            identity = self.actor.policies.identity
+            self._usable[technique] = all(
+                identity_may_allow_somewhere(identity, (action,))
+                for action, _ in technique.permissions
+                if action.startswith("iam:")
+            )
+        return self._usable[technique]
+
     def works(self, technique: Technique, via: str, target: str) -> bool:
         for action, on in technique.permissions:
             arn = {ANY: ANY, TARGET: target, REWRITTEN_TRUST: target}.get(on, via)
@@ -400,12 +402,6 @@ class Decisions:
         return True
 
 
-# The policy a technique that makes a principal admin writes on it.
-_EVERYTHING = Policy.parse(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
-    policy_id="a policy the technique writes",
-    kind=PolicyKind.IDENTITY,
-)
 _CAPPED = (
     "a permissions boundary or an SCP keeps what the technique writes on the principal from "
     "granting admin"
@@ -498,7 +494,7 @@ class Search:
         actor = decisions.actor
         found: list[Finding] = []
         for technique in self.techniques if techniques is None else techniques:
-            if not _may_use(actor, technique):
+            if not decisions.may_use(technique):
                 continue
             for via, target in _candidates(technique, actor, self.pools):
                 if decisions.works(technique, via, target):
@@ -558,7 +554,7 @@ class Search:
         short of admin: its permissions boundary or an SCP caps what it may be given."""
         if arn not in self._caps:
             principal = self.estate.actors[arn]
-            identity = (*principal.policies.identity, _EVERYTHING)
+            identity = (*principal.policies.identity, EVERYTHING)
             granted = replace(principal, policies=replace(principal.policies, identity=identity))
             self._caps[arn] = not is_admin(granted)
         return self._caps[arn]

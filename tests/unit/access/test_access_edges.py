@@ -89,6 +89,67 @@ def test_an_scp_denying_iam_takes_admin_away() -> None:
     assert not is_admin(_actor(_allow("*"), scp=scp))
 
 
+def _deny(action: str, **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Deny", "Action": action, "Resource": "*", **extra}
+
+
+# The AWS documentation's region-lock SCP: everything outside two regions is denied but the
+# global services.
+REGION_LOCK = _policy(
+    PolicyKind.SCP,
+    _allow("*"),
+    {
+        "Effect": "Deny",
+        "NotAction": ["iam:*", "organizations:*", "sts:*", "support:*", "cloudfront:*"],
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}},
+    },
+)
+
+
+def test_guardrails_binding_the_whole_account_are_its_admins_ceiling() -> None:
+    """A region lock or a service denied to everyone in the account does not stop its
+    administrator being admin-equivalent; what its own policies leave out does."""
+    no_lambda = _policy(PolicyKind.SCP, _allow("*"), _deny("lambda:*"))
+    for scp in (REGION_LOCK, no_lambda):
+        assert is_admin(_actor(_allow("*"), scp=scp))
+        assert not is_admin(_actor(_allow("iam:*"), _allow("s3:*"), scp=scp))
+        assert not is_admin(_actor(_allow("*"), _deny("kms:*"), scp=scp))
+
+
+def test_a_condition_of_its_own_policies_keeps_a_principal_short_of_admin() -> None:
+    with_mfa = {**_allow("*"), "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}
+    assert not is_admin(_actor(with_mfa))
+    assert not is_admin(_actor(with_mfa, scp=REGION_LOCK))
+
+
+def test_an_scp_that_leaves_iam_to_one_role_makes_only_that_role_admin() -> None:
+    """Everyone but the break-glass role is denied everything: the others' ceiling leaves them
+    no IAM, so they are not admin however much their own policies grant."""
+    break_glass = f"arn:aws:iam::{ACCOUNT}:role/break-glass"
+    only_break_glass = _policy(
+        PolicyKind.SCP,
+        _allow("*"),
+        _deny("*", Condition={"ArnNotEquals": {"aws:PrincipalArn": break_glass}}),
+    )
+    assert not is_admin(_actor(_allow("*"), scp=only_break_glass))
+    glass = Actor(
+        "Role",
+        Principal(PrincipalKind.ROLE, break_glass),
+        _actor(_allow("*"), scp=only_break_glass).policies,
+    )
+    assert is_admin(glass)
+    assert not is_admin(_actor(_allow("*"), scp=_policy(PolicyKind.SCP, _deny("*"))))
+
+
+def test_a_permissions_boundary_keeps_a_principal_short_of_admin() -> None:
+    actor = _actor(_allow("*"))
+    bounded = PolicySet(
+        actor.policies.identity, boundary=_policy(PolicyKind.BOUNDARY, _allow("s3:*"))
+    )
+    assert not is_admin(Actor("Role", actor.principal, bounded))
+
+
 def _foreign_bucket(*statements: dict[str, Any]) -> Target:
     policy = _policy(PolicyKind.RESOURCE, *statements) if statements else None
     return Target("S3Bucket", BUCKET, "222222222222", policy, None)
