@@ -16,6 +16,7 @@ what works now (CAN_ESCALATE_TO), and only what works now carries a chain furthe
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import json
 from collections import defaultdict
@@ -28,6 +29,8 @@ from kg.analysis.access import EVERYTHING, Candidates, is_admin
 from kg.analysis.iam_view import RUNS_AS_QUERY, Actor, IamView, Target, load_view, parse
 from kg.analysis.policy import (
     AlikeRequests,
+    ConditionContext,
+    Effect,
     Policy,
     PolicyError,
     PolicyKind,
@@ -84,6 +87,11 @@ WHERE NOT policy:AwsManagedPolicy AND NOT coalesce(policy.inline, false)
 RETURN policy.arn AS arn, policy.other_version_documents AS others
 """
 MAX_ACCESS_KEYS = 2  # per IAM user (IAM quotas)
+DEFAULT_REGION = "us-east-1"  # where the estate shows none
+_REGIONS_QUERY = """
+MATCH (n) WHERE n.region IS NOT NULL AND n.region <> 'global'
+RETURN DISTINCT n.region AS region ORDER BY region
+"""
 
 
 class Status(StrEnum):
@@ -114,6 +122,9 @@ class Estate:
     credentials: dict[str, Credentials] = field(default_factory=dict)  # user ARN ->
     # policy ARN -> its other versions (None: one that does not parse); absent: not collected
     other_versions: dict[str, tuple[Policy | None, ...]] = field(default_factory=dict)
+    # Where the organization's resources were found: the regions an attacker may pick to
+    # create what a technique needs (a region lock denies the others).
+    regions: tuple[str, ...] = (DEFAULT_REGION,)
 
     def admins(self) -> frozenset[str]:
         return frozenset(arn for arn, actor in self.actors.items() if is_admin(actor))
@@ -193,7 +204,10 @@ def _policies(actor: Actor, trust: Target | None) -> PolicySet:
 
 
 def _resource(arn: str) -> Resource:
-    return Resource(arn, _account_of(arn) if arn != ANY else None)
+    """The resource the ARN names, or every resource a pattern (a wildcard in it) matches."""
+    if arn == ANY:
+        return Resource(ANY)
+    return Resource(arn, _account_of(arn), scope=any(wildcard in arn for wildcard in "*?"))
 
 
 def _trusts_service(role: Target, service: str) -> bool:
@@ -214,6 +228,7 @@ def confined_to_account(technique: Technique) -> bool:
 
 
 Pair = tuple[str, str]  # (via, target)
+_Scope = tuple[bool, str | None, str | None]  # (rewritten trust, its account, region)
 
 
 class Pools:
@@ -322,11 +337,13 @@ class Decisions:
     def __init__(self, actor: Actor, estate: Estate) -> None:
         self.actor = actor
         self.estate = estate
-        self._allowed: dict[tuple[str, str, bool], bool] = {}
-        # (rewritten trust, its account) -> the policies deciding, and their alike requests
-        self._alike: dict[tuple[bool, str | None], tuple[PolicySet, AlikeRequests]] = {}
+        self._allowed: dict[tuple[str, str, bool, str | None], bool] = {}
+        # (rewritten trust, its account, region) -> the policies deciding, and their alike
+        # requests
+        self._alike: dict[_Scope, tuple[PolicySet, AlikeRequests]] = {}
         self._usable: dict[Technique, bool] = {}
-        self._alike_decided: dict[tuple[tuple[bool, str | None], Hashable], bool] = {}
+        self._alike_decided: dict[tuple[_Scope, Hashable], bool] = {}
+        self._creatable: dict[tuple[str, str], tuple[str, ...]] = {}
         self.before: dict[tuple[Technique, ...], frozenset[tuple[Technique, str, str]]] = {}
         self._unchanged_from: tuple[Decisions, tuple[Policy, ...]] | None = None
 
@@ -337,28 +354,35 @@ class Decisions:
         decisions._unchanged_from = (self, differing)
         return decisions
 
-    def allowed(self, action: str, arn: str, rewritten_trust: bool = False) -> bool:
+    def allowed(
+        self, action: str, arn: str, rewritten_trust: bool = False, region: str | None = None
+    ) -> bool:
         """`action` on `arn` allowed for certain; on a role, as its trust (or the trust the
-        attacker writes) and the RCPs over its account decide it."""
-        key = (action, arn, rewritten_trust)
+        attacker writes) and the RCPs over its account decide it. `region`: the request is made
+        there (aws:RequestedRegion); `arn` may then be a pattern, standing for every resource
+        it matches."""
+        key = (action, arn, rewritten_trust, region)
         if key not in self._allowed:
             if self._unchanged_from and not mentions_action(self._unchanged_from[1], action):
                 self._allowed[key] = self._unchanged_from[0].allowed(*key)
             else:
-                self._allowed[key] = self._decide(action, arn, rewritten_trust)
+                self._allowed[key] = self._decide(*key)
         return self._allowed[key]
 
-    def _decide(self, action: str, arn: str, rewritten_trust: bool) -> bool:
+    def _decide(self, action: str, arn: str, rewritten_trust: bool, region: str | None) -> bool:
         if action in _CHANGES_A_ROLE and _protected(self.estate, arn):
             return False  # UnmodifiableEntity, whatever the policies allow
         principal, resource = self.actor.principal, _resource(arn)
-        request = Request(action, resource, self.actor.context)
+        context = self.actor.context
+        if region is not None:
+            context = context.merged(ConditionContext.of({"aws:RequestedRegion": region}))
+        request = Request(action, resource, context)
         if rewritten_trust:
             role = self.estate.roles.get(arn)
             if role is None or _protected(self.estate, arn):
                 return False  # IAM lets no one rewrite the trust of a role only AWS may modify
             # The rewritten trust differs between roles only by the RCPs over their account.
-            scope: tuple[bool, str | None] = (True, role.account_id)
+            scope: _Scope = (True, role.account_id, region)
             rcps = role.rcps
         elif action == "sts:AssumeRole":
             trust = self.estate.roles.get(arn)
@@ -367,11 +391,11 @@ class Decisions:
             # Each role's own trust: nothing to share with another role's.
             return evaluate(principal, request, _policies(self.actor, trust)).allowed
         else:
-            scope = (False, None)
+            scope = (False, None, region)
         if scope not in self._alike:
             trust = replace(_rewritten_trust(self.actor), rcps=rcps) if rewritten_trust else None
             policies = _policies(self.actor, trust)
-            self._alike[scope] = (policies, AlikeRequests(principal, policies, self.actor.context))
+            self._alike[scope] = (policies, AlikeRequests(principal, policies, context))
         policies, alike = self._alike[scope]
         key = (scope, alike.key(action, resource))
         if key[1] is None:
@@ -395,11 +419,65 @@ class Decisions:
         return self._usable[technique]
 
     def works(self, technique: Technique, via: str, target: str) -> bool:
+        if not any(on == ANY for _, on in technique.permissions):
+            return self._works_in(technique, via, target, None)
+        # What it creates (a function, an instance, a stack) it names, and makes the requests
+        # in a region it picks: one where every permission holds will do.
+        return any(self._works_in(technique, via, target, region) for region in self.estate.regions)
+
+    def _works_in(self, technique: Technique, via: str, target: str, region: str | None) -> bool:
         for action, on in technique.permissions:
+            if on == ANY and region is not None:
+                if not any(
+                    self.allowed(action, arn, region=region)
+                    for arn in self.creatable(action, region)
+                ):
+                    return False
+                continue
             arn = {ANY: ANY, TARGET: target, REWRITTEN_TRUST: target}.get(on, via)
-            if not self.allowed(action, arn, on == REWRITTEN_TRUST):
+            if not self.allowed(action, arn, on == REWRITTEN_TRUST, region):
                 return False
         return True
+
+    def creatable(self, action: str, region: str) -> tuple[str, ...]:
+        """Where the actor may create the resource the action makes: anywhere ("*"), or in a
+        Resource pattern one of its Allow statements names for the action, in the region and
+        in its account (a pattern standing for every name it matches)."""
+        key = (action, region)
+        if key not in self._creatable:
+            account = self.actor.principal.account_id or "*"
+            patterns = {ANY}
+            for policy in self.actor.policies.identity:
+                for statement in policy.statements:
+                    if (
+                        statement.effect is Effect.ALLOW
+                        and statement.resources is not None
+                        and not statement.resources_negated
+                        and statement.covered(frozenset({action.lower()}))
+                    ):
+                        patterns.update(
+                            arn
+                            for pattern in statement.resources
+                            if not pattern.has_variables
+                            and (arn := _placed(pattern.text, region, account)) is not None
+                        )
+            self._creatable[key] = tuple(sorted(patterns))
+        return self._creatable[key]
+
+
+def _placed(pattern: str, region: str, account: str) -> str | None:
+    """The Resource pattern narrowed to the region and account, or None when it names another
+    region or account (a pattern with no region, a global resource, stays as it is)."""
+    parts = pattern.split(":", 5)
+    if pattern == ANY or len(parts) < 6:
+        return None
+    if parts[3] and not fnmatch.fnmatchcase(region, parts[3]):
+        return None
+    if not fnmatch.fnmatchcase(account, parts[4]):
+        return None
+    parts[3] = region if parts[3] else ""
+    parts[4] = account
+    return ":".join(parts)
 
 
 _CAPPED = (
@@ -752,6 +830,7 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
         profiled_roles=frozenset(row["arn"] for row in graph.read(_PROFILED_ROLES_QUERY)),
         credentials=credentials,
         other_versions={arn: v for arn, v in versions.items() if v is not None},
+        regions=tuple(row["region"] for row in graph.read(_REGIONS_QUERY)) or (DEFAULT_REGION,),
     )
 
 

@@ -209,7 +209,7 @@ def request_context(
         if principal.kind is PrincipalKind.SERVICE:
             known["aws:PrincipalServiceName"] = principal.arn
     region = arn_region or resource.region
-    if region:
+    if region and not any(wildcard in region for wildcard in "*?"):
         # A regional resource is acted on through its region's endpoint.
         known["aws:RequestedRegion"] = region
     account = resource_account(principal, resource)

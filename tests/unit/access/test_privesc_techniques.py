@@ -470,3 +470,51 @@ def test_a_sixth_policy_version_is_latent_and_uncollected_versions_unknown(
     uncollected = replace(estate, other_versions={})
     assert _found(uncollected, technique) == []
     assert _found(uncollected, technique, Status.UNKNOWN)
+
+
+PASS_TO_LAMBDA = next(t for t in TECHNIQUES if t.name == "passrole-lambda-invoke")
+REGION_LOCK = [
+    _allow(["*"]),
+    {
+        "Effect": "Deny",
+        "NotAction": ["iam:*", "sts:*", "organizations:*"],
+        "Resource": "*",
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1"]}},
+    },
+]
+
+
+def _lambda_found(statements: list[dict[str, Any]], **estate: Any) -> list[str]:
+    attacker = _actor(ATTACKER_USER, statements, scp=estate.pop("scp", None))
+    return _found(replace(_estate(attacker), **estate), PASS_TO_LAMBDA)
+
+
+def test_a_region_lock_leaves_the_attacker_the_regions_it_allows() -> None:
+    """The attacker creates the function in a region it picks: under a region lock, one the
+    lock allows and the organization uses."""
+    statements = [_allow(_actions(PASS_TO_LAMBDA))]
+    assert _lambda_found(statements, scp=REGION_LOCK, regions=("us-east-1", "eu-west-1")) == [
+        ADMIN_ROLE
+    ]
+    assert _lambda_found(statements, scp=REGION_LOCK, regions=("us-east-1",)) == []
+
+
+def test_a_grant_on_named_functions_lets_it_create_one_of_them() -> None:
+    """Least privilege names the functions: creating and invoking dev-* is enough to pass the
+    role to one; a grant in another account or a Deny on every function is not."""
+    dev = f"arn:aws:lambda:*:{ACCOUNT}:function:dev-*"
+    scoped = [
+        _allow(["iam:PassRole"]),
+        _allow(["lambda:CreateFunction", "lambda:InvokeFunction"], dev),
+    ]
+    assert _lambda_found(scoped) == [ADMIN_ROLE]
+    elsewhere = f"arn:aws:lambda:*:{OTHER_ACCOUNT}:function:dev-*"
+    assert _lambda_found([scoped[0], {**scoped[1], "Resource": elsewhere}]) == []
+    in_other_region = f"arn:aws:lambda:ap-south-1:{ACCOUNT}:function:dev-*"
+    assert _lambda_found([scoped[0], {**scoped[1], "Resource": in_other_region}]) == []
+    deny_functions = {
+        "Effect": "Deny",
+        "Action": "lambda:CreateFunction",
+        "Resource": f"arn:aws:lambda:*:{ACCOUNT}:function:*",
+    }
+    assert _lambda_found([*scoped, deny_functions]) == []
