@@ -19,8 +19,8 @@ from kg.analysis.policy import (
 from .builders import (
     ACCOUNT,
     ALICE,
-    RCP_FULL_AWS_ACCESS,
     OTHER_ACCOUNT,
+    RCP_FULL_AWS_ACCESS,
     allow,
     boundary,
     deny,
