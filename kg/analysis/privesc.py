@@ -87,6 +87,7 @@ WHERE NOT policy:AwsManagedPolicy AND NOT coalesce(policy.inline, false)
 RETURN policy.arn AS arn, policy.other_version_documents AS others
 """
 MAX_ACCESS_KEYS = 2  # per IAM user (IAM quotas)
+MAX_GROUPS_PER_USER = 10  # IAM quotas
 DEFAULT_REGION = "us-east-1"  # where the estate shows none
 _REGIONS_QUERY = """
 MATCH (n) WHERE n.region IS NOT NULL AND n.region <> 'global'
@@ -494,7 +495,14 @@ _UNSEEN = {
     Needs.UNSEEN_ECS_CLUSTER: "needs an ECS cluster to run the task in, which kg does not collect",
     Needs.UNSEEN_EVENT_SOURCE: "needs an event source (a stream or queue) to map the function to, "
     "which kg does not check",
+    Needs.UNSEEN_SSH: "needs SSH to the instance from where the attacker is, and EC2 Instance "
+    "Connect on it, which kg does not check",
 }
+_NO_SSM = (
+    "needs the instance registered with Systems Manager: its role does not allow the agent to "
+    "register (ssm:UpdateInstanceInformation), and Default Host Management, which registers "
+    "instances otherwise, is not collected"
+)
 _NO_PASS = (
     "iam:PassRole on the stack's role is not allowed: AWS's CloudFormation guide says changing "
     "a stack with a service role needs it, the public catalogs say it does not"
@@ -558,6 +566,7 @@ class Search:
             else on_targets + tuple(t for t in techniques if t.changes_own_policies)
         )
         self._caps: dict[str, bool] = {}
+        self._ssm: dict[tuple[str, str], bool] = {}
         # What a changed actor (group joined, version set back) may do next: no further change.
         self.then = tuple(t for t in self.techniques if not t.changes_own_policies)
 
@@ -585,12 +594,17 @@ class Search:
         actor = decisions.actor
         grants_admin = technique.via in _MAKES_ADMIN or target in self.admins
         match technique.needs:
-            case None if technique.via is Via.ADMIN_GROUP:
+            case Needs.GROUP_SLOT:
                 group = self.estate.group_policies[via]
                 joined = replace(actor.policies, identity=actor.policies.identity + group.identity)
-                yield from self._after_change(
+                groups = len(self.estate.memberships.get(actor.arn, ()))
+                for finding in self._after_change(
                     technique, decisions, via, replace(actor, policies=joined), group.identity
-                )
+                ):
+                    if groups >= MAX_GROUPS_PER_USER:
+                        quota = f"the user is in {groups} groups, the most IAM allows"
+                        finding = replace(finding, status=Status.LATENT, reason=quota)
+                    yield finding
             case None if technique.via in _MAKES_ADMIN and not self._capped(target):
                 yield Finding(actor.arn, target, technique, via, grants_admin)
             case None if technique.via in _MAKES_ADMIN:
@@ -612,6 +626,12 @@ class Search:
                 )
             case Needs.INSTANCE_PROFILE:
                 yield Finding(actor.arn, target, technique, via, grants_admin)
+            case Needs.SSM_AGENT if self._registers_with_ssm(via, target):
+                yield Finding(actor.arn, target, technique, via, grants_admin)
+            case Needs.SSM_AGENT:
+                yield Finding(
+                    actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _NO_SSM
+                )
             case needs if needs.unseen:
                 yield Finding(
                     actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _UNSEEN[needs]
@@ -626,6 +646,22 @@ class Search:
             case needs:
                 status, reason = _credentials_status(needs, self.estate.credentials.get(target))
                 yield Finding(actor.arn, target, technique, via, grants_admin, status, reason)
+
+    def _registers_with_ssm(self, instance: str, role: str) -> bool:
+        """Whether the instance's role lets its Systems Manager agent register it."""
+        key = (instance, role)
+        if key not in self._ssm:
+            actor = self.estate.actors.get(role)
+            request = Request("ssm:UpdateInstanceInformation", _resource(instance))
+            self._ssm[key] = (
+                actor is not None
+                and (
+                    evaluate(
+                        actor.principal, replace(request, context=actor.context), actor.policies
+                    )
+                ).allowed
+            )
+        return self._ssm[key]
 
     def _capped(self, arn: str) -> bool:
         """Whether a policy granting everything, written on the principal, still leaves it

@@ -48,10 +48,15 @@ class Needs(StrEnum):
     PASS_STACK_ROLE = "pass_stack_role"
     VERSION_SLOT = "version_slot"  # a managed policy holds at most five versions
     INSTANCE_PROFILE = "instance_profile"  # an instance is launched with a profile, not a role
+    GROUP_SLOT = "group_slot"  # a user is in at most ten groups
+    # Systems Manager reaches an instance only once its agent has registered it, with the
+    # instance's role (or Default Host Management, not collected).
+    SSM_AGENT = "ssm_agent"
     # Resources the technique needs to exist that kg does not collect: it cannot tell (unknown).
     UNSEEN_DEV_ENDPOINT = "unseen_dev_endpoint"
     UNSEEN_ECS_CLUSTER = "unseen_ecs_cluster"
     UNSEEN_EVENT_SOURCE = "unseen_event_source"
+    UNSEEN_SSH = "unseen_ssh"  # SSH to the instance from the attacker, and Instance Connect on it
 
     @property
     def unseen(self) -> bool:
@@ -173,6 +178,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         (("iam:AddUserToGroup", VIA),),
         "Add itself to a group whose policies grant admin.",
         "Rhino Security Labs, AWS IAM privilege escalation methods, #13; pathfinding.cloud iam-013",
+        needs=Needs.GROUP_SLOT,
     ),
     Technique(
         "create-access-key",
@@ -639,6 +645,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         (("ssm:SendCommand", VIA),),
         "Run commands on an instance that runs as the role and read its credentials.",
         "pathfinding.cloud ssm-002; Principal Mapper (SSM edges)",
+        needs=Needs.SSM_AGENT,
     ),
     Technique(
         "ssm-start-session",
@@ -646,6 +653,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         (("ssm:StartSession", VIA),),
         "Open a shell on an instance that runs as the role.",
         "pathfinding.cloud ssm-001; Principal Mapper (SSM edges)",
+        needs=Needs.SSM_AGENT,
     ),
     Technique(
         "ec2-modify-user-data",
@@ -665,6 +673,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         (("ec2-instance-connect:SendSSHPublicKey", VIA),),
         "Push an SSH key to an instance that runs as the role and log in.",
         "pathfinding.cloud ec2instanceconnect-003",
+        needs=Needs.UNSEEN_SSH,
     ),
 )
 
@@ -676,6 +685,12 @@ _NEEDS_TEXT = {
     Needs.OTHER_POLICY_VERSION: "another version of the policy gives more than the default",
     Needs.VERSION_SLOT: "the policy has fewer than five versions",
     Needs.INSTANCE_PROFILE: "the role has an instance profile",
+    Needs.GROUP_SLOT: "the user is in fewer than ten groups",
+    Needs.SSM_AGENT: "the instance is registered with Systems Manager: its role allows "
+    "`ssm:UpdateInstanceInformation` (otherwise unknown: Default Host Management is not "
+    "collected)",
+    Needs.UNSEEN_SSH: "SSH to the instance from the attacker, and EC2 Instance Connect on it (not "
+    "checked: unknown)",
     Needs.UNSEEN_DEV_ENDPOINT: "a Glue development endpoint running as the role (not collected: "
     "unknown)",
     Needs.UNSEEN_ECS_CLUSTER: "an ECS cluster to run the task in (not collected: unknown)",

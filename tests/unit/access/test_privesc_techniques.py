@@ -518,3 +518,32 @@ def test_a_grant_on_named_functions_lets_it_create_one_of_them() -> None:
         "Resource": f"arn:aws:lambda:*:{ACCOUNT}:function:*",
     }
     assert _lambda_found([*scoped, deny_functions]) == []
+
+
+@pytest.mark.parametrize("name", ["ssm-send-command", "ssm-start-session"])
+def test_systems_manager_reaches_only_an_instance_whose_role_lets_it_register(name: str) -> None:
+    """The agent registers the instance with the instance's role: a role that may not call
+    ssm:UpdateInstanceInformation leaves kg unable to tell (Default Host Management could
+    register it instead), so the technique is unknown, not exploitable."""
+    technique = next(t for t in TECHNIQUES if t.name == name)
+    attacker = _actor(ATTACKER_USER, [_allow(_actions(technique))])
+    estate = _estate(attacker, technique=technique)
+    assert _found(estate, technique) == [ADMIN_ROLE]
+    unregistered = _actor(ADMIN_ROLE, [*EVERYTHING, _deny(["ssm:UpdateInstanceInformation"])])
+    estate = replace(estate, actors={**estate.actors, ADMIN_ROLE: unregistered})
+    assert _found(estate, technique) == []
+    (unknown,) = [f for f in find_escalations(estate, (technique,)) if f.source == ATTACKER_USER]
+    assert unknown.status is Status.UNKNOWN
+    assert unknown.reason and "ssm:UpdateInstanceInformation" in unknown.reason
+
+
+def test_joining_a_group_is_latent_for_a_user_in_ten_groups() -> None:
+    technique = next(t for t in TECHNIQUES if t.name == "add-user-to-group")
+    attacker = _actor(ATTACKER_USER, [_allow(["iam:AddUserToGroup"])])
+    estate = _estate(attacker, technique=technique)
+    assert _found(estate, technique) == [ATTACKER_USER]
+    groups = tuple(f"arn:aws:iam::{ACCOUNT}:group/team-{n}" for n in range(10))
+    full = replace(estate, memberships={ATTACKER_USER: groups})
+    assert _found(full, technique) == []
+    (latent,) = _found(full, technique, Status.LATENT)
+    assert latent == ATTACKER_USER
