@@ -595,12 +595,8 @@ class Search:
         grants_admin = technique.via in _MAKES_ADMIN or target in self.admins
         match technique.needs:
             case Needs.GROUP_SLOT:
-                group = self.estate.group_policies[via]
-                joined = replace(actor.policies, identity=actor.policies.identity + group.identity)
                 groups = len(self.estate.memberships.get(actor.arn, ()))
-                for finding in self._after_change(
-                    technique, decisions, via, replace(actor, policies=joined), group.identity
-                ):
+                for finding in self._joined(technique, decisions, via):
                     if groups >= MAX_GROUPS_PER_USER:
                         quota = f"the user is in {groups} groups, the most IAM allows"
                         finding = replace(finding, status=Status.LATENT, reason=quota)
@@ -646,6 +642,36 @@ class Search:
             case needs:
                 status, reason = _credentials_status(needs, self.estate.credentials.get(target))
                 yield Finding(actor.arn, target, technique, via, grants_admin, status, reason)
+
+    def _joined(self, change: Technique, decisions: Decisions, group: str) -> Iterator[Finding]:
+        """Joining the group, then what that opens: admin outright, an escalation the group's
+        policies allow, or, in the first round, writing a policy on the group it is now a
+        member of (which its own policies may allow: iam-013, then iam-010 or iam-011)."""
+        actor = decisions.actor
+        added = self.estate.group_policies[group].identity
+        identity = actor.policies.identity + added
+        changed = replace(actor, policies=replace(actor.policies, identity=identity))
+        found = list(self._after_change(change, decisions, group, changed, added))
+        yield from found
+        if (
+            not self.first
+            or group in self.estate.memberships.get(actor.arn, ())
+            or any(f.grants_admin and f.target == actor.arn for f in found)
+        ):
+            return
+        member = decisions.changed(changed, added)
+        for then in self.techniques:
+            if then.via is Via.OWN_GROUP and member.works(then, group, actor.arn):
+                capped = self._capped(actor.arn)
+                yield Finding(
+                    actor.arn,
+                    actor.arn,
+                    _composed(change, then),
+                    f"{group} -> {group}",
+                    True,
+                    Status.LATENT if capped else Status.EXPLOITABLE,
+                    _CAPPED if capped else None,
+                )
 
     def _registers_with_ssm(self, instance: str, role: str) -> bool:
         """Whether the instance's role lets its Systems Manager agent register it."""

@@ -59,7 +59,7 @@ def _estate(*actors: Actor, **extra: Any) -> Estate:
         roles={**roles, **extra.pop("roles", {})},
         own_policies=extra.pop("own_policies", {}),
         group_policies=extra.pop("group_policies", {}),
-        memberships={},
+        memberships=extra.pop("memberships", {}),
         **extra,
     )
 
@@ -157,6 +157,22 @@ def test_a_group_that_grants_nothing_new_is_no_escalation() -> None:
     group = PolicySet(identity=(_policy([_allow("s3:ListBucket")], "g", PolicyKind.IDENTITY),))
     estate = _estate(alice, ADMIN_ACTOR, group_policies={IAM_GROUP: group})
     assert find_escalations(estate) == []
+
+
+def test_joining_a_group_then_writing_its_policy_is_one_hop_on_itself() -> None:
+    """Alice may add herself to a group that grants nothing and write that group's policies:
+    joined, the policy she writes on it is hers (iam-013, then iam-011)."""
+    empty = {IAM_GROUP: PolicySet()}
+    writer = _allow("iam:AddUserToGroup", "iam:PutGroupPolicy", resource=IAM_GROUP)
+    findings = find_escalations(_estate(_actor(ALICE, writer), group_policies=empty))
+    assert _hops(findings) == {("alice", "add-user-to-group+put-group-policy", "alice")}
+    (finding,) = findings
+    assert finding.permissions == ["iam:AddUserToGroup", "iam:PutGroupPolicy"]
+    assert finding.via == f"{IAM_GROUP} -> {IAM_GROUP}"
+    cannot_join = _allow("iam:PutGroupPolicy", resource=IAM_GROUP)
+    assert find_escalations(_estate(_actor(ALICE, cannot_join), group_policies=empty)) == []
+    member = _estate(_actor(ALICE, writer), group_policies=empty, memberships={ALICE: (IAM_GROUP,)})
+    assert _hops(find_escalations(member)) == {("alice", "put-group-policy", "alice")}
 
 
 ADMIN_USER = f"arn:aws:iam::{ACCOUNT}:user/root-like"
