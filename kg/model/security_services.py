@@ -77,10 +77,12 @@ _ORG_VIEW = {
     "runs for the whole organization in this region, as the service's administrator",
     "org_status_reason": "what decided org_status",
     "org_resource": "the organization-level resource (analyzer, detector, trail, configuration "
-    "policy, behavior graph, administrator, organization config rules and conformance packs)",
+    "policy, behavior graph, administrator, organization config rules and conformance packs, "
+    "Identity Center instance)",
     "org_zone": "organization (covers every member account), members (covers the accounts it "
     "ENROLLS, which then run the service themselves), administered (covers the accounts it "
-    "ENROLLS, which show nothing of their own: Detective) or recorded (covers the accounts it "
+    "ENROLLS, which show nothing of their own: Detective members, accounts Identity Center assigns "
+    "permission sets in) or recorded (covers the accounts it "
     "ENROLLS where they record: Config rules evaluate recorded resources only)",
 }
 # The state labels whose administrator lists the members it enrolls.
@@ -91,6 +93,7 @@ ENROLLING_STATES = (
     "MacieSession",
     "DetectiveGraph",
     "ConfigRecorder",
+    "IdentityCenterInstance",
 )
 
 
@@ -280,6 +283,7 @@ STATE_NODES = (
         "IAM Identity Center in one account and region: the instance, or its absence.",
         instance_arns="the ACTIVE instances",
         identity_store_ids="their identity stores",
+        **_ORG_VIEW,
     ),
 )
 

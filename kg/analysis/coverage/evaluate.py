@@ -18,6 +18,7 @@ from typing import Any
 
 from kg.analysis.coverage.dual_scope import organization_view, weigh
 from kg.analysis.coverage.facts import GLOBAL, Facts, Target
+from kg.analysis.coverage.identity_center import judge_identity_center
 from kg.analysis.coverage.org_policies import judge_denies, judge_sets_attribute
 from kg.analysis.coverage.properties import (
     judge_exists,
@@ -190,8 +191,19 @@ def _root_credentials_managed(control: Control, catalog: Catalog, facts: Facts) 
     ]
 
 
+def _identity_center_assigned(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
+    principal = catalog.service(control.service).service_principal
+    return [
+        _verdict(account, control, GLOBAL, judge_identity_center(facts, account, principal))
+        for account in facts.accounts
+    ]
+
+
 # The labels a check kind reads besides those its params name.
-_KIND_LABELS = {"root_credentials_managed": ("Organization", "RootUser")}
+_KIND_LABELS = {
+    "root_credentials_managed": ("Organization", "RootUser"),
+    "identity_center_assigned": ("User",),
+}
 
 # The kinds judged over a label's nodes; sg_ingress_not_open reads the security group rules.
 _NODE_KINDS = (
@@ -277,6 +289,7 @@ EVALUATORS: Mapping[str, Evaluator] = {
     "resource_relationship": _over_nodes(judge_related, _by_control),
     "resource_policy_no_untrusted_principals": _untrusted_principals,
     "root_credentials_managed": _root_credentials_managed,
+    "identity_center_assigned": _identity_center_assigned,
 }
 
 

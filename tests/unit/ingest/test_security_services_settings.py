@@ -14,7 +14,7 @@ from moto import mock_aws
 
 from ingest.aws import acmpca, ec2settings, s3control, ssoadmin
 from ingest.aws._shapes import Item
-from ingest.snapshot import GLOBAL_REGION
+from ingest.snapshot import GLOBAL_REGION, Snapshot
 from tests.unit.ingest.security_snapshot import (
     MANAGEMENT,
     MEMBER,
@@ -252,7 +252,9 @@ INSTANCE = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
 PERMISSION_SET = f"{INSTANCE.replace('instance/', 'permissionSet/')}/ps-0123456789abcdef"
 
 
-def test_identity_center_instance_permission_sets_and_assignments(tmp_path: Path) -> None:
+def _identity_center_snapshot(tmp_path: Path, *, assignments_read: bool = True) -> Snapshot:
+    """The management account's organization instance, one permission set assigned in MEMBER
+    (its assignments left out of the snapshot unless `assignments_read`)."""
     instances = {
         "Instances": [
             {
@@ -286,7 +288,7 @@ def test_identity_center_instance_permission_sets_and_assignments(tmp_path: Path
             "SessionDuration": "PT1H",
         }
     }
-    snap = (
+    builder = (
         SnapshotBuilder(tmp_path, {MANAGEMENT: [REGION, OTHER_REGION]})
         .answer("sso-admin", "list_instances", instances)
         .answer(
@@ -299,15 +301,16 @@ def test_identity_center_instance_permission_sets_and_assignments(tmp_path: Path
             {"AccountIds": [MEMBER]},
             key=PERMISSION_SET,
         )
-        .answer(
-            "sso-admin",
-            "list_account_assignments",
-            assignments,
-            key=ssoadmin.assignment_key(PERMISSION_SET, MEMBER),
-        )
         .answer("sso-admin", "list_instances", {"Instances": []}, region=OTHER_REGION)
-        .open()
     )
+    if assignments_read:
+        key = ssoadmin.assignment_key(PERMISSION_SET, MEMBER)
+        builder = builder.answer("sso-admin", "list_account_assignments", assignments, key=key)
+    return builder.open()
+
+
+def test_identity_center_instance_permission_sets_and_assignments(tmp_path: Path) -> None:
+    snap = _identity_center_snapshot(tmp_path)
     records = ssoadmin.transform(snap)
     center = state(records, "IdentityCenterInstance")
     assert (center["status"], center["identity_store_ids"]) == ("enabled", ["d-1234"])
@@ -324,6 +327,23 @@ def test_identity_center_instance_permission_sets_and_assignments(tmp_path: Path
         (MEMBER, "GROUP", "g-admins"),
         (MEMBER, "USER", "u-alice"),
     ]
+    # The organization instance enrolls the account it assigns a permission set in.
+    assert (center["org_status"], center["org_zone"]) == ("configured", "administered")
+    assert center["org_resource"] == f"instance {INSTANCE}"
+    enrolls = records.rels[("ENROLLS", "IdentityCenterInstance", "Account")]
+    assert [(r["target"], r["props"]["relationship"]) for r in enrolls] == [
+        (MEMBER, "permission sets: AdministratorAccess")
+    ]
+
+
+def test_identity_center_assignments_not_read_leave_the_organization_view_unknown(
+    tmp_path: Path,
+) -> None:
+    records = ssoadmin.transform(_identity_center_snapshot(tmp_path, assignments_read=False))
+    center = state(records, "IdentityCenterInstance")
+    assert center["org_status"] == "unknown"
+    assert PERMISSION_SET in center["org_status_reason"]
+    assert not records.rels.get(("ENROLLS", "IdentityCenterInstance", "Account"))
 
 
 def test_identity_center_collector_against_moto(tmp_path: Path) -> None:
