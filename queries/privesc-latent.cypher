@@ -1,6 +1,6 @@
 // name: privesc-latent
 // title: Escalations that do not work as deployed, or that kg could not decide
-// description: Principals that hold every permission of an escalation technique, but where the technique fails on the estate as it stands (latent: a console password already set, two access keys, no broader policy version to set back to; one more change makes it work) or depends on a fact that was not collected (unknown). Derived COULD_ESCALATE_TO; never part of a privesc chain. `principal` filters on the principal or the target, `account` on the principal's account.
+// description: Principals that hold every permission of an escalation technique, but where the technique fails on the estate as it stands (latent: a console password already set, two access keys, no broader policy version to set back to; one more change makes it work) or depends on a fact that was not collected (unknown), or whose permissions hold only under conditions kg cannot decide, such as an MFA session or a source address (conditional, the reason naming the condition keys). Derived COULD_ESCALATE_TO; never part of a privesc chain. `principal` filters on the principal or the target, `account` on the principal's account.
 // layer: principals
 // params: principal=null, account=null
 MATCH (p:Principal)-[e:COULD_ESCALATE_TO]->(t:Principal)

@@ -20,7 +20,7 @@ import fnmatch
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
@@ -30,7 +30,9 @@ from kg.analysis.iam_view import RUNS_AS_QUERY, Actor, IamView, Target, load_vie
 from kg.analysis.policy import (
     AlikeRequests,
     ConditionContext,
+    Decision,
     Effect,
+    Outcome,
     Policy,
     PolicyError,
     PolicyKind,
@@ -99,6 +101,9 @@ class Status(StrEnum):
     EXPLOITABLE = "exploitable"  # works as deployed
     LATENT = "latent"  # the permissions hold; one more change to the estate makes it work
     UNKNOWN = "unknown"  # the permissions hold; a fact it depends on was not collected
+    # the permissions hold only if conditions kg cannot decide do (an MFA session, a source
+    # address): the reason names their keys
+    CONDITIONAL = "conditional"
 
 
 @dataclass(frozen=True)
@@ -229,6 +234,26 @@ def confined_to_account(technique: Technique) -> bool:
 
 
 Pair = tuple[str, str]  # (via, target)
+# Whether a request (or every request of a technique) is allowed: None not allowed, () allowed
+# for certain, else allowed only if the conditions on these keys hold.
+Grant = tuple[str, ...] | None
+
+
+def _granted(decision: Decision) -> Grant:
+    if decision.allowed:
+        return ()
+    if decision.outcome is not Outcome.CONDITIONAL:
+        return None
+    keys = {clause.key for undecided in decision.conditions for clause in undecided.clauses}
+    return tuple(sorted(keys)) or ("an undecided condition",)
+
+
+def _any_of(grants: Iterable[Grant]) -> Grant:
+    """The best of several ways: certain if one is, else the one needing the fewest keys."""
+    possible = [grant for grant in grants if grant is not None]
+    return min(possible, key=len) if possible else None
+
+
 _Scope = tuple[bool, str | None, str | None]  # (rewritten trust, its account, region)
 
 
@@ -338,12 +363,12 @@ class Decisions:
     def __init__(self, actor: Actor, estate: Estate) -> None:
         self.actor = actor
         self.estate = estate
-        self._allowed: dict[tuple[str, str, bool, str | None], bool] = {}
+        self._granted: dict[tuple[str, str, bool, str | None], Grant] = {}
         # (rewritten trust, its account, region) -> the policies deciding, and their alike
         # requests
         self._alike: dict[_Scope, tuple[PolicySet, AlikeRequests]] = {}
         self._usable: dict[Technique, bool] = {}
-        self._alike_decided: dict[tuple[_Scope, Hashable], bool] = {}
+        self._alike_decided: dict[tuple[_Scope, Hashable], Grant] = {}
         self._creatable: dict[tuple[str, str], tuple[str, ...]] = {}
         self.before: dict[tuple[Technique, ...], frozenset[tuple[Technique, str, str]]] = {}
         self._unchanged_from: tuple[Decisions, tuple[Policy, ...]] | None = None
@@ -355,24 +380,28 @@ class Decisions:
         decisions._unchanged_from = (self, differing)
         return decisions
 
-    def allowed(
-        self, action: str, arn: str, rewritten_trust: bool = False, region: str | None = None
-    ) -> bool:
-        """`action` on `arn` allowed for certain; on a role, as its trust (or the trust the
-        attacker writes) and the RCPs over its account decide it. `region`: the request is made
-        there (aws:RequestedRegion); `arn` may then be a pattern, standing for every resource
-        it matches."""
-        key = (action, arn, rewritten_trust, region)
-        if key not in self._allowed:
-            if self._unchanged_from and not mentions_action(self._unchanged_from[1], action):
-                self._allowed[key] = self._unchanged_from[0].allowed(*key)
-            else:
-                self._allowed[key] = self._decide(*key)
-        return self._allowed[key]
+    def allowed(self, action: str, arn: str) -> bool:
+        """`action` on `arn` allowed for certain."""
+        return self.grant(action, arn) == ()
 
-    def _decide(self, action: str, arn: str, rewritten_trust: bool, region: str | None) -> bool:
+    def grant(
+        self, action: str, arn: str, rewritten_trust: bool = False, region: str | None = None
+    ) -> Grant:
+        """Whether `action` on `arn` is allowed (see Grant); on a role, as its trust (or the
+        trust the attacker writes) and the RCPs over its account decide it. `region`: the
+        request is made there (aws:RequestedRegion); `arn` may then be a pattern, standing for
+        every resource it matches."""
+        key = (action, arn, rewritten_trust, region)
+        if key not in self._granted:
+            if self._unchanged_from and not mentions_action(self._unchanged_from[1], action):
+                self._granted[key] = self._unchanged_from[0].grant(*key)
+            else:
+                self._granted[key] = self._decide(*key)
+        return self._granted[key]
+
+    def _decide(self, action: str, arn: str, rewritten_trust: bool, region: str | None) -> Grant:
         if action in _CHANGES_A_ROLE and _protected(self.estate, arn):
-            return False  # UnmodifiableEntity, whatever the policies allow
+            return None  # UnmodifiableEntity, whatever the policies allow
         principal, resource = self.actor.principal, _resource(arn)
         context = self.actor.context
         if region is not None:
@@ -381,16 +410,16 @@ class Decisions:
         if rewritten_trust:
             role = self.estate.roles.get(arn)
             if role is None or _protected(self.estate, arn):
-                return False  # IAM lets no one rewrite the trust of a role only AWS may modify
+                return None  # IAM lets no one rewrite the trust of a role only AWS may modify
             # The rewritten trust differs between roles only by the RCPs over their account.
             scope: _Scope = (True, role.account_id, region)
             rcps = role.rcps
         elif action == "sts:AssumeRole":
             trust = self.estate.roles.get(arn)
             if trust is None:
-                return False
+                return None
             # Each role's own trust: nothing to share with another role's.
-            return evaluate(principal, request, _policies(self.actor, trust)).allowed
+            return _granted(evaluate(principal, request, _policies(self.actor, trust)))
         else:
             scope = (False, None, region)
         if scope not in self._alike:
@@ -400,10 +429,10 @@ class Decisions:
         policies, alike = self._alike[scope]
         key = (scope, alike.key(action, resource))
         if key[1] is None:
-            return evaluate(principal, request, policies).allowed
+            return _granted(evaluate(principal, request, policies))
         # Roles, users and policies alike to the actor's statements are decided once.
         if key not in self._alike_decided:
-            self._alike_decided[key] = evaluate(principal, request, policies).allowed
+            self._alike_decided[key] = _granted(evaluate(principal, request, policies))
         return self._alike_decided[key]
 
     def may_use(self, technique: Technique) -> bool:
@@ -419,26 +448,28 @@ class Decisions:
             )
         return self._usable[technique]
 
-    def works(self, technique: Technique, via: str, target: str) -> bool:
+    def works(self, technique: Technique, via: str, target: str) -> Grant:
+        """Whether every permission of the technique is allowed (see Grant)."""
         if not any(on == ANY for _, on in technique.permissions):
             return self._works_in(technique, via, target, None)
         # What it creates (a function, an instance, a stack) it names, and makes the requests
         # in a region it picks: one where every permission holds will do.
-        return any(self._works_in(technique, via, target, region) for region in self.estate.regions)
+        return _any_of(self._works_in(technique, via, target, r) for r in self.estate.regions)
 
-    def _works_in(self, technique: Technique, via: str, target: str, region: str | None) -> bool:
+    def _works_in(self, technique: Technique, via: str, target: str, region: str | None) -> Grant:
+        grants: list[Grant] = []
         for action, on in technique.permissions:
             if on == ANY and region is not None:
-                if not any(
-                    self.allowed(action, arn, region=region)
-                    for arn in self.creatable(action, region)
-                ):
-                    return False
-                continue
-            arn = {ANY: ANY, TARGET: target, REWRITTEN_TRUST: target}.get(on, via)
-            if not self.allowed(action, arn, on == REWRITTEN_TRUST, region):
-                return False
-        return True
+                grant = _any_of(
+                    self.grant(action, arn, region=region) for arn in self.creatable(action, region)
+                )
+            else:
+                arn = {ANY: ANY, TARGET: target, REWRITTEN_TRUST: target}.get(on, via)
+                grant = self.grant(action, arn, on == REWRITTEN_TRUST, region)
+            if grant is None:
+                return None
+            grants.append(grant)
+        return tuple(sorted({key for grant in grants if grant for key in grant}))
 
     def creatable(self, action: str, region: str) -> tuple[str, ...]:
         """Where the actor may create the resource the action makes: anywhere ("*"), or in a
@@ -584,15 +615,34 @@ class Search:
             if not decisions.may_use(technique):
                 continue
             for via, target in _candidates(technique, actor, self.pools):
-                if decisions.works(technique, via, target):
+                grant = decisions.works(technique, via, target)
+                if grant == ():
                     found.extend(self._as_deployed(technique, decisions, via, target))
+                elif grant and not technique.changes_own_policies:
+                    # What it would then gain is weighed only for what is certain.
+                    reason = "allowed only if the conditions on " + ", ".join(grant) + " hold"
+                    grants_admin = self._grants_admin(technique, target)
+                    found.append(
+                        Finding(
+                            actor.arn,
+                            target,
+                            technique,
+                            via,
+                            grants_admin,
+                            Status.CONDITIONAL,
+                            reason,
+                        )
+                    )
         return found
+
+    def _grants_admin(self, technique: Technique, target: str) -> bool:
+        return technique.via in _MAKES_ADMIN or target in self.admins
 
     def _as_deployed(
         self, technique: Technique, decisions: Decisions, via: str, target: str
     ) -> Iterator[Finding]:
         actor = decisions.actor
-        grants_admin = technique.via in _MAKES_ADMIN or target in self.admins
+        grants_admin = self._grants_admin(technique, target)
         match technique.needs:
             case Needs.GROUP_SLOT:
                 groups = len(self.estate.memberships.get(actor.arn, ()))
@@ -661,7 +711,7 @@ class Search:
             return
         member = decisions.changed(changed, added)
         for then in self.techniques:
-            if then.via is Via.OWN_GROUP and member.works(then, group, actor.arn):
+            if then.via is Via.OWN_GROUP and member.works(then, group, actor.arn) == ():
                 capped = self._capped(actor.arn)
                 yield Finding(
                     actor.arn,
@@ -729,7 +779,9 @@ class Search:
             return
         if opened not in decisions.before:
             decisions.before[opened] = frozenset(
-                (f.technique, f.via, f.target) for f in self.findings(decisions, opened)
+                (f.technique, f.via, f.target)
+                for f in self.findings(decisions, opened)
+                if f.status is Status.EXPLOITABLE
             )
         before = decisions.before[opened]
         for then in self.findings(decisions.changed(changed, added + removed), opened):

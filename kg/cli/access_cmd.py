@@ -29,7 +29,8 @@ def privesc(
         typer.Option(
             "--latent",
             help="Instead: techniques whose permissions hold but that fail as deployed "
-            "(latent) or depend on a fact kg did not collect (unknown).",
+            "(latent), depend on a fact kg did not collect (unknown), or hold only under "
+            "conditions kg cannot decide (conditional).",
         ),
     ] = False,
     output: Annotated[Format, _FORMAT] = Format.table,
@@ -37,7 +38,8 @@ def privesc(
     """Who can become admin-equivalent, by which chain of techniques that work as deployed.
 
     Each row: principal, target, techniques, the hop-by-hop chain and the permissions used.
-    With --latent: principal, target, technique, status (latent or unknown) and the reason.
+    With --latent: principal, target, technique, status (latent, unknown or conditional) and
+    the reason.
     A principal or account that is not in the graph exits 2 with the closest names.
     Example: kg privesc --account payments-prod --format json
     """

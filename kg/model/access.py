@@ -58,9 +58,10 @@ _ESCALATION_PROPS = {
 }
 _LATENT_PROPS = {
     **_ESCALATION_PROPS,
-    "status": "latent (one more change to the estate makes it work) or unknown (a fact it "
-    "depends on was not collected)",
-    "reason": "what stops it as deployed, or what was not collected",
+    "status": "latent (one more change to the estate makes it work), unknown (a fact it "
+    "depends on was not collected) or conditional (its permissions hold only if conditions kg "
+    "cannot decide do)",
+    "reason": "what stops it as deployed, what was not collected, or the condition keys",
 }
 
 # No nodes of its own: the analysis writes relationships, and sets `is_admin` (its permissions
@@ -136,7 +137,8 @@ RELS = (
             (
                 "COULD_ESCALATE_TO",
                 "The principal has the technique's permissions, but the technique does not "
-                "work as deployed (latent) or kg could not tell (unknown); never part of a "
+                "work as deployed (latent), kg could not tell (unknown), or the permissions "
+                "hold only under conditions kg cannot decide (conditional); never part of a "
                 "chain.",
                 _LATENT_PROPS,
             ),

@@ -415,3 +415,27 @@ def test_a_policy_variable_names_only_the_requesters_own_roles() -> None:
     findings = find_escalations(_estate(alice, *map(_plain_role, roles)))
     reached = {f.target for f in findings if f.technique.name == "attach-role-policy-update-trust"}
     assert reached == {r for r in roles if "/alice-" in r}
+
+
+def test_a_technique_allowed_only_under_an_undecided_condition_is_conditional_naming_its_key() -> (
+    None
+):
+    """Alice may attach policies to herself only from the office network: kg cannot tell where
+    an attacker calls from, so the escalation is neither dropped nor claimed: it is conditional,
+    names aws:SourceIp, and carries no chain."""
+    office = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
+    alice = _actor(ALICE, {**_allow("iam:AttachUserPolicy", resource=ALICE), "Condition": office})
+    bob = _actor(BOB, _allow("iam:CreateAccessKey", resource=ALICE))
+    findings = find_escalations(_estate(alice, bob, ADMIN_ACTOR))
+    assert _hops(findings) == set()
+    (conditional,) = [f for f in findings if f.status is Status.CONDITIONAL]
+    assert (conditional.source, conditional.technique.name) == (ALICE, "attach-user-policy")
+    assert conditional.reason and "aws:SourceIp" in conditional.reason
+    assert conditional.grants_admin
+    # Without the condition it works, and bob, who can take alice's keys, chains through her.
+    free = _actor(ALICE, _allow("iam:AttachUserPolicy", resource=ALICE))
+    keys = {ALICE: Credentials(console_password=False, access_keys=1)}
+    assert _hops(find_escalations(_estate(free, bob, ADMIN_ACTOR, credentials=keys))) == {
+        ("alice", "attach-user-policy", "alice"),
+        ("bob", "create-access-key", "alice"),
+    }
