@@ -128,6 +128,9 @@ class Estate:
     credentials: dict[str, Credentials] = field(default_factory=dict)  # user ARN ->
     # policy ARN -> its other versions (None: one that does not parse); absent: not collected
     other_versions: dict[str, tuple[Policy | None, ...]] = field(default_factory=dict)
+    # Resources with a policy of their own (a Lambda function's), by ARN: it takes part in
+    # deciding a technique that acts on them, and may let in another account.
+    resource_policies: dict[str, Target] = field(default_factory=dict)
     # Where the organization's resources were found: the regions an attacker may pick to
     # create what a technique needs (a region lock denies the others).
     regions: tuple[str, ...] = (DEFAULT_REGION,)
@@ -225,9 +228,9 @@ def _trusts_service(role: Target, service: str) -> bool:
 @functools.cache
 def confined_to_account(technique: Technique) -> bool:
     """Whether the technique works only on targets in the principal's own account: it needs a
-    permission on its target that no resource policy can grant (every permission on the target
-    but sts:AssumeRole, as `Decisions.works` decides them; across accounts such a request needs a
-    resource policy), or it acts on a resource that stays in the role's account."""
+    permission on what it acts on, which across accounts only a resource policy can grant (IAM
+    resources take none, but for a role's trust and sts:AssumeRole; a Lambda function's policy
+    can: Pools.pairs adds those), or it acts on a resource that stays in the role's account."""
     return technique.in_role_account or any(
         on == VIA and action != "sts:AssumeRole" for action, on in technique.permissions
     )
@@ -283,7 +286,19 @@ class Pools:
                 by_account[_account_of(via)].append((via, target))
             self._pairs[technique] = (by_account, every)
         by_account, every = self._pairs[technique]
-        return by_account.get(actor.principal.account_id, []) if confined else every
+        if not confined:
+            return every
+        account = actor.principal.account_id
+        own = by_account.get(account, [])
+        if technique.in_role_account:
+            return own
+        # Another account's resource is open only through a policy of its own.
+        policies = self.estate.resource_policies
+        return own + [
+            (via, target)
+            for via, target in every
+            if via in policies and _account_of(via) != account
+        ]
 
     def _all_pairs(self, technique: Technique) -> Iterator[Pair]:
         estate, targets = self.estate, self.targets
@@ -420,6 +435,11 @@ class Decisions:
                 return None
             # Each role's own trust: nothing to share with another role's.
             return _granted(evaluate(principal, request, _policies(self.actor, trust)))
+        elif arn in self.estate.resource_policies:
+            # The resource's own policy takes part, and may let in another account.
+            resource_target = self.estate.resource_policies[arn]
+            policies = _policies(self.actor, resource_target)
+            return _granted(evaluate(principal, request, policies))
         else:
             scope = (False, None, region)
         if scope not in self._alike:
@@ -944,6 +964,7 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
         profiled_roles=frozenset(row["arn"] for row in graph.read(_PROFILED_ROLES_QUERY)),
         credentials=credentials,
         other_versions={arn: v for arn, v in versions.items() if v is not None},
+        resource_policies={t.arn: t for t in view.resources if t.policy is not None},
         regions=tuple(row["region"] for row in graph.read(_REGIONS_QUERY)) or (DEFAULT_REGION,),
     )
 

@@ -439,3 +439,58 @@ def test_a_technique_allowed_only_under_an_undecided_condition_is_conditional_na
         ("alice", "attach-user-policy", "alice"),
         ("bob", "create-access-key", "alice"),
     }
+
+
+FUNCTION = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:nightly-admin"
+
+
+def _function_estate(requester: Actor, policy: list[dict[str, Any]] | None) -> Estate:
+    resource = Target(
+        "LambdaFunction",
+        FUNCTION,
+        ACCOUNT,
+        _policy(policy, f"{FUNCTION} policy", PolicyKind.RESOURCE) if policy else None,
+        None,
+    )
+    return _estate(
+        requester,
+        ADMIN_ACTOR,
+        runs_as=(("LambdaFunction", FUNCTION, ADMIN),),
+        resource_policies={FUNCTION: resource} if policy else {},
+    )
+
+
+def _update_code(principal: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": "lambda:UpdateFunctionCode",
+            "Resource": FUNCTION,
+        }
+    ]
+
+
+def test_a_function_policy_granting_its_code_is_an_escalation_within_and_across_accounts() -> None:
+    """The function runs as admin. Its own policy lets alice replace its code (she has no
+    identity permission: within the account the resource policy suffices), and lets another
+    account in, whose role needs its own identity permission too."""
+    alice = _actor(ALICE)
+    assert _hops(find_escalations(_function_estate(alice, _update_code({"AWS": ALICE})))) == {
+        ("alice", "lambda-update-function-code", "admin")
+    }
+    assert find_escalations(_function_estate(alice, None)) == []
+
+    other = "222222222222"
+    partner_arn = f"arn:aws:iam::{other}:role/partner"
+    allowed = PolicySet(
+        identity=(_policy([_allow("lambda:UpdateFunctionCode")], "p", PolicyKind.IDENTITY),)
+    )
+    partner = Actor("Role", Principal(PrincipalKind.ROLE, partner_arn, other), allowed)
+    opened = _update_code({"AWS": f"arn:aws:iam::{other}:root"})
+    assert _hops(find_escalations(_function_estate(partner, opened))) == {
+        ("partner", "lambda-update-function-code", "admin")
+    }
+    assert find_escalations(_function_estate(partner, None)) == []
+    unallowed = Actor("Role", partner.principal, PolicySet())
+    assert find_escalations(_function_estate(unallowed, opened)) == []
