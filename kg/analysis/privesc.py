@@ -159,18 +159,37 @@ def _account_of(arn: str) -> str | None:
     return parts[4] if len(parts) > 4 and parts[4].isdigit() else None
 
 
+# The role session an attacker acting as a role calls from: a trust it writes names it.
+ATTACKER_SESSION = "attacker-session"
+
+
+def _attacker(principal: Principal) -> Principal:
+    """The requester as the rewritten trust sees it: for a role, the attacker's own session."""
+    if principal.kind is PrincipalKind.ROLE:
+        return replace(principal, session_name=ATTACKER_SESSION)
+    return principal
+
+
 def _rewritten_trust(actor: Actor) -> Target:
-    """The trust policy the attacker writes: it names the attacker, so within its account the
-    attacker needs no identity permission to assume the role (SCPs and boundaries still apply)."""
-    account = actor.principal.account_id
+    """The trust policy the attacker writes: it names the attacker directly (a user's ARN, a
+    role's own session ARN), so within its account the attacker needs no identity permission to
+    assume the role, and its permissions boundary does not limit the grant; SCPs still apply."""
+    principal = actor.principal
+    named = f"{principal.session_arn_prefix}{ATTACKER_SESSION}"
     trust = {
         "Version": "2012-10-17",
         "Statement": [
-            {"Effect": "Allow", "Principal": {"AWS": actor.arn}, "Action": "sts:AssumeRole"}
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "AWS": named if principal.kind is PrincipalKind.ROLE else principal.arn
+                },
+                "Action": "sts:AssumeRole",
+            }
         ],
     }
     policy = parse(trust, f"trust rewritten by {actor.arn}", PolicyKind.RESOURCE)
-    return Target("Role", "", account or "", policy, None)
+    return Target("Role", "", principal.account_id or "", policy, None)
 
 
 def _service_linked(estate: Estate, role: str) -> bool:
@@ -418,6 +437,8 @@ class Decisions:
         if action in _CHANGES_A_ROLE and _protected(self.estate, arn):
             return None  # UnmodifiableEntity, whatever the policies allow
         principal, resource = self.actor.principal, _resource(arn)
+        if rewritten_trust:
+            principal = _attacker(principal)
         context = self.actor.context
         if region is not None:
             context = context.merged(ConditionContext.of({"aws:RequestedRegion": region}))

@@ -547,3 +547,17 @@ def test_joining_a_group_is_latent_for_a_user_in_ten_groups() -> None:
     assert _found(full, technique) == []
     (latent,) = _found(full, technique, Status.LATENT)
     assert latent == ATTACKER_USER
+
+
+def test_a_role_names_its_own_session_in_the_trust_it_writes_past_its_boundary() -> None:
+    """A role whose boundary allows iam:UpdateAssumeRolePolicy but not sts:AssumeRole writes a
+    trust naming its own session ARN: a grant naming the session directly is not limited by the
+    boundary (AWS's policy evaluation logic), so it still becomes the admin role; an SCP that
+    denies sts:AssumeRole still stops it."""
+    technique = next(t for t in TECHNIQUES if t.name == "update-assume-role-policy")
+    statements = [_allow(["iam:UpdateAssumeRolePolicy"])]
+    bounded = _actor(ATTACKER_ROLE, statements, boundary=statements)
+    assert _found(_estate(bounded, technique=technique), technique) == [ADMIN_ROLE]
+    scp = [_allow(["*"]), _deny(["sts:AssumeRole"])]
+    denied = _actor(ATTACKER_ROLE, statements, boundary=statements, scp=scp)
+    assert _found(_estate(denied, technique=technique), technique) == []
