@@ -730,7 +730,22 @@ def catalog_markdown() -> str:
         lines.append(
             f"| `{technique.name}` | {acts_on} | {permissions} | {needs} | {technique.source} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *_CONDITIONS_TEXT]) + "\n"
+
+
+_CONDITIONS_TEXT = (
+    "## Conditions",
+    "",
+    "Each permission is decided with what kg knows of the requester (docs/access.md lists the",
+    "condition keys it settles): `aws:SecureTransport` is true, `aws:CurrentTime`,",
+    "`aws:EpochTime` and a role session's `aws:TokenIssueTime` are the snapshot's time, the",
+    "principal's own keys and tags are as collected, and `aws:RequestedRegion` is each region the",
+    "organization uses for a technique that creates what it needs (the attacker picks the",
+    "region), else the region in the resource's ARN. A technique whose permissions hold only",
+    "under a condition kg cannot decide (`aws:SourceIp`, `aws:MultiFactorAuthPresent`,",
+    "`aws:ViaAWSService`, request tags, ...) is `conditional`: listed by `kg privesc --latent`",
+    "with the condition keys in its reason, never part of a chain.",
+)
 
 
 if __name__ == "__main__":
