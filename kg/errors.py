@@ -59,6 +59,12 @@ class AmbiguousNameError(KgError):
     exit_code = 2
 
 
+class OutputError(KgError):
+    """A file a command was asked to write cannot be written (a bad --output: a usage error)."""
+
+    exit_code = 2
+
+
 class SnapshotError(KgError):
     """A snapshot folder or file that cannot be read or does not have the documented shape."""
 

@@ -10,10 +10,9 @@ from kg import queries
 from kg.analysis import names
 from kg.analysis.who_can import asked_resource, who_can
 from kg.cli import state
-from kg.report.output import Format
+from kg.cli.options import FormatOption, OutputOption
+from kg.report.output import RowFormat, written_to
 from kg.report.rows import render_rows
-
-_FORMAT = typer.Option("--format")
 
 
 def privesc(
@@ -33,7 +32,8 @@ def privesc(
             "conditions kg cannot decide (conditional).",
         ),
     ] = False,
-    output: Annotated[Format, _FORMAT] = Format.table,
+    output: FormatOption = RowFormat.table,
+    out_file: OutputOption = None,
 ) -> None:
     """Who can become admin-equivalent, by which chain of techniques that work as deployed.
 
@@ -51,7 +51,8 @@ def privesc(
             account=names.resolve_key(graph, "--account", account, names.ACCOUNTS),
         )
     title = "Latent or undecided escalations" if latent else "Privilege escalation to admin"
-    render_rows(rows, output, title=title)
+    with written_to(out_file):
+        render_rows(rows, output, title=title)
 
 
 def who_can_command(
@@ -72,7 +73,8 @@ def who_can_command(
             "seen (no resource policy, no RCPs); a note on stderr says so.",
         ),
     ] = False,
-    output: Annotated[Format, _FORMAT] = Format.table,
+    output: FormatOption = RowFormat.table,
+    out_file: OutputOption = None,
 ) -> None:
     """Principals that can perform ACTION (on --resource), the statements that allow it, and
     any conditions it depends on. On a resource, also the external accounts (by id) and
@@ -92,7 +94,8 @@ def who_can_command(
             "(no resource policy, no RCPs)",
             err=True,
         )
-    render_rows(rows, output, title=f"Who can {action}")
+    with written_to(out_file):
+        render_rows(rows, output, title=f"Who can {action}")
 
 
 def access(
@@ -103,7 +106,8 @@ def access(
             "ARN), or 'everyone' (grants to \"*\")."
         ),
     ],
-    output: Annotated[Format, _FORMAT] = Format.table,
+    output: FormatOption = RowFormat.table,
+    out_file: OutputOption = None,
 ) -> None:
     """What PRINCIPAL can reach: resources by type with access levels, and roles it can assume,
     with what everyone may do where it has no grant of its own (granted_to says whose).
@@ -116,7 +120,8 @@ def access(
     with state.connect(for_queries=True) as graph:
         requester = names.resolve(graph, "PRINCIPAL", principal, names.REQUESTERS)
         rows = queries.run(graph, "principal-access", principal=requester.key)
-    render_rows(rows, output, title=f"Access of {requester}")
+    with written_to(out_file):
+        render_rows(rows, output, title=f"Access of {requester}")
 
 
 def register(app: typer.Typer) -> None:

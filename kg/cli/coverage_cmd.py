@@ -20,9 +20,10 @@ from kg.analysis.coverage.report import (
 from kg.analysis.coverage.verdicts import STATUSES
 from kg.catalog import Catalog, load_catalog
 from kg.cli import state
+from kg.cli.options import FormatOption, OutputOption
 from kg.errors import ConfigError
 from kg.graph.driver import Graph
-from kg.report.output import Format, console, error_console, print_json
+from kg.report.output import RowFormat, console, error_console, print_json, written_to
 from kg.report.rows import render_rows
 
 _BY = ("layer", "capability")
@@ -60,35 +61,35 @@ def _columns(catalog: Catalog, by: str) -> list[str]:
 
 
 def _show_matrix(
-    graph: Graph, catalog: Catalog, by: str, filters: Filters, output: Format
+    graph: Graph, catalog: Catalog, by: str, filters: Filters, output: RowFormat
 ) -> dict[str, Any]:
     """The organization tree against the layers or capabilities; the tally over all of it."""
     entries = coverage_matrix(graph, _columns(catalog, by), by, **filters)
-    show = _coloured if output == Format.table else cell_text
+    show = _coloured if output == RowFormat.table else cell_text
     lines = [{**who, **{c: show(t) for c, t in cells.items()}} for who, cells in entries]
     render_rows(lines, output, title=f"Controls in place by {by}")
     return matrix_tally(entries)
 
 
 def _show_rows(
-    graph: Graph, catalog: Catalog, account: str | None, filters: Filters, output: Format
+    graph: Graph, catalog: Catalog, account: str | None, filters: Filters, output: RowFormat
 ) -> dict[str, Any]:
     """Every verdict as JSON, or one account's by layer; the tally over them."""
     account_id = names.resolve_key(graph, "--account", account, names.ACCOUNTS)
     rows = coverage_rows(graph, account_id, **filters)
     if account is not None and not rows:
         raise ConfigError(f"--account {account!r}: no coverage for that account")
-    if output == Format.json:
+    if output == RowFormat.json:
         print_json(report(rows, catalog))
     else:
         _show_account(rows, catalog, output)
     return tally(rows)
 
 
-def _show_account(rows: list[dict[str, Any]], catalog: Catalog, output: Format) -> None:
+def _show_account(rows: list[dict[str, Any]], catalog: Catalog, output: RowFormat) -> None:
     order = {layer.id: layer.order for layer in catalog.layers}
     ordered = sorted(rows, key=lambda row: (order[row["layer"]], row["control_id"]))
-    if output != Format.table:
+    if output != RowFormat.table:
         render_rows(ordered, output, columns=_DETAIL_COLUMNS)
         return
     for layer in catalog.layers:
@@ -116,7 +117,8 @@ def coverage(
         float | None,
         typer.Option("--fail-under", help="Exit 1 when the share in place is below PERCENT."),
     ] = None,
-    output: Annotated[Format, typer.Option("--format")] = Format.table,
+    output: FormatOption = RowFormat.table,
+    out_file: OutputOption = None,
 ) -> None:
     """Show control coverage: the organization tree against the six layers, or one account.
     An account or region that is not in the graph exits 2 with the closest names.
@@ -129,19 +131,19 @@ def coverage(
     _check_choice("capability", capability, [item.id for item in catalog.capabilities])
     _check_choice("status", status, STATUSES)
     filters = {"layer": layer, "capability": capability, "status": status, "region": region}
-    with state.connect(for_queries=True) as graph:
+    with written_to(out_file), state.connect(for_queries=True) as graph:
         if region is not None:
             check_region(graph, region)
-        if output == Format.json or account is not None:
+        if output == RowFormat.json or account is not None:
             overall = _show_rows(graph, catalog, account, filters, output)
         else:
             overall = _show_matrix(graph, catalog, by, filters, output)
+        if output == RowFormat.table and not overall["applicable"] + overall["not_applicable"]:
+            console.print("No coverage yet: load a snapshot with `kg load`.")
     share = overall["in_place_percent"] or 0.0
     if fail_under is not None and share < fail_under:
         error_console.print(f"coverage {share:.1f}% is below --fail-under {fail_under:g}%")
         raise typer.Exit(1)
-    if output == Format.table and not overall["applicable"] + overall["not_applicable"]:
-        console.print("No coverage yet: load a snapshot with `kg load`.")
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from kg.cli.coverage_cmd import coverage
 from kg.cli.ingest_cmd import CrownJewels, Replace
 from kg.cli.paths_cmd import chokepoints_command, paths_command
 from kg.demo import run_demo
-from kg.report.output import Format, console
+from kg.report.output import Format, RowFormat, console
 
 BROWSER_QUERIES = (
     "browser-internet-exposure",
@@ -39,13 +39,13 @@ def demo(crown_jewel_file: CrownJewels = None, replace: Replace = False) -> None
         + ", ".join(f"{count} {step}" for step, count in run.derive.counts.items())
     )
     console.print(Rule("Control coverage by layer"))
-    coverage("layer", None, None, None, None, None, None, Format.table)
+    coverage("layer", None, None, None, None, None, None, RowFormat.table, None)
     console.print(Rule("Attack paths from the internet to the crown jewels"))
     paths_command("internet", "crown-jewels", 6, Format.table, None)
     console.print(Rule("Attack paths from accounts outside the organization"))
     paths_command("external", "crown-jewels", 6, Format.table, None)
     console.print(Rule("Chokepoints: the fixes that cut targets off, verified"))
-    chokepoints_command("internet", "crown-jewels", 6, Format.table)
+    chokepoints_command("internet", "crown-jewels", 6, RowFormat.table, None)
     console.print(Rule("Explore in Neo4j Browser"))
     if run.browser_url:
         console.print(f"Open {run.browser_url} (style sheet: docs/browser/kg.grass) and paste:")

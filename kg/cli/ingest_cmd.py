@@ -17,7 +17,14 @@ from kg.analysis.crown_jewels import CrownJewelConfig
 from kg.analysis.pipeline import DeriveSummary
 from kg.cli import state
 from kg.errors import ConfigError
-from kg.report.output import Format, console, error_console, print_json, progress, progress_bars
+from kg.report.output import (
+    DocumentFormat,
+    console,
+    error_console,
+    print_json,
+    progress,
+    progress_bars,
+)
 
 collect_app = typer.Typer(
     help="Collect a snapshot of AWS API responses (read-only).\n\n"
@@ -39,7 +46,7 @@ Regions = Annotated[
     str | None, typer.Option("--regions", help="Comma-separated regions (default: enabled ones).")
 ]
 Workers = Annotated[int, typer.Option("--workers", min=1, max=64, help="Accounts in parallel.")]
-OutputFormat = Annotated[Format, typer.Option("--format", help="table or json.")]
+OutputFormat = Annotated[DocumentFormat, typer.Option("--format", help="table or json.")]
 CrownJewels = Annotated[
     Path | None,
     typer.Option(
@@ -106,12 +113,12 @@ def collect_aws(
     accounts: Accounts = None,
     regions: Regions = None,
     workers: Workers = 8,
-    output_format: OutputFormat = Format.table,
+    output_format: OutputFormat = DocumentFormat.table,
 ) -> None:
     """Collect the organization (or the caller's account) into a snapshot folder."""
     plan = CollectPlan(_split(regions), _split(accounts), role_name, external_id, workers)
-    summary = _collect(output, plan, profile, quiet=output_format == Format.json)
-    if output_format == Format.json:
+    summary = _collect(output, plan, profile, quiet=output_format == DocumentFormat.json)
+    if output_format == DocumentFormat.json:
         print_json({"snapshot": str(output), **summary.__dict__})
     else:
         _print_collect(summary, output)
@@ -155,7 +162,9 @@ def _load_and_derive(
         )
 
 
-def _report_load(loaded: LoadSummary, derived: DeriveSummary, output_format: Format) -> None:
+def _report_load(
+    loaded: LoadSummary, derived: DeriveSummary, output_format: DocumentFormat
+) -> None:
     data = {
         "accounts": loaded.accounts,
         "stale_accounts": loaded.stale_accounts,
@@ -166,7 +175,7 @@ def _report_load(loaded: LoadSummary, derived: DeriveSummary, output_format: For
         "derived": derived.counts,
         "warnings": loaded.warnings,
     }
-    if output_format == Format.json:
+    if output_format == DocumentFormat.json:
         print_json(data)
         return
     console.print(
@@ -193,7 +202,7 @@ def load(
     crown_jewel_file: CrownJewels = None,
     replace: Replace = False,
     wait: Wait = 0.0,
-    output_format: OutputFormat = Format.table,
+    output_format: OutputFormat = DocumentFormat.table,
     strict: Strict = False,
 ) -> None:
     """Load a snapshot into Neo4j, then derive access, paths and coverage.
@@ -212,7 +221,7 @@ def load(
         replace,
         strict,
         wait,
-        output_format == Format.json,
+        output_format == DocumentFormat.json,
     )
     loaded, derived = _load_and_derive(path, account_id, f"kg load {path}", request)
     _report_load(loaded, derived, output_format)
@@ -232,7 +241,7 @@ def ingest_aws(
     crown_jewel_file: CrownJewels = None,
     replace: Replace = False,
     wait: Wait = 0.0,
-    output_format: OutputFormat = Format.table,
+    output_format: OutputFormat = DocumentFormat.table,
     strict: Strict = False,
 ) -> None:
     """Collect from AWS into a temporary snapshot, then load it (as `kg load` does)."""
@@ -241,7 +250,7 @@ def ingest_aws(
         replace,
         strict,
         wait,
-        output_format == Format.json,
+        output_format == DocumentFormat.json,
     )
     plan = CollectPlan(_split(regions), _split(accounts), role_name, external_id, workers)
     with tempfile.TemporaryDirectory(prefix="kg-snapshot-") as tmp:

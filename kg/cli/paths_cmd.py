@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from kg.analysis import chokepoints, names, paths
 from kg.cli import state
-from kg.report.output import Format, print_json, to_json
+from kg.cli.options import FormatOption as RowFormatOption
+from kg.cli.options import OutputOption
+from kg.report.output import Format, RowFormat, print_json, written_to
 from kg.report.paths_html import paths_html
 from kg.report.rows import render_rows
 
@@ -96,9 +97,7 @@ def paths_command(
     target: ToOption = "crown-jewels",
     max_hops: MaxHopsOption = 6,
     output: FormatOption = Format.table,
-    out_file: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file (html, json).")
-    ] = None,
+    out_file: OutputOption = None,
     per_target: PerTargetOption = paths.PER_TARGET,
     without: WithoutOption = None,
 ) -> None:
@@ -118,34 +117,27 @@ def paths_command(
         found = paths.find_paths(graph, start.key, end.key, max_hops, per_target, without or ())
     question = f"from {start} to {end}" + (f" without {', '.join(without)}" if without else "")
     document = paths.paths_document(found)
-    if output == Format.html:
-        text = paths_html(document, title=f"Attack paths {question}")
-    elif output == Format.json and out_file is not None:
-        text = to_json(document)
-    elif output == Format.json:
-        print_json(document)
-        return
-    else:
-        render_rows(hop_rows(found.paths), output, title=f"Attack paths {question}")
-        if output == Format.csv:
-            return  # one table per CSV: the counts are in the JSON
-        render_rows(target_rows(found), output, title="Routes per target")
-        if found.cut_off:
-            cut_off = [{"target": key} for key in found.cut_off]
-            render_rows(cut_off, output, title="No longer reachable")
-        return
-    if out_file is None:
-        typer.echo(text)
-    else:
-        out_file.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out_file}", err=True)
+    with written_to(out_file):
+        if output == Format.html:
+            typer.echo(paths_html(document, title=f"Attack paths {question}"))
+        elif output == Format.json:
+            print_json(document)
+        else:
+            render_rows(hop_rows(found.paths), output, title=f"Attack paths {question}")
+            if output == Format.csv:
+                return  # one table per CSV: the counts are in the JSON
+            render_rows(target_rows(found), output, title="Routes per target")
+            if found.cut_off:
+                cut_off = [{"target": key} for key in found.cut_off]
+                render_rows(cut_off, output, title="No longer reachable")
 
 
 def chokepoints_command(
     source: FromOption = "internet",
     target: ToOption = "crown-jewels",
     max_hops: MaxHopsOption = 6,
-    output: FormatOption = Format.table,
+    output: RowFormatOption = RowFormat.table,
+    out_file: OutputOption = None,
 ) -> None:
     """The hops and nodes without which targets are unreachable, each verified by recomputing
     reachability without it, with the change that removes it.
@@ -156,8 +148,9 @@ def chokepoints_command(
     with state.connect(for_queries=True) as graph:
         start, end = _ends(graph, source, target)
         points = chokepoints.find_chokepoints(graph, start.key, end.key, max_hops)
-    if output == Format.json:
-        print_json(chokepoints.chokepoints_document(points))
+    if output == RowFormat.json:
+        with written_to(out_file):
+            print_json(chokepoints.chokepoints_document(points))
         return
     rows = [
         {
@@ -170,7 +163,8 @@ def chokepoints_command(
         }
         for p in points
     ]
-    render_rows(rows, output, title=f"Chokepoints from {start} to {end}")
+    with written_to(out_file):
+        render_rows(rows, output, title=f"Chokepoints from {start} to {end}")
 
 
 def register(app: typer.Typer) -> None:

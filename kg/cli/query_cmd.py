@@ -8,8 +8,9 @@ import typer
 
 from kg import queries
 from kg.cli import state
+from kg.cli.options import FormatOption, OutputOption
 from kg.errors import ConfigError
-from kg.report.output import Format, console, print_json
+from kg.report.output import RowFormat, console, print_json, written_to
 from kg.report.rows import render_rows
 
 
@@ -33,12 +34,20 @@ def query(
     docs: Annotated[
         bool, typer.Option("--docs", help="Print the library as Markdown (docs/queries.md).")
     ] = False,
-    output: Annotated[Format, typer.Option("--format")] = Format.table,
+    output: FormatOption = RowFormat.table,
+    out_file: OutputOption = None,
 ) -> None:
     """Run a named Cypher query in a read transaction.
 
     Example: kg query accounts-without-guardduty --format csv
     """
+    with written_to(out_file):
+        _query(name, param or [], show, list_all, docs, output)
+
+
+def _query(
+    name: str | None, param: list[str], show: bool, list_all: bool, docs: bool, output: RowFormat
+) -> None:
     if docs:
         typer.echo(queries.library_markdown(), nl=False)
         return
@@ -51,13 +60,13 @@ def query(
         return
     named = queries.get(name)
     if show:
-        if output == Format.json:
+        if output == RowFormat.json:
             print_json({"name": named.name, "cypher": named.cypher, "params": named.params})
         else:
             console.print(named.cypher, markup=False, highlight=False)
         return
     with state.connect(for_queries=True) as graph:
-        rows = queries.run(graph, name, **_params(param or []))
+        rows = queries.run(graph, name, **_params(param))
     render_rows(rows, output, title=named.title)
 
 

@@ -12,7 +12,7 @@ from kg.graph.ddl import apply_schema
 from kg.model import load_schema
 from kg.model.docs import model_json, model_markdown
 from kg.model.grass import grass
-from kg.report.output import Format, console, print_json
+from kg.report.output import DocumentFormat, ModelFormat, console, print_json
 
 schema_app = typer.Typer(
     help="The graph schema, declared once in kg/model.\n\nExample: kg schema apply",
@@ -21,11 +21,13 @@ schema_app = typer.Typer(
 
 
 @schema_app.command("apply")
-def apply(output: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+def apply(
+    output: Annotated[DocumentFormat, typer.Option("--format")] = DocumentFormat.table,
+) -> None:
     """Create the uniqueness constraints and indexes (safe to run again: it changes nothing)."""
     with state.connect() as graph:
         result = apply_schema(graph, load_schema())
-    if output == Format.json:
+    if output == DocumentFormat.json:
         print_json({"statements": result.statements, "created": result.created})
     else:
         console.print(
@@ -36,7 +38,7 @@ def apply(output: Annotated[Format, typer.Option("--format")] = Format.table) ->
 
 @schema_app.command("show")
 def show(
-    output: Annotated[Format, typer.Option("--format")] = Format.table,
+    output: Annotated[ModelFormat, typer.Option("--format")] = ModelFormat.table,
     browser_style: Annotated[
         bool, typer.Option("--grass", help="Print the Neo4j Browser style sheet instead.")
     ] = False,
@@ -49,10 +51,10 @@ def show(
     if browser_style:
         typer.echo(grass(schema), nl=False)
         return
-    if output == Format.json:
+    if output == ModelFormat.json:
         print_json(model_json(schema))
         return
-    if output == Format.markdown:
+    if output == ModelFormat.markdown:
         typer.echo(model_markdown(schema), nl=False)
         return
     nodes = Table("label", "key", "layer", "scope", "meaning", title="Nodes")

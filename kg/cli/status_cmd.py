@@ -12,10 +12,12 @@ from kg.graph.ddl import graph_counts
 from kg.graph.lock import holders
 from kg.graph.pending import pending_writes
 from kg.model import load_schema
-from kg.report.output import Format, console, error_console, print_json
+from kg.report.output import DocumentFormat, console, error_console, print_json
 
 
-def status(output: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+def status(
+    output: Annotated[DocumentFormat, typer.Option("--format")] = DocumentFormat.table,
+) -> None:
     """Check the connection, count nodes by label and relationships by type, name the kg process
     writing to the graph (if one is), and any write that left the graph part-way.
 
@@ -26,7 +28,7 @@ def status(output: Annotated[Format, typer.Option("--format")] = Format.table) -
         counts = graph_counts(graph, load_schema())
         incomplete = pending_writes(graph)
         writers = holders(graph)
-    if output == Format.json:
+    if output == DocumentFormat.json:
         print_json(
             {
                 "uri": state.settings.uri,

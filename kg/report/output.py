@@ -6,9 +6,10 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -19,6 +20,8 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+
+from kg.errors import OutputError
 
 # Off a terminal (a pipe, a CI log) rich would wrap tables at 80 columns, which cuts ARNs apart;
 # COLUMNS still wins when set.
@@ -36,11 +39,65 @@ error_console = make_console(stderr=True)
 
 
 class Format(StrEnum):
+    """What `kg paths` writes: rows, or one HTML page."""
+
     table = "table"
     json = "json"
     csv = "csv"
     markdown = "markdown"
     html = "html"
+
+
+class RowFormat(StrEnum):
+    """What every other data command writes: its rows, no HTML (so asking for it is a usage
+    error, not a table)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class DocumentFormat(StrEnum):
+    """What a command that reports one document writes (kg status, kg schema apply)."""
+
+    table = "table"
+    json = "json"
+
+
+class ModelFormat(StrEnum):
+    """What `kg schema show` writes."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+@contextmanager
+def written_to(path: Path | None) -> Iterator[None]:
+    """Everything the command prints goes to `path` instead of the terminal (None: the
+    terminal). The file is replaced only once all of it is written: a failed command leaves
+    the previous file as it was."""
+    if path is None:
+        yield
+        return
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        handle = partial.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    previous = console.file
+    try:
+        with handle, redirect_stdout(handle):
+            console.file = handle
+            yield
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        console.file = previous
+    os.replace(partial, path)
+    error_console.print(f"wrote {path}")
 
 
 def _default(value: Any) -> Any:

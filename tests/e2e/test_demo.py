@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,45 @@ def test_demo_reports_the_ci_role_escalation(demo_output: str, kg: KgRunner) -> 
     findings = json.loads(kg("privesc", "--format", "json").stdout)
     pairs = {(f["principal"], f["target"]) for f in findings}
     assert (facts.CI_ROLE_ARN, facts.ESCALATION_TARGET_ROLE_ARN) in pairs
+
+
+DATA_COMMANDS = [
+    ("coverage", "--account", "app-dev"),
+    ("paths", "--from", "internet", "--to", "crown-jewels"),
+    ("chokepoints", "--from", "internet", "--to", "crown-jewels"),
+    ("privesc",),
+    ("access", "dev-bastion"),
+    ("who-can", "s3:GetObject"),
+    ("query", "graph-overview"),
+]
+
+
+@pytest.mark.parametrize("command", DATA_COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("output", ["json", "csv"])
+def test_every_data_command_writes_to_a_file_what_it_prints(
+    demo_output: str, kg: KgRunner, tmp_path: Path, command: tuple[str, ...], output: str
+) -> None:
+    printed = kg(*command, "--format", output)
+    assert printed.returncode == 0, printed.stderr
+    target = tmp_path / f"out.{output}"
+    written = kg(*command, "--format", output, "-o", str(target))
+    assert written.returncode == 0, written.stderr
+    assert written.stdout == ""
+    assert target.read_text(encoding="utf-8") == printed.stdout
+    assert f"wrote {target}" in written.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no partial file left
+
+
+def test_a_failed_command_leaves_the_file_it_was_to_replace(
+    demo_output: str, kg: KgRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "privesc.json"
+    target.write_text("earlier answer\n", encoding="utf-8")
+    failed = kg("privesc", "--principal", "no-such-role", "--format", "json", "-o", str(target))
+    assert failed.returncode == 2
+    assert target.read_text(encoding="utf-8") == "earlier answer\n"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+    unwritable = kg("privesc", "-o", str(tmp_path / "missing" / "x.json"))
+    assert unwritable.returncode == 2
+    [line] = unwritable.stderr.splitlines()
+    assert line.startswith("kg: error: cannot write ") and "missing" in line

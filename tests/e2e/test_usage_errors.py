@@ -18,6 +18,12 @@ pytestmark = pytest.mark.e2e
         (("load", "./snap", "--strictt"), "--strictt", "kg load"),
         (("paths", "--format", "bogus"), "bogus", "kg paths"),
         (("coverage", "--format", "yaml"), "yaml", "kg coverage"),
+        # A command offers only the formats it writes: HTML is kg paths' alone.
+        (("coverage", "--format", "html"), "html", "kg coverage"),
+        (("privesc", "--format", "html"), "html", "kg privesc"),
+        (("chokepoints", "--format", "html"), "html", "kg chokepoints"),
+        (("status", "--format", "csv"), "csv", "kg status"),
+        (("schema", "show", "--format", "csv"), "csv", "kg schema show"),
         (("load",), "path", "kg load"),
         (("access",), "principal", "kg access"),
         (("paths", "--max-hops", "abc"), "--max-hops", "kg paths"),
