@@ -422,7 +422,8 @@ RELS = (
             label,
             "Account",
             "organization",
-            f"The {label}'s administrator lists the account as a member in its region.",
+            f"The {label}'s administrator lists the account as a member in its region"
+            + (" (in scope of one of its policies)." if label == "FirewallManagerAdmin" else "."),
             properties={
                 "account_id": "the administrator account (whose snapshot stated this)",
                 "region": "the region of the administrator's state",
