@@ -89,7 +89,7 @@ class Enrollment:
 
     account_id: str
     enabled: bool
-    relationship: str  # AWS's relationship status, as it says it
+    relationship: str  # AWS's relationship status, as it says it (or each covering policy's)
     features_on: list[str] | None = None  # None: the administrator did not report features
     compliance: str | None = None  # the member's compliance, where the administrator judges it
 

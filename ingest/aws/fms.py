@@ -34,6 +34,7 @@ from ingest.aws._control_state import (
     unread_view,
 )
 from ingest.aws._shapes import Item
+from ingest.aws.collect import GLOBAL_ENDPOINT
 from ingest.aws.organizations import member_account_ids, organization_members, unit_accounts
 from ingest.snapshot import Snapshot
 from kg.graph.records import GraphRecords
@@ -136,6 +137,8 @@ class _Policies:
 def _read_policies(
     snapshot: Snapshot, listed: list[Item], call: Callable[[str, str], Answer]
 ) -> _Policies:
+    # The organization's accounts, the management account included: the Firewall Manager docs
+    # scope a policy to all accounts of the organization unless it names fewer, and exclude none.
     members = member_account_ids(snapshot)
     units = unit_accounts(snapshot)
     covered: dict[str, list[_Covered]] = {}
@@ -170,9 +173,9 @@ def _read_policies(
                 _member_compliance(label, compliance, account_id)
             )
     reason = f"{len(listed)} policies cover {len(covered)} accounts"
-    view = OrgView(
-        ORG_CONFIGURED, reason, f"Firewall Manager policies {', '.join(names)}", ZONE_POLICIES
-    )
+    # Policies are regional and are read through one region's endpoint: the evidence says which.
+    resource = f"Firewall Manager policies {', '.join(names)} ({GLOBAL_ENDPOINT[CLIENT]})"
+    view = OrgView(ORG_CONFIGURED, reason, resource, ZONE_POLICIES)
     return _Policies(view, covered, props)
 
 

@@ -18,7 +18,7 @@ ORG = "arn:aws:organizations::111111111111:organization/o-x"
 MANAGEMENT, TOOLING, MEMBER = "111111111111", "222222222222", "333333333333"
 CONTROL = "ACCT-FIREWALL-MANAGER-POLICY"
 STATE_ID = f"{MANAGEMENT}|global|firewall-manager"
-POLICIES = "Firewall Manager policies sg-audit"
+POLICIES = "Firewall Manager policies sg-audit (us-east-1)"
 NON_COMPLIANT = (
     "policy sg-audit (SECURITY_GROUPS_CONTENT_AUDIT, audit only): NON_COMPLIANT (2 violators)"
 )

@@ -190,7 +190,9 @@ def test_policies_enroll_the_accounts_in_their_scope_with_their_compliance(tmp_p
     records = fms.transform(_snapshot(tmp_path, calls))
     admin = state(records, "FirewallManagerAdmin", region=GLOBAL_REGION)
     assert (admin["org_status"], admin["org_zone"]) == ("configured", "policies")
-    assert admin["org_resource"] == "Firewall Manager policies name-p-prod, name-p-sandbox"
+    assert admin["org_resource"] == (
+        "Firewall Manager policies name-p-prod, name-p-sandbox (us-east-1)"
+    )
     enrolled = _enrolls(records)
     assert set(enrolled) == {PROD, SANDBOX}  # the management and suspended accounts are outside
     assert enrolled[SANDBOX]["compliance"] == "COMPLIANT"
