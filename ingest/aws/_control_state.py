@@ -18,7 +18,8 @@ State nodes are one per account, region (or "global") and service (or account se
 
 Dual-scope services also say, on the same node, what the account runs for the organization there
 (`org_status` configured, not_configured or unknown, by the same rules; `org_resource`; `org_zone`:
-organization when it covers every member, members when it covers those it enrolls) and link the
+organization when it covers every member, members when it covers those it enrolls, policies
+when its policies cover those it enrolls, each by its compliance) and link the
 state to each member it enrolls: (state)-[:ENROLLS]->(Account). Coverage weighs that view with
 each member's own state (kg.analysis.coverage.dual_scope).
 """
@@ -88,8 +89,9 @@ class Enrollment:
 
     account_id: str
     enabled: bool
-    relationship: str  # AWS's relationship status, as it says it
+    relationship: str  # AWS's relationship status, as it says it (or each covering policy's)
     features_on: list[str] | None = None  # None: the administrator did not report features
+    compliance: str | None = None  # the member's compliance, where the administrator judges it
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,7 @@ def add_enrollments(
             enabled=member.enabled,
             relationship=member.relationship,
             features_on=member.features_on,
+            compliance=member.compliance,
         )
 
 

@@ -10,6 +10,7 @@ node's `unknown`), never empty.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -329,3 +330,29 @@ def member_account_ids(snapshot: Snapshot) -> set[str]:
 def organization_members(snapshot: Snapshot) -> set[str]:
     """The organization's accounts and the snapshot's: any other account is external."""
     return member_account_ids(snapshot) | {a.account_id for a in snapshot.manifest.accounts}
+
+
+def unit_accounts(snapshot: Snapshot) -> dict[str, frozenset[str] | None]:
+    """Each root and OU id, with the accounts in it and in every OU below it (None where part
+    of that subtree was not read): what a policy that names an OU applies to."""
+    units: dict[str, frozenset[str] | None] = {}
+    for account_id, _ in organization_scope(snapshot):
+        read = partial(read_call, snapshot, account_id, GLOBAL_REGION, CLIENT)
+        for root in read("list_roots").entries("Roots"):
+            _below(read, root.string("Id"), units)
+    return units
+
+
+def _below(
+    read: Callable[[str, str], Answer], container_id: str, units: dict[str, frozenset[str] | None]
+) -> frozenset[str] | None:
+    """The accounts under one root or OU, recorded in `units` for it and each OU below it."""
+    children = read("list_organizational_units_for_parent", container_id)
+    accounts = read("list_accounts_for_parent", container_id)
+    inner = [_below(read, u.string("Id"), units) for u in children.entries("OrganizationalUnits")]
+    found: frozenset[str] | None = None
+    if children.item is not None and accounts.item is not None and None not in inner:
+        here = {a.string("Id") for a in accounts.entries("Accounts")}
+        found = frozenset(here.union(*(i for i in inner if i is not None)))
+    units[container_id] = found
+    return found

@@ -71,6 +71,10 @@ ZONE_ORGANIZATION = "organization"  # covers every member of the organization
 ZONE_MEMBERS = "members"  # covers the members it ENROLLS, which then show it themselves
 ZONE_ADMINISTERED = "administered"  # covers the members it ENROLLS, which show nothing themselves
 ZONE_RECORDED = "recorded"  # covers the members it ENROLLS where they record (Config rules)
+ZONE_POLICIES = "policies"  # its policies cover the members it ENROLLS, by their compliance
+# A member's compliance on ENROLLS (zone policies), as Firewall Manager reports it; else unknown.
+COMPLIANT = "COMPLIANT"
+NON_COMPLIANT = "NON_COMPLIANT"
 
 _ORG_VIEW = {
     "org_status": "configured, not_configured or unknown (could not be read): what this account "
@@ -78,12 +82,14 @@ _ORG_VIEW = {
     "org_status_reason": "what decided org_status",
     "org_resource": "the organization-level resource (analyzer, detector, trail, configuration "
     "policy, behavior graph, administrator, organization config rules and conformance packs, "
-    "Identity Center instance)",
+    "Identity Center instance, Firewall Manager policies)",
     "org_zone": "organization (covers every member account), members (covers the accounts it "
     "ENROLLS, which then run the service themselves), administered (covers the accounts it "
     "ENROLLS, which show nothing of their own: Detective members, accounts Identity Center assigns "
-    "permission sets in) or recorded (covers the accounts it "
-    "ENROLLS where they record: Config rules evaluate recorded resources only)",
+    "permission sets in), recorded (covers the accounts it "
+    "ENROLLS where they record: Config rules evaluate recorded resources only) or policies (its "
+    "policies cover the accounts it ENROLLS, each as compliant as the policies report it: "
+    "Firewall Manager)",
 }
 # The state labels whose administrator lists the members it enrolls.
 ENROLLING_STATES = (
@@ -94,6 +100,7 @@ ENROLLING_STATES = (
     "DetectiveGraph",
     "ConfigRecorder",
     "IdentityCenterInstance",
+    "FirewallManagerAdmin",
 )
 
 
@@ -229,6 +236,7 @@ STATE_NODES = (
         role_status="READY when the administrator is set up",
         policy_names="Firewall Manager policies (visible from the administrator account)",
         policy_types="their security service types (WAFV2, SHIELD_ADVANCED, DNS_FIREWALL, ...)",
+        **_ORG_VIEW,
     ),
     _state(
         "NetworkFirewallStatus",
@@ -414,7 +422,8 @@ RELS = (
             label,
             "Account",
             "organization",
-            f"The {label}'s administrator lists the account as a member in its region.",
+            f"The {label}'s administrator lists the account as a member in its region"
+            + (" (in scope of one of its policies)." if label == "FirewallManagerAdmin" else "."),
             properties={
                 "account_id": "the administrator account (whose snapshot stated this)",
                 "region": "the region of the administrator's state",
@@ -422,6 +431,8 @@ RELS = (
                 "relationship": "the relationship status as AWS reports it",
                 "features_on": "features the administrator reports on for the member "
                 "(absent when it does not report them)",
+                "compliance": "COMPLIANT, NON_COMPLIANT or unknown: the member's compliance "
+                "with the policies that cover it (Firewall Manager only)",
             },
         )
         for label in ENROLLING_STATES

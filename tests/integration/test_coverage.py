@@ -209,3 +209,16 @@ def test_the_organization_config_rule_covers_recording_members_where_it_is_deplo
     )
     assert rows["eu-west-1"]["status"] == "missing"
     assert "runs no organization configuration in eu-west-1" in rows["eu-west-1"]["reason"]
+
+
+def test_firewall_manager_policies_judge_each_member_by_scope_and_compliance(demo: Graph) -> None:
+    """The demo's one policy covers the Workloads OU (Prod and Dev, nested): app-dev has
+    violators; the Sandbox OU and the management account are outside it."""
+    control = "ACCT-FIREWALL-MANAGER-POLICY"
+    assert _statuses(demo, PAYMENTS_PROD, control) == {"global": "in_place"}
+    assert _statuses(demo, APP_DEV, control) == {"global": "partial"}
+    assert _statuses(demo, SANDBOX, control) == {"global": "missing"}
+    assert _statuses(demo, MANAGEMENT, control) == {"global": "missing"}
+    [dev] = demo.read(_ACCOUNT_STATUS, account_id=APP_DEV, control=control)
+    assert "workloads-security-group-audit" in dev["evidence"]
+    assert "NON_COMPLIANT (2 violators)" in dev["reason"]

@@ -56,7 +56,7 @@ def write_account(
         render_organization(top, context.org)
     render_iam(top, account.iam)
     render_buckets(top, account.buckets)
-    render_account_controls(top, account.account_public_access_block)
+    render_account_controls(top, account.account_public_access_block, context)
     for region, spec in account.regions.items():
         here = scope(region)
         render_network(here, spec.network)

@@ -1,5 +1,5 @@
 """Account and network controls: CloudTrail, WAF, Network Firewall, DNS Firewall, Shield,
-Private CA, EC2 account defaults and S3 account public access block."""
+Firewall Manager, Private CA, EC2 account defaults and S3 account public access block."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from ingest.example.builder.load_balancers import load_balancer_arn
 from ingest.example.builder.scope import Scope
-from ingest.example.builder.security import OrgServices, RegionControls
+from ingest.example.builder.security import FmsPolicy, OrgServices, RegionControls
 
+FMS_REGION = "us-east-1"  # the collector reads Firewall Manager through this region's endpoint
 _FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
@@ -155,9 +156,88 @@ def render_region_controls(
     scope.answer("acm-pca", "list_certificate_authorities", {"CertificateAuthorities": []})
 
 
-def render_account_controls(scope: Scope, account_public_access_block: bool) -> None:
-    """Account-wide ("global") controls. Firewall Manager has no administrator in generated
-    organizations: fms get_admin_account answers ResourceNotFoundException, not configured."""
+def _fms_policy_id(scope: Scope, policy: FmsPolicy) -> str:
+    return scope.ids.uuid(scope.account_id, "fms-policy", policy.name)
+
+
+def _fms_policy(scope: Scope, context: OrgServices, policy: FmsPolicy) -> None:
+    """get_policy and list_compliance_status, as the administrator reads them."""
+    policy_id = _fms_policy_id(scope, policy)
+    units = [context.org.ou_id(path) for path in policy.include_units]
+    scope.answer(
+        "fms",
+        "get_policy",
+        {
+            "Policy": {
+                "PolicyId": policy_id,
+                "PolicyName": policy.name,
+                "PolicyUpdateToken": scope.ids.hex(16, policy.name),
+                "SecurityServicePolicyData": {"Type": policy.service_type},
+                "ResourceType": "AWS::EC2::SecurityGroup",
+                "ExcludeResourceTags": False,
+                "RemediationEnabled": False,
+                **({"IncludeMap": {"ORG_UNIT": units}} if units else {}),
+            },
+            "PolicyArn": scope.arn("fms", f"policy/{policy_id}", region=FMS_REGION),
+        },
+        policy_id,
+    )
+    statuses = [
+        {
+            "PolicyOwner": scope.account_id,
+            "PolicyId": policy_id,
+            "PolicyName": policy.name,
+            "MemberAccount": account_id,
+            "EvaluationResults": [
+                {
+                    "ComplianceStatus": "NON_COMPLIANT" if violators else "COMPLIANT",
+                    "ViolatorCount": violators,
+                    "EvaluationLimitExceeded": False,
+                }
+            ],
+            "LastUpdated": scope.created("fms-compliance", policy.name, account_id),
+        }
+        for account_id, violators in sorted(policy.violators.items())
+    ]
+    scope.answer(
+        "fms", "list_compliance_status", {"PolicyComplianceStatusList": statuses}, policy_id
+    )
+
+
+def _firewall_manager(scope: Scope, context: OrgServices) -> None:
+    """Answered where the organization calls are made; without an administrator
+    get_admin_account answers ResourceNotFoundException: not configured."""
+    if context.fms_admin is None or scope.account_id != context.org.management:
+        return
+    scope.answer(
+        "fms", "get_admin_account", {"AdminAccount": context.fms_admin, "RoleStatus": "READY"}
+    )
+    if scope.account_id != context.fms_admin:
+        return
+    listed = [
+        {
+            "PolicyArn": scope.arn(
+                "fms", f"policy/{_fms_policy_id(scope, policy)}", region=FMS_REGION
+            ),
+            "PolicyId": _fms_policy_id(scope, policy),
+            "PolicyName": policy.name,
+            "ResourceType": "AWS::EC2::SecurityGroup",
+            "SecurityServiceType": policy.service_type,
+            "RemediationEnabled": False,
+            "DeleteUnusedFMManagedResources": False,
+            "PolicyStatus": "ACTIVE",
+        }
+        for policy in context.fms_policies
+    ]
+    if scope.answer("fms", "list_policies", {"PolicyList": listed}):
+        for policy in context.fms_policies:
+            _fms_policy(scope, context, policy)
+
+
+def render_account_controls(
+    scope: Scope, account_public_access_block: bool, context: OrgServices
+) -> None:
+    """Account-wide ("global") controls."""
     if account_public_access_block:  # otherwise NoSuchPublicAccessBlockConfiguration: not set
         scope.answer(
             "s3control",
@@ -165,3 +245,4 @@ def render_account_controls(scope: Scope, account_public_access_block: bool) -> 
             {"PublicAccessBlockConfiguration": {f: True for f in _FLAGS}},
         )
     scope.answer("shield", "get_subscription_state", {"SubscriptionState": "INACTIVE"})
+    _firewall_manager(scope, context)

@@ -61,6 +61,17 @@ class OrgTrail:
         return f"arn:aws:cloudtrail:{self.home_region}:{self.owner}:trail/{self.name}"
 
 
+@dataclass(frozen=True)
+class FmsPolicy:
+    """A Firewall Manager policy: the OUs it includes (none: every account) and, per account
+    in scope, how many resources violate it (0: compliant)."""
+
+    name: str
+    service_type: str
+    include_units: tuple[str, ...]
+    violators: dict[str, int]
+
+
 @dataclass
 class OrgServices:
     """Organization-wide facts every account's answers depend on."""
@@ -76,6 +87,10 @@ class OrgServices:
     inspector_scans: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     # region -> the organization config rule the rules administrator deploys to every account
     config_rules: dict[str, str] = field(default_factory=dict)
+    # Firewall Manager: its administrator (the account that makes the organization calls, the
+    # only one whose policies the collector reads) and the policies it applies
+    fms_admin: str | None = None
+    fms_policies: tuple[FmsPolicy, ...] = ()
 
     def admin(self, service_principal: str) -> str | None:
         for account_id, services in self.org.delegated_admins.items():

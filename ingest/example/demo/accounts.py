@@ -25,6 +25,7 @@ from ingest.example.builder.security import (
     GUARDDUTY,
     INSPECTOR,
     SECURITY_HUB,
+    FmsPolicy,
     OrgServices,
     OrgTrail,
 )
@@ -167,4 +168,16 @@ def org_services(org: Organization) -> OrgServices:
         # security-tooling deploys one organization config rule, in us-east-1 only: members
         # are evaluated there through the organization and nowhere in eu-west-1.
         config_rules={HOME_REGION: "encrypted-volumes"},
+        # The management account administers Firewall Manager; its one policy audits the
+        # security groups of the Workloads OU (Prod and Dev), where app-dev has two violators.
+        # The Security and Sandbox OUs and the management account are outside it.
+        fms_admin=MANAGEMENT,
+        fms_policies=(
+            FmsPolicy(
+                "workloads-security-group-audit",
+                "SECURITY_GROUPS_CONTENT_AUDIT",
+                (WORKLOADS_OU,),
+                {PAYMENTS_PROD: 0, DATA_PROD: 0, APP_DEV: 2},
+            ),
+        ),
     )

@@ -17,6 +17,11 @@ the member's own state:
 - missing when neither scope has it;
 - unknown when a scope that could have covered it could not be read: an administrator whose view
   failed never makes a member missing, nor in place.
+
+A service whose policies cover members that run nothing of their own (Firewall Manager, zone
+policies) is judged from the organization view alone: in place when its policies cover the
+member and report it compliant, partial when one reports it non-compliant, missing when none
+covers it, unknown when its compliance was not read.
 """
 
 from __future__ import annotations
@@ -37,9 +42,12 @@ from kg.analysis.coverage.verdicts import (
     Observation,
 )
 from kg.model.security_services import (
+    COMPLIANT,
+    NON_COMPLIANT,
     ORG_CONFIGURED,
     ZONE_MEMBERS,
     ZONE_ORGANIZATION,
+    ZONE_POLICIES,
     ZONE_RECORDED,
 )
 
@@ -87,6 +95,8 @@ def organization_view(
             on = state.get(params["features_property"]) or ()
             return _weighed(judge_features(evidence, features, on))
         return Observation(IN_PLACE, evidence, "covers every member account", weighed=True)
+    if state.get("org_zone") == ZONE_POLICIES:
+        return _policies(facts, state["id"], account_id, evidence)
     if account_id == admin and state.get("org_zone") != ZONE_RECORDED:
         return None  # organization rules and packs report the administrator's own account too
     enrolled = facts.enrollments.get(state["id"], {}).get(account_id)
@@ -108,6 +118,20 @@ def organization_view(
     if seen.status == IN_PLACE and state.get("org_zone") == ZONE_RECORDED:
         return _recorded(facts, service, account_id, region, seen)
     return _weighed(seen)
+
+
+def _policies(facts: Facts, state_id: str, account_id: str, evidence: str) -> Observation:
+    """A member by the policies that cover it: it runs nothing itself, so no other scope
+    counts. The administrator's own and the management account are judged like any member:
+    a policy's scope is every account of the organization unless it names fewer."""
+    enrolled = facts.enrollments.get(state_id, {}).get(account_id)
+    if enrolled is None:
+        reason = f"no policy covers account {account_id}"
+        return Observation(MISSING, evidence, reason, weighed=True)
+    detail = enrolled.get("relationship") or ""
+    status = {COMPLIANT: IN_PLACE, NON_COMPLIANT: PARTIAL}.get(enrolled["compliance"], UNKNOWN)
+    scope = None if status == UNKNOWN else ORGANIZATION_SCOPE
+    return Observation(status, f"{evidence}, covering", detail, True, scope)
 
 
 def _recorded(

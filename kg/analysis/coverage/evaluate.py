@@ -38,6 +38,7 @@ from kg.analysis.coverage.trust import judge_untrusted
 from kg.analysis.coverage.verdicts import (
     ACCOUNT_SCOPE,
     IN_PLACE,
+    MISSING,
     ORGANIZATION_SCOPE,
     PARTIAL,
     UNKNOWN,
@@ -139,9 +140,19 @@ def _service_enabled(control: Control, catalog: Catalog, facts: Facts) -> list[V
         org = organization_view(facts, service, principal, account_id, region, params, own.status)
         return weigh(own, org)
 
+    def judge_by_organization(account_id: str) -> Observation:
+        """A service members do not run themselves: only its administrator's view counts."""
+        principal = catalog.service(service).service_principal
+        org = organization_view(facts, service, principal, account_id, GLOBAL, params, MISSING)
+        if org is None:
+            return Observation(UNKNOWN, "", "no organization view of the service was collected")
+        return org
+
     if control.scope == "region":
         judged = judge_both if params["organization"] == "counts" else judge
         return _per_region(control, facts, judged, ((a, a.key) for a in facts.accounts))
+    if control.scope == "account" and params["organization"] == "only":
+        return [_verdict(a, control, GLOBAL, judge_by_organization(a.key)) for a in facts.accounts]
     if control.scope == "account":
         return [
             _verdict(a, control, GLOBAL, _across_regions(facts, a.key, judge, every))

@@ -70,7 +70,8 @@ ORDER BY service_principal, account_id
 _ENROLLMENTS = """
 MATCH (s:SecurityControlState)-[e:ENROLLS]->(a:Account)
 RETURN s.id AS state_id, a.account_id AS account_id, e.enabled AS enabled,
-       e.relationship AS relationship, e.features_on AS features_on
+       e.relationship AS relationship, e.features_on AS features_on,
+       e.compliance AS compliance
 ORDER BY state_id, account_id
 """
 
@@ -251,6 +252,7 @@ def read_facts(
             "enabled": row["enabled"],
             "relationship": row["relationship"],
             "features_on": row["features_on"],
+            "compliance": row["compliance"],
         }
     for row in graph.read(_STATES):
         props = _fact(row["props"])
