@@ -670,6 +670,15 @@ def test_without_the_optional_modules_the_paths_on_resources_find_nothing() -> N
         assert set(_principals(prefix)) <= created, prefix
 
 
+def test_create_login_profile_is_latent_on_the_deployer_and_goes_through_lab_users() -> None:
+    """The deployer has a password already; the lab's users have none, and some escalate."""
+    findings = _from(f"{IAM}:user/privesc5-CreateLoginProfile-user")
+    assert {(f.status, f.grants_admin) for f in findings if f.target == DEPLOYER} == {(L, True)}
+    onward = {f.target for f in findings if f.status is E}
+    assert f"{IAM}:user/privesc7-AttachUserPolicy-user" in onward
+    assert not any(f.grants_admin for f in findings if f.status is E)
+
+
 def test_update_login_profile_needs_a_user_with_a_password() -> None:
     """The lab gives none of its users a console password: only the deployer's makes privesc6
     exploitable; without it kg says latent."""
