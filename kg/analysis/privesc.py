@@ -570,6 +570,10 @@ _UNSEEN = {
     Needs.UNSEEN_SSH: "needs SSH to the instance from where the attacker is, and EC2 Instance "
     "Connect on it, which kg does not check",
 }
+_NOT_INVOKED = (
+    "the new code runs when the function is invoked: the principal may not invoke it "
+    "(lambda:InvokeFunction), and what triggers it is not collected"
+)
 _NO_SSM = (
     "needs the instance registered with Systems Manager: its role does not allow the agent to "
     "register (ssm:UpdateInstanceInformation), and Default Host Management, which registers "
@@ -713,6 +717,12 @@ class Search:
                 )
             case Needs.INSTANCE_PROFILE:
                 yield Finding(actor.arn, target, technique, via, grants_admin)
+            case Needs.FUNCTION_INVOKED if decisions.allowed("lambda:InvokeFunction", via):
+                yield Finding(actor.arn, target, technique, via, grants_admin)
+            case Needs.FUNCTION_INVOKED:
+                yield Finding(
+                    actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _NOT_INVOKED
+                )
             case Needs.SSM_AGENT if self._registers_with_ssm(via, target):
                 yield Finding(actor.arn, target, technique, via, grants_admin)
             case Needs.SSM_AGENT:

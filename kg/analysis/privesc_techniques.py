@@ -57,6 +57,9 @@ class Needs(StrEnum):
     UNSEEN_ECS_CLUSTER = "unseen_ecs_cluster"
     UNSEEN_EVENT_SOURCE = "unseen_event_source"
     UNSEEN_SSH = "unseen_ssh"  # SSH to the instance from the attacker, and Instance Connect on it
+    # The new code runs when the function is invoked: by the principal, or by a trigger kg does
+    # not collect (unknown).
+    FUNCTION_INVOKED = "function_invoked"
 
     @property
     def unseen(self) -> bool:
@@ -584,6 +587,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         "Replace the code of a function that runs as the role.",
         "Rhino Security Labs, AWS IAM privilege escalation methods, #17; "
         "pathfinding.cloud lambda-003",
+        needs=Needs.FUNCTION_INVOKED,
     ),
     Technique(
         "cloudformation-update-stack",
@@ -686,6 +690,8 @@ _NEEDS_TEXT = {
     Needs.VERSION_SLOT: "the policy has fewer than five versions",
     Needs.INSTANCE_PROFILE: "the role has an instance profile",
     Needs.GROUP_SLOT: "the user is in fewer than ten groups",
+    Needs.FUNCTION_INVOKED: "the principal may invoke the function (`lambda:InvokeFunction`; "
+    "otherwise unknown: what triggers it is not collected)",
     Needs.SSM_AGENT: "the instance is registered with Systems Manager: its role allows "
     "`ssm:UpdateInstanceInformation` (otherwise unknown: Default Host Management is not "
     "collected)",

@@ -570,7 +570,8 @@ LAB_PATHS: list[tuple[str, Status | None, Status | None, str]] = [
     ("privesc15-PassExistingRoleToNewLambdaThenInvoke", E, E, "passrole-lambda-invoke"),
     # kg does not collect event sources (DynamoDB or Kinesis streams, SQS queues).
     ("privesc16-PassRoleToNewLambdaThenTriggerWithNewDynamo", U, U, "passrole-lambda-event-source"),
-    ("privesc17-EditExistingLambdaFunctionWithRole", E, E, "lambda-update-function-code"),
+    # The policy grants no lambda:InvokeFunction, and kg does not collect what triggers it.
+    ("privesc17-EditExistingLambdaFunctionWithRole", U, U, "lambda-update-function-code"),
     ("privesc18-PassExistingRoleToNewGlueDevEndpoint", E, E, "passrole-glue-dev-endpoint"),
     # kg does not collect Glue dev endpoints.
     ("privesc19-UpdateExistingGlueDevEndpoint", U, U, "glue-update-dev-endpoint"),

@@ -460,12 +460,14 @@ def _function_estate(requester: Actor, policy: list[dict[str, Any]] | None) -> E
     )
 
 
-def _update_code(principal: dict[str, Any]) -> list[dict[str, Any]]:
+def _update_code(
+    principal: dict[str, Any], actions: tuple[str, ...] = ("lambda:UpdateFunctionCode",)
+) -> list[dict[str, Any]]:
     return [
         {
             "Effect": "Allow",
             "Principal": principal,
-            "Action": "lambda:UpdateFunctionCode",
+            "Action": [*actions, "lambda:InvokeFunction"],
             "Resource": FUNCTION,
         }
     ]
@@ -484,7 +486,13 @@ def test_a_function_policy_granting_its_code_is_an_escalation_within_and_across_
     other = "222222222222"
     partner_arn = f"arn:aws:iam::{other}:role/partner"
     allowed = PolicySet(
-        identity=(_policy([_allow("lambda:UpdateFunctionCode")], "p", PolicyKind.IDENTITY),)
+        identity=(
+            _policy(
+                [_allow("lambda:UpdateFunctionCode", "lambda:InvokeFunction")],
+                "p",
+                PolicyKind.IDENTITY,
+            ),
+        )
     )
     partner = Actor("Role", Principal(PrincipalKind.ROLE, partner_arn, other), allowed)
     opened = _update_code({"AWS": f"arn:aws:iam::{other}:root"})
@@ -494,3 +502,14 @@ def test_a_function_policy_granting_its_code_is_an_escalation_within_and_across_
     assert find_escalations(_function_estate(partner, None)) == []
     unallowed = Actor("Role", partner.principal, PolicySet())
     assert find_escalations(_function_estate(unallowed, opened)) == []
+
+
+def test_new_code_in_a_function_no_one_is_known_to_invoke_is_unknown() -> None:
+    """Replacing the code runs nothing until the function is invoked: without
+    lambda:InvokeFunction, and with its triggers not collected, kg cannot tell."""
+    code_only = [{**_update_code({"AWS": ALICE})[0], "Action": "lambda:UpdateFunctionCode"}]
+    findings = find_escalations(_function_estate(_actor(ALICE), code_only))
+    assert _hops(findings) == set()
+    (unknown,) = findings
+    assert unknown.status is Status.UNKNOWN
+    assert unknown.reason and "lambda:InvokeFunction" in unknown.reason

@@ -192,7 +192,12 @@ IDS = [t.name for t in TECHNIQUES]
 
 @pytest.mark.parametrize("technique", TECHNIQUES, ids=IDS)
 def test_technique_found_when_every_permission_is_allowed(technique: Technique) -> None:
-    passes = ["iam:PassRole"] if technique.needs is Needs.PASS_STACK_ROLE else []
+    # What else it needs allowed: iam:PassRole on a stack's role, invoking a changed function.
+    extra = {
+        Needs.PASS_STACK_ROLE: ["iam:PassRole"],
+        Needs.FUNCTION_INVOKED: ["lambda:InvokeFunction"],
+    }
+    passes = extra.get(technique.needs, []) if technique.needs else []
     attacker = _actor(_attacker_arn(technique), [_allow([*_actions(technique), *passes])])
     status = Status.UNKNOWN if _unseen(technique) else Status.EXPLOITABLE
     targets = _found(_estate(attacker, technique=technique), technique, status)
