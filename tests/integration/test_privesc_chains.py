@@ -148,3 +148,31 @@ def test_paths_to_admin_end_where_privesc_chains_do(chain: tuple[Graph, str, str
     assert bob in {summary.target for summary in routes.targets}
     privesc_targets = {row["target"] for row in queries.run(graph, "privesc", principal=alice)}
     assert privesc_targets <= {summary.target for summary in routes.targets}
+
+
+def test_an_escalation_under_an_undecided_condition_is_listed_conditional_with_its_key(
+    chain: tuple[Graph, str, str],
+) -> None:
+    """Alice may take bob's key only from the office network: kg cannot tell where an attacker
+    calls from, so the hop is conditional, named with aws:SourceIp, and no chain uses it."""
+    graph, alice, bob = chain
+    office = {
+        "Effect": "Allow",
+        "Action": "iam:CreateAccessKey",
+        "Resource": bob,
+        "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+    }
+    graph.write(
+        "MATCH (:User {arn: $alice})<-[:ATTACHED_TO]-(p:IAMPolicy) SET p.document = $document",
+        alice=alice,
+        document=json.dumps({"Version": "2012-10-17", "Statement": [office]}),
+    )
+    _derive(graph)
+    assert [r for r in queries.run(graph, "privesc") if r["principal"] == alice] == []
+    (conditional,) = queries.run(graph, "privesc-latent", principal=alice)
+    assert (conditional["target"], conditional["technique"], conditional["status"]) == (
+        bob,
+        "create-access-key",
+        "conditional",
+    )
+    assert "aws:SourceIp" in conditional["reason"]
