@@ -35,6 +35,7 @@ from kg.analysis.policy import (
     Decision,
     Effect,
     Extent,
+    OrgLevel,
     Outcome,
     Pattern,
     Policy,
@@ -161,12 +162,21 @@ EVERYTHING = Policy.parse(
 
 def is_admin(actor: Actor) -> bool:
     """Admin-equivalent: on every sentinel, decided as its own policies granting everything
-    would be. An SCP or RCP that binds every principal of the account (a region lock, a service
-    denied) is its ceiling, not a limit on it; one that leaves IAM to no one of the account
-    leaves no admin there. A condition its own policies add (MFA, a source address) does limit
-    it."""
-    ceiling = replace(actor.policies, identity=(EVERYTHING,), boundary=None, session=None)
-    own = _sentinels(actor, actor.policies)
+    would be, under the guardrails that bind every principal of its account. Those (a region
+    lock, a service denied) are its ceiling, not a limit on it; one that leaves IAM to no one of
+    the account leaves no admin there. A Deny that depends on who the principal is (its ARN, its
+    tags: "only the data role may read data") is a limit on it, not the account's ceiling, and
+    so is a condition its own policies add (MFA, a source address)."""
+    policies = actor.policies
+    ceiling = replace(
+        policies,
+        identity=(EVERYTHING,),
+        boundary=None,
+        session=None,
+        scps=_account_wide(policies.scps),
+        rcps=_account_wide(policies.rcps),
+    )
+    own = _sentinels(actor, policies)
     most = _sentinels(actor, ceiling)
     return all(
         most[action].allowed for action in ADMIN_SENTINELS if action.startswith("iam:")
@@ -174,6 +184,36 @@ def is_admin(actor: Actor) -> bool:
         (own[action].outcome, set(own[action].conditions))
         == (most[action].outcome, set(most[action].conditions))
         for action in ADMIN_SENTINELS
+    )
+
+
+# Condition keys that tell principals of one account apart.
+_WHO = ("aws:principalarn", "aws:principaltag/", "aws:userid", "aws:username", "aws:principaltype")
+
+
+def _account_wide(levels: tuple[OrgLevel, ...] | None) -> tuple[OrgLevel, ...] | None:
+    """The organization policies less the Deny statements that single out principals by who
+    they are: what binds every principal of the account alike."""
+    if levels is None:
+        return None
+    return tuple(
+        OrgLevel(
+            level.target,
+            tuple(
+                replace(
+                    policy,
+                    statements=tuple(s for s in policy.statements if not _singles_out(s)),
+                )
+                for policy in level.policies
+            ),
+        )
+        for level in levels
+    )
+
+
+def _singles_out(statement: Statement) -> bool:
+    return statement.effect is Effect.DENY and any(
+        test.key.startswith(_WHO) for test in statement.condition.tests
     )
 
 

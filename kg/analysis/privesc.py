@@ -261,6 +261,17 @@ Pair = tuple[str, str]  # (via, target)
 Grant = tuple[str, ...] | None
 
 
+def _under(grant: tuple[str, ...], finding: Finding) -> Finding:
+    """The finding, when its permissions hold only if the conditions on `grant`'s keys do: what
+    works as deployed is then conditional; what fails as deployed fails all the same."""
+    if not grant:
+        return finding
+    keys = "the conditions on " + ", ".join(grant) + " hold"
+    if finding.status is Status.EXPLOITABLE:
+        return replace(finding, status=Status.CONDITIONAL, reason=f"allowed only if {keys}")
+    return replace(finding, reason=f"{finding.reason}; and allowed only if {keys}")
+
+
 def _granted(decision: Decision) -> Grant:
     if decision.allowed:
         return ()
@@ -661,23 +672,10 @@ class Search:
                 continue
             for via, target in _candidates(technique, actor, self.pools):
                 grant = decisions.works(technique, via, target)
-                if grant == ():
-                    found.extend(self._as_deployed(technique, decisions, via, target))
-                elif grant and not technique.changes_own_policies:
-                    # What it would then gain is weighed only for what is certain.
-                    reason = "allowed only if the conditions on " + ", ".join(grant) + " hold"
-                    grants_admin = self._grants_admin(technique, target)
-                    found.append(
-                        Finding(
-                            actor.arn,
-                            target,
-                            technique,
-                            via,
-                            grants_admin,
-                            Status.CONDITIONAL,
-                            reason,
-                        )
-                    )
+                if grant is None:
+                    continue
+                deployed = self._as_deployed(technique, decisions, via, target)
+                found.extend(_under(grant, f) for f in deployed)
         return found
 
     def _grants_admin(self, technique: Technique, target: str) -> bool:

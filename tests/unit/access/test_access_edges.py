@@ -235,3 +235,26 @@ def test_a_resource_pattern_with_a_policy_variable_is_decided_bucket_by_bucket()
     edges = _shared_edges(actor, ["alice-home", "bob-home", "alice-work"])
     assert edges["bob-home"] is None
     assert edges["alice-home"] is not None and edges["alice-work"] is not None
+
+
+def test_a_deny_that_singles_out_principals_limits_them_rather_than_the_account() -> None:
+    """Only the data-admin role may touch data (an SCP Deny on everyone else's ARN): a role with
+    iam:* alone cannot reach what data-admin reaches, so it is not admin-equivalent, while
+    data-admin with Allow * is."""
+    data_admin = f"arn:aws:iam::{ACCOUNT}:role/data-admin"
+    only_data_admin = _policy(
+        PolicyKind.SCP,
+        _allow("*"),
+        _deny(
+            ["s3:*", "kms:*", "secretsmanager:*", "ec2:*", "lambda:*"],
+            Condition={"ArnNotEquals": {"aws:PrincipalArn": data_admin}},
+        ),
+    )
+    assert not is_admin(_actor(_allow("iam:*"), scp=only_data_admin))
+    assert not is_admin(_actor(_allow("*"), scp=only_data_admin))
+    admin = Actor(
+        "Role",
+        Principal(PrincipalKind.ROLE, data_admin),
+        _actor(_allow("*"), scp=only_data_admin).policies,
+    )
+    assert is_admin(admin)

@@ -513,3 +513,24 @@ def test_new_code_in_a_function_no_one_is_known_to_invoke_is_unknown() -> None:
     (unknown,) = findings
     assert unknown.status is Status.UNKNOWN
     assert unknown.reason and "lambda:InvokeFunction" in unknown.reason
+
+
+def test_a_condition_neither_hides_a_change_to_its_own_policies_nor_a_failure_as_deployed() -> None:
+    """Under a source-address condition, joining an admin group is conditional (not dropped),
+    and taking the key of a user who has two already is latent as without the condition."""
+    office = {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}
+    admins = PolicySet(identity=(_policy([_allow("*")], "admins", PolicyKind.IDENTITY),))
+    joiner = _actor(
+        ALICE, {**_allow("iam:AddUserToGroup", resource=IAM_GROUP), "Condition": office}
+    )
+    (joined,) = find_escalations(_estate(joiner, group_policies={IAM_GROUP: admins}))
+    assert (joined.technique.name, joined.status) == ("add-user-to-group", Status.CONDITIONAL)
+    assert joined.reason and "aws:SourceIp" in joined.reason
+
+    taker = _actor(ALICE, {**_allow("iam:CreateAccessKey", resource=BOB), "Condition": office})
+    bob = _actor(BOB, _allow("iam:AttachUserPolicy", resource=BOB))
+    full = {BOB: Credentials(console_password=False, access_keys=2)}
+    findings = find_escalations(_estate(taker, bob, credentials=full))
+    (taken,) = [f for f in findings if f.source == ALICE]
+    assert taken.status is Status.LATENT
+    assert taken.reason and taken.reason.startswith("the user has 2 access keys")
