@@ -19,6 +19,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import json
+import re
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,7 @@ from kg.analysis.policy import (
     PrincipalKind,
     Request,
     Resource,
+    action_catalog,
     evaluate,
     identity_may_allow_somewhere,
     mentions_action,
@@ -510,27 +512,37 @@ class Decisions:
 
     def _works_in(self, technique: Technique, via: str, target: str, region: str | None) -> Grant:
         grants: list[Grant] = []
+        created: dict[str, list[str]] = {}  # what an ANY permission creates -> its actions
         for action, on in technique.permissions:
             if on == ANY and region is not None:
-                grant = _any_of(
-                    self.grant(action, arn, region=region) for arn in self.creatable(action, region)
+                created.setdefault(_created_template(action) or action, []).append(action)
+                continue
+            arn = {ANY: ANY, TARGET: target, REWRITTEN_TRUST: target}.get(on, via)
+            grants.append(self.grant(action, arn, on == REWRITTEN_TRUST, region))
+        # The resource it creates is one: the function it creates is the one it invokes, so
+        # every permission on it must hold for one name.
+        for actions in created.values():
+            assert region is not None
+            names = sorted({arn for action in actions for arn in self.creatable(action, region)})
+            grants.append(
+                _any_of(
+                    _all_of(self.grant(action, arn, region=region) for action in actions)
+                    for arn in names
                 )
-            else:
-                arn = {ANY: ANY, TARGET: target, REWRITTEN_TRUST: target}.get(on, via)
-                grant = self.grant(action, arn, on == REWRITTEN_TRUST, region)
-            if grant is None:
-                return None
-            grants.append(grant)
-        return tuple(sorted({key for grant in grants if grant for key in grant}))
+            )
+        return _all_of(grants)
 
     def creatable(self, action: str, region: str) -> tuple[str, ...]:
-        """Where the actor may create the resource the action makes: anywhere ("*"), or in a
-        Resource pattern one of its Allow statements names for the action, in the region and
-        in its account (a pattern standing for every name it matches)."""
+        """Where the actor may create the resource the action makes: any name in its account
+        and the region (every ARN of the resource type, as a pattern; `*` for an action that
+        takes no resource), or a Resource pattern one of its Allow statements names for the
+        action, narrowed to the region and its account."""
         key = (action, region)
         if key not in self._creatable:
-            account = self.actor.principal.account_id or "*"
-            patterns = {ANY}
+            principal = self.actor.principal
+            template = _created_template(action)
+            anywhere = ANY if template is None else _placed(template, region, principal)
+            patterns = {anywhere or ANY}
             for policy in self.actor.policies.identity:
                 for statement in policy.statements:
                     if (
@@ -543,22 +555,49 @@ class Decisions:
                             arn
                             for pattern in statement.resources
                             if not pattern.has_variables
-                            and (arn := _placed(pattern.text, region, account)) is not None
+                            and (arn := _placed(pattern.text, region, principal)) is not None
                         )
             self._creatable[key] = tuple(sorted(patterns))
         return self._creatable[key]
 
 
-def _placed(pattern: str, region: str, account: str) -> str | None:
-    """The Resource pattern narrowed to the region and account, or None when it names another
-    region or account (a pattern with no region, a global resource, stays as it is)."""
+def _all_of(grants: Iterable[Grant]) -> Grant:
+    """Every one of several permissions: none if one is not allowed, else the keys of all."""
+    keys: set[str] = set()
+    for grant in grants:
+        if grant is None:
+            return None
+        keys.update(grant)
+    return tuple(sorted(keys))
+
+
+@functools.cache
+def _created_template(action: str) -> str | None:
+    """The ARN pattern of what the action creates, every name wild: its first required
+    resource type of its own service in an account (a function, an instance, a stack); None
+    when the action takes no resource (its request names `*`)."""
+    service = action.split(":", 1)[0]
+    for taken in action_catalog().resource_types(action):
+        template = taken.resource_type.arn_template
+        if taken.required and template.split(":")[2] == service and "${Account}" in template:
+            return re.sub(r"\$\{[^}]+\}", "*", template)
+    return None
+
+
+def _placed(pattern: str, region: str, principal: Principal) -> str | None:
+    """The Resource pattern narrowed to the principal's partition and account and to the
+    region, or None when it names another (a pattern with no region, a global resource, stays
+    as it is)."""
     parts = pattern.split(":", 5)
+    account = principal.account_id or "*"
     if pattern == ANY or len(parts) < 6:
         return None
-    if parts[3] and not fnmatch.fnmatchcase(region, parts[3]):
+    if not all(
+        fnmatch.fnmatchcase(value, named)
+        for value, named in ((principal.partition, parts[1]), (account, parts[4]))
+    ) or (parts[3] and not fnmatch.fnmatchcase(region, parts[3])):
         return None
-    if not fnmatch.fnmatchcase(account, parts[4]):
-        return None
+    parts[1] = principal.partition
     parts[3] = region if parts[3] else ""
     parts[4] = account
     return ":".join(parts)

@@ -566,3 +566,30 @@ def test_a_role_names_its_own_session_in_the_trust_it_writes_past_its_boundary()
     scp = [_allow(["*"]), _deny(["sts:AssumeRole"])]
     denied = _actor(ATTACKER_ROLE, statements, boundary=statements, scp=scp)
     assert _found(_estate(denied, technique=technique), technique) == []
+
+
+def test_the_function_it_creates_is_the_one_it_must_invoke() -> None:
+    """Creating app-* and invoking other-* do not add up: one function must take both."""
+    app = f"arn:aws:lambda:*:{ACCOUNT}:function:app-*"
+    other = f"arn:aws:lambda:*:{ACCOUNT}:function:other-*"
+    apart = [
+        _allow(["iam:PassRole"]),
+        _allow(["lambda:CreateFunction"], app),
+        _allow(["lambda:InvokeFunction"], other),
+    ]
+    assert _lambda_found(apart) == []
+    together = [*apart, _allow(["lambda:InvokeFunction"], app)]
+    assert _lambda_found(together) == [ADMIN_ROLE]
+
+
+def test_a_deny_on_every_function_stops_creating_one_whatever_is_allowed_on_star() -> None:
+    """The request names the new function's ARN, never "*": a Deny on every function ARN of
+    the account stops it."""
+    everything = [_allow(_actions(PASS_TO_LAMBDA))]
+    deny_all_functions = {
+        "Effect": "Deny",
+        "Action": "lambda:*",
+        "Resource": "arn:aws:lambda:*:*:function:*",
+    }
+    assert _lambda_found(everything) == [ADMIN_ROLE]
+    assert _lambda_found([*everything, deny_all_functions]) == []
