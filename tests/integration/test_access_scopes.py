@@ -23,6 +23,7 @@ from kg import queries
 from kg.analysis import access
 from kg.analysis.who_can import asked_resource, who_can
 from kg.graph.driver import Graph
+from tests.unit.policy.builders import home_directory
 
 pytestmark = pytest.mark.integration
 
@@ -39,29 +40,7 @@ ALIAS_USER = f"arn:aws:iam::{ACCOUNT}:user/alias-user"
 ALIAS = f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/finance"
 SECRET_NAME = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/db"
 
-# AWS's home-directory example (IAM User Guide, reference_policies_examples_s3_home-directory-
-# console): the console statements, the listing under a prefix, and everything in the folder.
-HOME_DIRECTORY = document(
-    allow(
-        [
-            "s3:GetAccountPublicAccessBlock",
-            "s3:GetBucketAcl",
-            "s3:GetBucketLocation",
-            "s3:GetBucketPolicyStatus",
-            "s3:GetBucketPublicAccessBlock",
-            "s3:ListAccessPoints",
-            "s3:ListAllMyBuckets",
-        ],
-        sid="S3ConsoleAccess",
-    ),
-    allow(
-        "s3:ListBucket",
-        BUCKET,
-        sid="ListObjectsInBucket",
-        condition={"StringLike": {"s3:prefix": ["", "home/", "home/${aws:username}/*"]}},
-    ),
-    allow("s3:*", [f"{BUCKET}/home/${{aws:username}}", f"{BUCKET}/home/${{aws:username}}/*"]),
-)
+HOME_DIRECTORY = document(*home_directory(BUCKET))
 PRIVATE = "home/alice/private/*"
 
 

@@ -122,3 +122,37 @@ def levels(
 
 def request(action: str, arn: str = "*", account: str | None = None) -> Request:
     return Request(action, Resource(arn, account))
+
+
+def home_directory(bucket: str) -> tuple[dict[str, Any], ...]:
+    """AWS's home-directory example (IAM User Guide, "Amazon S3: Allows IAM users access to
+    their S3 home directory, programmatically and in the console"): the console statements, the
+    listing under a prefix, and everything in the user's own folder of `bucket`."""
+    return (
+        {
+            "Sid": "S3ConsoleAccess",
+            "Effect": "Allow",
+            "Action": [
+                "s3:GetAccountPublicAccessBlock",
+                "s3:GetBucketAcl",
+                "s3:GetBucketLocation",
+                "s3:GetBucketPolicyStatus",
+                "s3:GetBucketPublicAccessBlock",
+                "s3:ListAccessPoints",
+                "s3:ListAllMyBuckets",
+            ],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ListObjectsInBucket",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": bucket,
+            "Condition": {"StringLike": {"s3:prefix": ["", "home/", "home/${aws:username}/*"]}},
+        },
+        {
+            "Effect": "Allow",
+            "Action": "s3:*",
+            "Resource": [f"{bucket}/home/${{aws:username}}", f"{bucket}/home/${{aws:username}}/*"],
+        },
+    )

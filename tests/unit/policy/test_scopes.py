@@ -34,6 +34,7 @@ from tests.unit.policy.builders import (
     allow,
     boundary,
     deny,
+    home_directory,
     identity,
     levels,
     on_resource,
@@ -46,35 +47,7 @@ BOB = Principal(PrincipalKind.USER, f"arn:aws:iam::{ACCOUNT}:user/bob")
 APP = Principal(PrincipalKind.ROLE, f"arn:aws:iam::{ACCOUNT}:role/app")
 PARTNER = Principal(PrincipalKind.ROLE, f"arn:aws:iam::{OTHER_ACCOUNT}:role/PartnerReader")
 
-# The home-directory example, as AWS publishes it (console statements included).
-HOME_DIRECTORY = (
-    {
-        "Sid": "S3ConsoleAccess",
-        "Effect": "Allow",
-        "Action": [
-            "s3:GetAccountPublicAccessBlock",
-            "s3:GetBucketAcl",
-            "s3:GetBucketLocation",
-            "s3:GetBucketPolicyStatus",
-            "s3:GetBucketPublicAccessBlock",
-            "s3:ListAccessPoints",
-            "s3:ListAllMyBuckets",
-        ],
-        "Resource": "*",
-    },
-    {
-        "Sid": "ListObjectsInBucket",
-        "Effect": "Allow",
-        "Action": "s3:ListBucket",
-        "Resource": BUCKET,
-        "Condition": {"StringLike": {"s3:prefix": ["", "home/", "home/${aws:username}/*"]}},
-    },
-    {
-        "Effect": "Allow",
-        "Action": "s3:*",
-        "Resource": [f"{BUCKET}/home/${{aws:username}}", f"{BUCKET}/home/${{aws:username}}/*"],
-    },
-)
+HOME_DIRECTORY = home_directory(BUCKET)
 
 
 def _on(arn: str, scope: bool = True, account: str | None = ACCOUNT) -> Resource:
