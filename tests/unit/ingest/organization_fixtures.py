@@ -13,8 +13,11 @@ Root                      SCPs FullAWSAccess + deny-leave, RCP perimeter
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from ingest.snapshot import GLOBAL_REGION, Snapshot, SnapshotWriter
 
 MANAGEMENT = "111111111111"
 PROD = "222222222222"
@@ -212,3 +215,31 @@ def organization_responses() -> dict[tuple[str, str | None], dict[str, Any]]:
             "Targets": [_target(kind, target) for kind, target in targets]
         }
     return answers
+
+
+# (client, method, key) -> the response the management account got
+ManagementCalls = dict[tuple[str, str, str | None], dict[str, Any]]
+
+
+def organization_calls() -> ManagementCalls:
+    """The organization's responses, as calls of the organizations client."""
+    return {("organizations", m, k): data for (m, k), data in organization_responses().items()}
+
+
+def management_snapshot(
+    root: Path,
+    calls: ManagementCalls,
+    failed: tuple[tuple[str, str, str | None], ...] = (),
+    source: str = "synthetic",
+) -> Snapshot:
+    """A snapshot of the management account's calls; `failed` ones are recorded as
+    AccessDenied instead."""
+    writer = SnapshotWriter(root, source=source)
+    for (client, method, key), data in calls.items():
+        if (client, method, key) not in failed:
+            writer.write(MANAGEMENT, GLOBAL_REGION, client, method, data, key)
+    for client, method, key in failed:
+        writer.record_failure(MANAGEMENT, GLOBAL_REGION, client, method, "AccessDenied", "", key)
+    writer.set_account(MANAGEMENT, ["us-east-1"])
+    writer.finish(organization_account_id=MANAGEMENT, created_at=CREATED)
+    return Snapshot.open(root)

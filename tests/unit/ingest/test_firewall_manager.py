@@ -13,10 +13,9 @@ import pytest
 from ingest.aws import fms
 from ingest.aws.fms import ScopeUnknown, accounts_in_scope
 from ingest.aws.organizations import unit_accounts
-from ingest.snapshot import GLOBAL_REGION, Snapshot, SnapshotWriter
+from ingest.snapshot import GLOBAL_REGION
 from kg.graph.records import GraphRecords
 from tests.unit.ingest.organization_fixtures import (
-    CREATED,
     MANAGEMENT,
     PROD,
     PROD_OU,
@@ -25,7 +24,9 @@ from tests.unit.ingest.organization_fixtures import (
     SANDBOX_OU,
     SUSPENDED,
     WORKLOADS,
-    organization_responses,
+    ManagementCalls,
+    management_snapshot,
+    organization_calls,
 )
 from tests.unit.ingest.security_snapshot import collected, state, stubbed_context
 
@@ -84,36 +85,14 @@ def test_a_scope_that_cannot_be_resolved_is_unknown_never_guessed(
 
 # The organization's tree, from the snapshot ------------------------------------------------------
 
-Calls = dict[tuple[str, str, str | None], dict[str, Any]]
-
-
-def _snapshot(
-    root: Path, calls: Calls, failed: tuple[tuple[str, str, str | None], ...] = ()
-) -> Snapshot:
-    """The management account's organization and Firewall Manager calls; `failed` ones are
-    recorded as AccessDenied instead."""
-    writer = SnapshotWriter(root, source="synthetic")
-    for (client, method, key), data in calls.items():
-        if (client, method, key) not in failed:
-            writer.write(MANAGEMENT, GLOBAL_REGION, client, method, data, key)
-    for client, method, key in failed:
-        writer.record_failure(MANAGEMENT, GLOBAL_REGION, client, method, "AccessDenied", "", key)
-    writer.set_account(MANAGEMENT, ["us-east-1"])
-    writer.finish(organization_account_id=MANAGEMENT, created_at=CREATED)
-    return Snapshot.open(root)
-
-
-def _organization() -> Calls:
-    return {("organizations", m, k): data for (m, k), data in organization_responses().items()}
-
 
 def test_each_ou_holds_the_accounts_of_the_ous_below_it(tmp_path: Path) -> None:
-    assert unit_accounts(_snapshot(tmp_path, _organization())) == UNITS
+    assert unit_accounts(management_snapshot(tmp_path, organization_calls())) == UNITS
 
 
 def test_an_unread_listing_leaves_its_ou_and_those_above_it_unknown(tmp_path: Path) -> None:
     failed = (("organizations", "list_accounts_for_parent", PROD_OU),)
-    units = unit_accounts(_snapshot(tmp_path, _organization(), failed))
+    units = unit_accounts(management_snapshot(tmp_path, organization_calls(), failed))
     assert units == {ROOT_ID: None, WORKLOADS: None, PROD_OU: None, SANDBOX_OU: {SANDBOX}}
 
 
@@ -155,9 +134,9 @@ def _compliance(policy_id: str, violators: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def _fms_calls(policies: dict[str, tuple[dict[str, Any], dict[str, int]]]) -> Calls:
+def _fms_calls(policies: dict[str, tuple[dict[str, Any], dict[str, int]]]) -> ManagementCalls:
     """An administrator (the management account) with the policies: id -> (scope, violators)."""
-    calls = _organization()
+    calls = organization_calls()
     calls[("fms", "get_admin_account", None)] = {"AdminAccount": MANAGEMENT, "RoleStatus": "READY"}
     calls[("fms", "list_policies", None)] = {
         "PolicyList": [
@@ -187,7 +166,7 @@ def test_policies_enroll_the_accounts_in_their_scope_with_their_compliance(tmp_p
             "p-sandbox": ({"IncludeMap": {"ACCOUNT": [SANDBOX, PROD]}}, {SANDBOX: 0, PROD: 3}),
         }
     )
-    records = fms.transform(_snapshot(tmp_path, calls))
+    records = fms.transform(management_snapshot(tmp_path, calls))
     admin = state(records, "FirewallManagerAdmin", region=GLOBAL_REGION)
     assert (admin["org_status"], admin["org_zone"]) == ("configured", "policies")
     assert admin["org_resource"] == (
@@ -206,7 +185,7 @@ def test_policies_enroll_the_accounts_in_their_scope_with_their_compliance(tmp_p
 def test_unread_compliance_leaves_the_members_it_covers_unknown(tmp_path: Path) -> None:
     calls = _fms_calls({"p-all": ({}, {})})
     failed = (("fms", "list_compliance_status", "p-all"),)
-    enrolled = _enrolls(fms.transform(_snapshot(tmp_path, calls, failed)))
+    enrolled = _enrolls(fms.transform(management_snapshot(tmp_path, calls, failed)))
     assert set(enrolled) == MEMBERS  # no IncludeMap: every account of the organization
     assert {e["compliance"] for e in enrolled.values()} == {"unknown"}
     assert "AccessDenied on fms.list_compliance_status (p-all)" in enrolled[PROD]["relationship"]
@@ -214,7 +193,7 @@ def test_unread_compliance_leaves_the_members_it_covers_unknown(tmp_path: Path) 
 
 def test_a_member_the_compliance_list_leaves_out_is_unknown(tmp_path: Path) -> None:
     calls = _fms_calls({"p-all": ({"ExcludeMap": {"ORG_UNIT": [WORKLOADS]}}, {SANDBOX: 0})})
-    enrolled = _enrolls(fms.transform(_snapshot(tmp_path, calls)))
+    enrolled = _enrolls(fms.transform(management_snapshot(tmp_path, calls)))
     assert set(enrolled) == {MANAGEMENT, SANDBOX, SUSPENDED}
     assert enrolled[SANDBOX]["compliance"] == "COMPLIANT"
     assert enrolled[MANAGEMENT]["compliance"] == "unknown"
@@ -240,7 +219,7 @@ def test_a_policy_whose_scope_was_not_read_leaves_the_organization_view_unknown(
             "p-b": ({"IncludeMap": {"ORG_UNIT": [WORKLOADS]}}, {PROD: 0}),
         }
     )
-    records = fms.transform(_snapshot(tmp_path, calls, (failed,)))
+    records = fms.transform(management_snapshot(tmp_path, calls, (failed,)))
     admin = state(records, "FirewallManagerAdmin", region=GLOBAL_REGION)
     assert admin["org_status"] == "unknown"
     assert why in admin["org_status_reason"]
@@ -248,20 +227,22 @@ def test_a_policy_whose_scope_was_not_read_leaves_the_organization_view_unknown(
 
 
 def test_no_administrator_and_no_policies_are_not_configured(tmp_path: Path) -> None:
-    none = fms.transform(_snapshot(tmp_path / "none", _organization()))
+    none = fms.transform(management_snapshot(tmp_path / "none", organization_calls()))
     assert state(none, "FirewallManagerAdmin", region=GLOBAL_REGION)["org_status"] == (
         "not_configured"
     )
-    empty = fms.transform(_snapshot(tmp_path / "empty", _fms_calls({})))
+    empty = fms.transform(management_snapshot(tmp_path / "empty", _fms_calls({})))
     admin = state(empty, "FirewallManagerAdmin", region=GLOBAL_REGION)
     assert (admin["status"], admin["org_status"]) == ("enabled", "not_configured")
 
 
 def test_another_administrator_s_policies_are_unknown_not_absent(tmp_path: Path) -> None:
-    calls = _organization()
+    calls = organization_calls()
     calls[("fms", "get_admin_account", None)] = {"AdminAccount": PROD, "RoleStatus": "READY"}
     admin = state(
-        fms.transform(_snapshot(tmp_path, calls)), "FirewallManagerAdmin", region=GLOBAL_REGION
+        fms.transform(management_snapshot(tmp_path, calls)),
+        "FirewallManagerAdmin",
+        region=GLOBAL_REGION,
     )
     assert admin["org_status"] == "unknown"
     assert f"visible only from administrator {PROD}" in admin["org_status_reason"]

@@ -22,7 +22,6 @@ from kg.model import load_schema
 from tests.unit.ingest.identity_fixtures import identity_snapshot
 from tests.unit.ingest.network_fixtures import node, undeclared_properties
 from tests.unit.ingest.organization_fixtures import (
-    CREATED,
     MANAGEMENT,
     ORG_ARN,
     ORG_ID,
@@ -35,6 +34,7 @@ from tests.unit.ingest.organization_fixtures import (
     SUSPENDED,
     TAG_CONTENT,
     WORKLOADS,
+    management_snapshot,
     organization_responses,
     policy_arn,
 )
@@ -50,16 +50,8 @@ def _snapshot(
     source: str = "synthetic",
 ) -> Snapshot:
     """The management account's organization calls (minus failures, which are recorded)."""
-    writer = SnapshotWriter(root, source=source)
-    failed = {(client, method, key) for client, method, key in failures}
-    for (method, key), data in (answers or organization_responses()).items():
-        if (ORG, method, key) not in failed:
-            writer.write(MANAGEMENT, GLOBAL_REGION, ORG, method, data, key)
-    for client, method, key in failures:
-        writer.record_failure(MANAGEMENT, GLOBAL_REGION, client, method, "AccessDenied", "", key)
-    writer.set_account(MANAGEMENT, ["us-east-1"])
-    writer.finish(organization_account_id=MANAGEMENT, created_at=CREATED)
-    return Snapshot.open(root)
+    calls = {(ORG, m, k): data for (m, k), data in (answers or organization_responses()).items()}
+    return management_snapshot(root, calls, failures, source)
 
 
 def _ends(records: GraphRecords, rel_type: str, source: str, target: str) -> set[tuple[Any, Any]]:
