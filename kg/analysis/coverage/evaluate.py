@@ -203,11 +203,8 @@ def _root_credentials_managed(control: Control, catalog: Catalog, facts: Facts) 
 
 
 def _identity_center_assigned(control: Control, catalog: Catalog, facts: Facts) -> list[Verdict]:
-    principal = catalog.service(control.service).service_principal
-    return [
-        _verdict(account, control, GLOBAL, judge_identity_center(facts, account, principal))
-        for account in facts.accounts
-    ]
+    judged = judge_identity_center(facts, catalog.service(control.service).service_principal)
+    return [_verdict(account, control, GLOBAL, judged[account.key]) for account in facts.accounts]
 
 
 # The labels a check kind reads besides those its params name.
