@@ -118,21 +118,9 @@ def decide(actor: Actor, action: str, target: Target, scope: bool = False) -> De
         actor.principal,
         (action,),
         target.request_resource(scope=scope),
-        _policies(actor, target),
+        actor.toward(target),
         actor.context,
     )[action]
-
-
-def _policies(actor: Actor, target: Target) -> PolicySet:
-    base = actor.policies
-    return PolicySet(
-        identity=base.identity,
-        resource=target.policy,
-        scps=base.scps,
-        rcps=target.rcps,
-        boundary=base.boundary,
-        management_account_id=base.management_account_id,
-    )
 
 
 def conditions_json(decisions: Iterable[Decision], limit: int = 10) -> str | None:
@@ -406,7 +394,7 @@ def _outsider_records(graph: Graph, view: IamView, records: GraphRecords) -> Non
             actor.principal,
             actions,
             Resource(role.arn, role.account_id),
-            _policies(actor, role),
+            actor.toward(role),
             actor.context,
         )
         for action, decision in decisions.items():
@@ -563,7 +551,7 @@ def _grants(actor: Actor, target: Target, shared: dict[Hashable, Grants] | None 
     tells apart."""
     if not _may_grant(actor, target):
         return {}
-    policies = _policies(actor, target)
+    policies = actor.toward(target)
     requests = _requests(target, _all_policies(policies), actor.principal)
     if _identity_allows_none(actor, target, [(arn, actions) for arn, actions, _ in requests]):
         return {}

@@ -75,13 +75,15 @@ class Actor:
     def node(self) -> NodeRef:
         return (self.label, self.key or self.arn)
 
-    def with_resource(self, resource_policy: Policy | None) -> PolicySet:
+    def toward(self, target: Target | None) -> PolicySet:
+        """The policies deciding its request on `target`: the target's own policy (a role's
+        trust) and the RCPs over the target's account; None: its own, with no resource policy."""
         base = self.policies
         return PolicySet(
             identity=base.identity,
-            resource=resource_policy,
+            resource=target.policy if target is not None else None,
             scps=base.scps,
-            rcps=base.rcps,
+            rcps=target.rcps if target is not None else base.rcps,
             boundary=base.boundary,
             management_account_id=base.management_account_id,
         )

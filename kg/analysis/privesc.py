@@ -226,13 +226,6 @@ def _protected(estate: Estate, role: str) -> bool:
     return _service_linked(estate, role) or IDENTITY_CENTER_PATH in role
 
 
-def _policies(actor: Actor, trust: Target | None) -> PolicySet:
-    """The policies deciding the actor's request; on a role, with its trust and the RCPs over
-    its account."""
-    policies = actor.with_resource(trust.policy if trust is not None else None)
-    return policies if trust is None else replace(policies, rcps=trust.rcps)
-
-
 def _resource(arn: str) -> Resource:
     """The resource the ARN names, or every resource a pattern (a wildcard in it) matches."""
     if arn == ANY:
@@ -450,8 +443,6 @@ class Decisions:
         if action in _CHANGES_A_ROLE and _protected(self.estate, arn):
             return None  # UnmodifiableEntity, whatever the policies allow
         principal, resource = self.actor.principal, _resource(arn)
-        if rewritten_trust:
-            principal = _attacker(principal)
         context = self.actor.context
         if region is not None:
             context = context.merged(ConditionContext.of({"aws:RequestedRegion": region}))
@@ -460,6 +451,7 @@ class Decisions:
             role = self.estate.roles.get(arn)
             if role is None or _protected(self.estate, arn):
                 return None  # IAM lets no one rewrite the trust of a role only AWS may modify
+            principal = _attacker(principal)
             # The rewritten trust differs between roles only by the RCPs over their account.
             scope: _Scope = (True, role.account_id, region)
             rcps = role.rcps
@@ -468,17 +460,17 @@ class Decisions:
             if trust is None:
                 return None
             # Each role's own trust: nothing to share with another role's.
-            return _granted(evaluate(principal, request, _policies(self.actor, trust)))
+            return _granted(evaluate(principal, request, self.actor.toward(trust)))
         elif arn in self.estate.resource_policies:
             # The resource's own policy takes part, and may let in another account.
             resource_target = self.estate.resource_policies[arn]
-            policies = _policies(self.actor, resource_target)
+            policies = self.actor.toward(resource_target)
             return _granted(evaluate(principal, request, policies))
         else:
             scope = (False, None, region)
         if scope not in self._alike:
             trust = replace(_rewritten_trust(self.actor), rcps=rcps) if rewritten_trust else None
-            policies = _policies(self.actor, trust)
+            policies = self.actor.toward(trust)
             self._alike[scope] = (policies, AlikeRequests(principal, policies, context))
         policies, alike = self._alike[scope]
         key = (scope, alike.key(action, resource))
@@ -717,14 +709,11 @@ class Search:
                 found.extend(_under(grant, f) for f in deployed)
         return found
 
-    def _grants_admin(self, technique: Technique, target: str) -> bool:
-        return technique.via in _MAKES_ADMIN or target in self.admins
-
     def _as_deployed(
         self, technique: Technique, decisions: Decisions, via: str, target: str
     ) -> Iterator[Finding]:
         actor = decisions.actor
-        grants_admin = self._grants_admin(technique, target)
+        grants_admin = technique.via in _MAKES_ADMIN or target in self.admins
         match technique.needs:
             case Needs.GROUP_SLOT:
                 groups = len(self.estate.memberships.get(actor.arn, ()))
@@ -816,15 +805,13 @@ class Search:
         key = (instance, role)
         if key not in self._ssm:
             actor = self.estate.actors.get(role)
-            request = Request("ssm:UpdateInstanceInformation", _resource(instance))
-            self._ssm[key] = (
-                actor is not None
-                and (
-                    evaluate(
-                        actor.principal, replace(request, context=actor.context), actor.policies
-                    )
-                ).allowed
-            )
+            if actor is None:
+                self._ssm[key] = False
+            else:
+                request = Request(
+                    "ssm:UpdateInstanceInformation", _resource(instance), actor.context
+                )
+                self._ssm[key] = evaluate(actor.principal, request, actor.policies).allowed
         return self._ssm[key]
 
     def _capped(self, arn: str) -> bool:
