@@ -534,16 +534,6 @@ def _head(text: str) -> Pattern:
     return Pattern.compile(text, Style.ARN, variables=True)
 
 
-def _all_policies(policies: PolicySet) -> tuple[Policy, ...]:
-    """Every policy of the set, whose Resource elements may tell scopes apart."""
-    return (
-        *policies.identity,
-        *((policies.resource,) if policies.resource else ()),
-        *((policies.boundary,) if policies.boundary else ()),
-        *(p for level in (*(policies.scps or ()), *(policies.rcps or ())) for p in level.policies),
-    )
-
-
 def _grants(actor: Actor, target: Target, shared: dict[Hashable, Grants] | None = None) -> Grants:
     """The decisions on every action of the target's type (and of its sub-resources, per
     scope) that may be allowed, after the cheap pre-checks; empty when they settle that nothing
@@ -552,7 +542,7 @@ def _grants(actor: Actor, target: Target, shared: dict[Hashable, Grants] | None 
     if not _may_grant(actor, target):
         return {}
     policies = actor.toward(target)
-    requests = _requests(target, _all_policies(policies), actor.principal)
+    requests = _requests(target, policies.every_policy(), actor.principal)
     if _identity_allows_none(actor, target, [(arn, actions) for arn, actions, _ in requests]):
         return {}
     if shared is None or (key := _sharing_key(target, policies, requests)) is None:

@@ -25,7 +25,7 @@ a Deny covering part of it leaves the decision as it is but lists its pattern in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -458,7 +458,7 @@ class AlikeRequests:
     ) -> None:
         self.principal = principal
         self.context = context
-        self._policies = tuple(_every_policy(policies))
+        self._policies = policies.every_policy()
         self._covering: dict[str, tuple[Statement, ...]] = {}
         self._contexts: dict[Hashable, ConditionContext] = {}
 
@@ -490,17 +490,6 @@ class AlikeRequests:
             )
             self._covering[action] = statements
         return statements
-
-
-def _every_policy(policies: PolicySet) -> Iterator[Policy]:
-    yield from policies.identity
-    if policies.resource is not None:
-        yield policies.resource
-    if policies.boundary is not None:
-        yield policies.boundary
-    yield from policies.session or ()
-    for level in (*(policies.scps or ()), *(policies.rcps or ())):
-        yield from level.policies
 
 
 def evaluate(principal: Principal, request: Request, policies: PolicySet) -> Decision:

@@ -139,6 +139,16 @@ class PolicySet:
                         f"{policy.policy_id}: a {policy.kind} policy cannot be used as {name}"
                     )
 
+    def every_policy(self) -> tuple[Policy, ...]:
+        """Every policy of the set, of whatever kind."""
+        return (
+            *self.identity,
+            *((self.resource,) if self.resource is not None else ()),
+            *((self.boundary,) if self.boundary is not None else ()),
+            *(self.session or ()),
+            *(p for level in (*(self.scps or ()), *(self.rcps or ())) for p in level.policies),
+        )
+
 
 def resource_account(principal: Principal, resource: Resource) -> str | None:
     return resource.account_id if resource.account_id is not None else principal.account_id
