@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import ingest.example
 from ingest.load import LoadSummary, load_and_derive
@@ -26,27 +25,22 @@ DEMO_SNAPSHOT = Path(ingest.example.__file__).parent / "demo_snapshot"
 @dataclass(frozen=True)
 class DemoRun:
     started_server: bool
-    browser_url: str | None
     load: LoadSummary
     derive: DeriveSummary
 
 
-def _is_local(settings: Neo4jSettings) -> bool:
-    return urlparse(settings.uri).hostname in ("127.0.0.1", "localhost")
-
-
-def ensure_server(settings: Neo4jSettings) -> tuple[bool, str | None]:
-    """Use the configured Neo4j if it answers; start the local one only when it is local."""
-    browser = server.local_config(settings).browser_url if _is_local(settings) else None
+def ensure_server(settings: Neo4jSettings) -> bool:
+    """Use the configured Neo4j if it answers; start the local one only when it is local.
+    True when it was started."""
     try:
         with Graph(settings) as graph:
             graph.verify()
-        return False, browser
+        return False
     except Neo4jUnavailableError:
-        if not _is_local(settings):
+        if not server.is_local(settings):
             raise
-    status = server.start(settings)
-    return True, status.browser_url
+    server.start(settings)
+    return True
 
 
 def run_demo(
@@ -55,7 +49,7 @@ def run_demo(
     crown_jewels: CrownJewelConfig = DEFAULT,
     replace: bool = False,
 ) -> DemoRun:
-    started, browser = ensure_server(settings)
+    started = ensure_server(settings)
     with Graph(settings) as graph:
         graph.verify()
         loaded, derived = load_and_derive(
@@ -65,4 +59,4 @@ def run_demo(
             replace=replace,
             crown_jewels=crown_jewels,
         )
-    return DemoRun(started, browser, loaded, derived)
+    return DemoRun(started, loaded, derived)

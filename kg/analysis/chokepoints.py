@@ -65,7 +65,13 @@ def find_chokepoints(
     most targets disconnected first."""
     paths.check_arguments(source, target, max_hops)
     route_graph = read_route_graph(graph, source, target)
-    found = paths.search(route_graph, max_hops)
+    return chokepoints_of(graph, paths.search(route_graph, max_hops))
+
+
+def chokepoints_of(graph: Graph, found: paths.Search) -> list[Chokepoint]:
+    """The verified cuts of routes already searched (so a caller that also shows the routes
+    reads and searches the graph once)."""
+    route_graph = found.graph
     counted = [route for each in found.by_target.values() for route in each.counted]
     exact = all(each.complete for each in found.by_target.values())
     cuts = verified_cuts(route_graph, found)

@@ -303,6 +303,24 @@ def described(graph: Graph, found: Search) -> list[AttackPath]:
     return rank(in_words(graph, found.graph, routes))
 
 
+def worst_routes(graph: Graph, found: Search, count: int) -> list[AttackPath]:
+    """The worst shown route of each of the `count` worst-off targets, in words (only those
+    are read: a summary of a thousand accounts' routes puts a handful in words)."""
+    nodes = found.graph.nodes
+    layers = _layer_of()
+
+    def rank_key(route: Sequence[HopKey]) -> tuple[int, int, int, str]:
+        end = nodes[route[-1][2]]
+        crossed = {layers.get(relation, "network") for _, relation, _ in route}
+        return (len(crossed), -target_value(end), len(route), end.key)
+
+    worst = sorted(
+        (min(each.shown, key=rank_key) for each in found.by_target.values() if each.shown),
+        key=rank_key,
+    )
+    return rank(in_words(graph, found.graph, worst[:count]))
+
+
 def in_words(
     graph: Graph, route_graph: RouteGraph, routes: Sequence[Sequence[HopKey]]
 ) -> list[AttackPath]:

@@ -32,7 +32,7 @@ class ServerStatus:
 def local_config(settings: Neo4jSettings) -> jar.ServerConfig:
     """The jar server's home in the cache folder; ports follow NEO4J_URI when it is local."""
     parsed = urlparse(settings.uri)
-    if parsed.hostname not in ("127.0.0.1", "localhost"):
+    if not is_local(settings):
         raise ConfigError(
             f"NEO4J_URI points at {parsed.hostname}; `kg neo4j` only manages a local server"
         )
@@ -46,6 +46,15 @@ def local_config(settings: Neo4jSettings) -> jar.ServerConfig:
         pagecache=os.environ.get("KG_NEO4J_PAGECACHE", "512m"),
         password=settings.password,
     )
+
+
+def is_local(settings: Neo4jSettings) -> bool:
+    return urlparse(settings.uri).hostname in ("127.0.0.1", "localhost")
+
+
+def browser_url(settings: Neo4jSettings) -> str | None:
+    """Where Neo4j Browser is for the local server; None for a remote one (kg cannot tell)."""
+    return local_config(settings).browser_url if is_local(settings) else None
 
 
 def _choose(backend: Backend) -> tuple[str, Path | None]:

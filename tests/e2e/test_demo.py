@@ -9,31 +9,63 @@ import pytest
 
 from ingest.example.demo import facts
 from ingest.example.demo.accounts import APP_DEV, HOME_REGION, OTHER_REGION
+from kg import server
+from kg.config import Neo4jSettings
 from kg.graph.driver import Graph
 from tests.e2e.conftest import KgRunner
 
 pytestmark = pytest.mark.e2e
 
 
+DEMO_WIDTH = 100
+DEMO_LINES = 60
+README = Path(__file__).parents[2] / "README.md"
+README_BROWSER = "http://127.0.0.1:7474/browser/"
+
+
 @pytest.fixture(scope="module")
 def demo_output(kg: KgRunner, _session_graph: Graph) -> str:
-    """One `kg demo` run for the module, on an empty graph."""
+    """One `kg demo` run for the module, on an empty graph, at 100 columns."""
     _session_graph.write("MATCH (n) DETACH DELETE n")
-    result = kg("demo")
+    result = kg("demo", env={"COLUMNS": str(DEMO_WIDTH)})
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
-def test_demo_prints_every_section_and_the_browser_queries(demo_output: str) -> None:
-    for heading in (
-        "Control coverage by layer",
-        "Attack paths from the internet to the crown jewels",
-        "Attack paths from accounts outside the organization",
-        "Chokepoints",
-        "Explore in Neo4j Browser",
-    ):
-        assert heading in demo_output
-    assert "MATCH p = (:Internet)-[:CAN_REACH]->(entry)" in demo_output
+def test_demo_reads_top_down_in_one_screen(demo_output: str) -> None:
+    lines = demo_output.rstrip("\n").split("\n")
+    assert len(lines) < DEMO_LINES, demo_output
+    assert max(len(line) for line in lines) <= DEMO_WIDTH, demo_output
+    headings = [
+        "Controls in place by layer",
+        "Top fixes",
+        "Worst attack paths",
+        "Where to look next",
+    ]
+    assert [line for line in lines if line.startswith(tuple(headings))] == [
+        next(line for line in lines if line.startswith(heading)) for heading in headings
+    ], "each section once, in this order"
+
+
+def test_demo_fixes_are_changes_a_person_applies(demo_output: str) -> None:
+    fixes = demo_output.split("Top fixes", 1)[1].split("Worst attack paths", 1)[0]
+    assert "security group" in fixes or "detach the instance profile" in fixes
+    assert "-[" not in fixes, "a fix names a change, not a graph hop"
+    assert facts.BASTION_INSTANCE_ARN not in fixes, "names, not ARNs"
+
+
+def test_readme_shows_the_demo_output(demo_output: str, kg_env: dict[str, str]) -> None:
+    """The README's first impression is what `kg demo` prints (on the default ports)."""
+    shown = demo_output.replace(kg_browser_url(kg_env), README_BROWSER)
+    shown = "\n".join(line for line in shown.split("\n") if not line.startswith("Started a local"))
+    assert f"```\n{shown.rstrip()}\n```" in README.read_text(), shown
+
+
+def kg_browser_url(env: dict[str, str]) -> str:
+    settings = Neo4jSettings.from_env(env["NEO4J_URI"], None, None, None)
+    url = server.browser_url(settings)
+    assert url, "the demo's output names Neo4j Browser of a local server"
+    return url
 
 
 def test_demo_reports_the_deliberate_paths_and_not_the_blocked_instance(
@@ -59,8 +91,9 @@ def test_demo_reports_the_partner_account_reading_its_confidential_bucket(
     [hop] = found[0]["hops"]
     assert hop["relation"] == "CAN_ACCESS"
     assert "policy#PartnerRead" in hop["explanation"]
-    external_section = demo_output.split("accounts outside the organization", 1)[1]
-    assert "CAN_ACC" in external_section.split("Chokepoints", 1)[0]
+    worst = demo_output.split("Worst attack paths", 1)[1]
+    external_section = worst.split("From accounts outside the organization", 1)[1]
+    assert "CAN_ACCESS [resources] 999988887777 has List, Read access" in external_section
 
 
 def test_demo_coverage_shows_the_deliberate_gaps(demo_output: str, kg: KgRunner) -> None:
