@@ -6,10 +6,12 @@ BIN := $(VENV)/bin
 .PHONY: demo test lint setup bench docs
 
 $(BIN)/kg: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,speedups]'
-	touch $(BIN)/kg
+	@echo "Creating the Python environment in $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	@echo "Installing kg and its dependencies (about a minute the first time)"
+	@PYTHONWARNINGS=ignore $(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,speedups]'
+	@touch $(BIN)/kg
 
 setup: $(BIN)/kg
 	@command -v java >/dev/null || { echo "Java 17 is needed (apt-get install openjdk-17-jre-headless)"; exit 1; }
