@@ -54,8 +54,9 @@ def _is_target(var: str) -> str:
     )
 
 
-# Every node the starts reach, with its hops onwards; a hop into a node that is no target and
-# has no hop onwards leads nowhere and stays behind (most access edges: to ordinary resources).
+# Every node the starts reach that is a start, a target or has a hop onwards, with those hops;
+# a hop into a node that is no target and has no hop onwards leads nowhere and stays behind
+# (most access edges: to ordinary resources), and so does the node (a third of the rows).
 GRAPH = cast(
     LiteralString,
     _starts()
@@ -70,10 +71,12 @@ CALL (starts) {{
 }}
 WITH n, max(start) AS start
 CALL (n) {{
-  OPTIONAL MATCH (n)-[r:{_TYPES}]->(m)
+  MATCH (n)-[r:{_TYPES}]->(m)
   WHERE {_is_target("m")} OR EXISTS {{ (m)-[:{_TYPES}]->() }}
   RETURN collect([type(r), elementId(m), elementId(r)]) AS out
 }}
+WITH n, start, out
+WHERE start OR size(out) > 0 OR {_is_target("n")}
 RETURN elementId(n) AS id, start, {_is_target("n")} AS target,
        coalesce(n.arn, n.name, n.account_id) AS key,
        [x IN labels(n) WHERE x <> 'CrownJewel'][0] AS label,
@@ -342,7 +345,7 @@ def build(rows: Collection[dict[str, Any]]) -> RouteGraph:
         if row["start"]:
             starts.append(i)
         for relation, other, rel_id in row["out"]:
-            if relation is None or other not in index:
+            if other not in index:
                 continue
             hop = (i, relation, index[other])
             if hop not in rel_ids:
