@@ -40,7 +40,7 @@ from ingest.aws._control_state import (
 )
 from ingest.aws._shapes import Item, account_regions
 from ingest.aws.organizations import member_account_ids, organization_members, unit_accounts
-from ingest.snapshot import Snapshot
+from ingest.snapshot import GLOBAL_REGION, Snapshot
 from kg.graph.records import GraphRecords
 from kg.model.security_services import (
     COMPLIANT,
@@ -183,9 +183,28 @@ def _read_policies(
     return _Policies(view, covered, props)
 
 
+LEGACY = (
+    "Firewall Manager was read through one region's endpoint only, under global (an earlier "
+    "collector): each region's policies are unknown until the organization is collected again"
+)
+
+
+def _read_under_global(snapshot: Snapshot) -> bool:
+    """The snapshot holds the organization account's Firewall Manager calls under global, as
+    the collector wrote them before it read each region: its regions hold no answer, which must
+    not read as "no administrator"."""
+    org_account = snapshot.manifest.organization_account_id
+    if org_account is None:
+        return False
+    answer = read_call(snapshot, org_account, GLOBAL_REGION, CLIENT, "get_admin_account")
+    return answer.item is not None or answer.failure is not None
+
+
 def _read(snapshot: Snapshot, account_id: str, region: str) -> tuple[State, _Policies]:
     call = partial(read_call, snapshot, account_id, region, CLIENT)
     admin = call("get_admin_account")
+    if admin.item is None and admin.failure is None and _read_under_global(snapshot):
+        return State(UNKNOWN, LEGACY), _Policies(OrgView(UNKNOWN, LEGACY), {}, {})
     if admin.item is None:
         absent = State(DISABLED, "no Firewall Manager administrator")
         return admin.unanswered(absent), _Policies(unanswered_view(admin, absent), {}, {})

@@ -358,3 +358,18 @@ def test_a_member_that_is_not_the_administrator_only_asks_who_is(tmp_path: Path)
     fms.collect(ctx)
     session.assert_all_answered()  # no list_policies: only the administrator may list them
     assert set(collected(writer, MANAGEMENT, REGION)) == {"fms/get_admin_account", "!failed"}
+
+
+def test_a_snapshot_with_firewall_manager_under_global_only_is_unknown_not_off(
+    tmp_path: Path,
+) -> None:
+    """The collector used to read Firewall Manager once, through the us-east-1 endpoint, under
+    global: such a snapshot's regions hold no answer, and that is not "no administrator"."""
+    calls = {**organization_calls(), **_admin_calls({"p-all": ({}, {PROD: 0})})}
+    snap = management_snapshot(tmp_path, calls, collected={MANAGEMENT: [REGION, OTHER_REGION]})
+    records = fms.transform(snap)
+    for region in (REGION, OTHER_REGION):
+        admin = _admin(records, region)
+        assert (admin["status"], admin["org_status"]) == ("unknown", "unknown")
+        assert "under global (an earlier collector)" in admin["org_status_reason"]
+    assert _enrolls(records) == {}
