@@ -3,7 +3,8 @@
 Targets follow the control's scope: the organization for organization controls, every OU and
 account for policies inherited down the OU tree, every account (and collected region) for account
 and regional controls. Regional service controls with `organization: counts` weigh the member's
-own state with what the service's administrator runs for the organization (dual_scope). A
+own state with what the service's administrator runs for the organization (dual_scope); those
+with `organization: only` (Firewall Manager, whose policies are regional) read that alone. A
 control listing `satisfied_by` whose own observation is unknown is in place when one of those
 controls is in place for the same account or the whole organization, in that region or
 everywhere (organization auto-enable covering an uncollected member region), unless the
