@@ -6,7 +6,8 @@ the administrator is (get_admin_account); ResourceNotFoundException, no administ
 names lists them, with each policy's scope (get_policy) and per-member compliance
 (list_compliance_status). A delegated administrator is one of the member accounts kg assumes a
 role in, so its own session reads them; when it was not collected, nothing holds its policies
-and coverage says so (unknown), never "no policy".
+and coverage says so (unknown), never "no policy". A member refused the question records the
+failure like any other (its own state reads unknown); coverage reads the administrator's state.
 
 Firewall Manager policies are regional: a policy protects the resources of the region it lives in
 (CloudFront and global WAF policies live in us-east-1). Each region's policies are read in that
