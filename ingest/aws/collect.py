@@ -26,7 +26,7 @@ from kg.errors import CollectError
 RETRY_CONFIG = Config(retries={"max_attempts": 10, "mode": "adaptive"}, connect_timeout=10)
 READ_ONLY_PREFIXES = ("list_", "get_", "describe_", "batch_get_")
 # Services whose account-wide ("global") calls are only answered by one region's endpoint.
-GLOBAL_ENDPOINT = {"shield": "us-east-1", "fms": "us-east-1"}
+GLOBAL_ENDPOINT = {"shield": "us-east-1"}
 TOKEN_KEYS = ("NextToken", "nextToken", "NextMarker")
 MAX_PAGES = 1000
 

@@ -1,15 +1,22 @@
 """AWS Firewall Manager: the organization's administrator and, seen from it, its policies.
 
-Collected once, in the account that made the organization-wide calls. get_admin_account answers
-ResourceNotFoundException when no administrator is set: that is "off", not a failure. Policies
-are listed only when this account is the administrator (any other account is refused), and each
-policy's scope (get_policy) and per-member compliance (list_compliance_status) are read there.
-Firewall Manager policies are regional; these are the ones of the collecting session's region.
+Collected in every account and region, like the other regional services. Each account asks who
+the administrator is (get_admin_account); ResourceNotFoundException, no administrator set, is
+"off", not a failure. Only the administrator sees the policies, so only the account the answer
+names lists them, with each policy's scope (get_policy) and per-member compliance
+(list_compliance_status). A delegated administrator is one of the member accounts kg assumes a
+role in, so its own session reads them; when it was not collected, nothing holds its policies
+and coverage says so (unknown), never "no policy". A member refused the question records the
+failure like any other (its own state reads unknown); coverage reads the administrator's state.
+
+Firewall Manager policies are regional: a policy protects the resources of the region it lives in
+(CloudFront and global WAF policies live in us-east-1). Each region's policies are read in that
+region and make that region's state.
 
 That is the organization scope of a member account: members run nothing of their own, the
-administrator's policies reach them. The administrator's state carries the organization view
-(configured when it has policies, zone policies) and ENROLLS each account in scope of at least
-one policy, with that account's compliance across those policies.
+administrator's policies reach them. The administrator's state in a region carries the
+organization view (configured when it has policies there, zone policies) and ENROLLS each account
+in scope of at least one of them, with that account's compliance across those policies.
 """
 
 from __future__ import annotations
@@ -27,16 +34,14 @@ from ingest.aws._control_state import (
     Enrollment,
     OrgView,
     State,
-    organization_scope,
     read_call,
     state_records,
     unanswered_view,
     unread_view,
 )
-from ingest.aws._shapes import Item
-from ingest.aws.collect import GLOBAL_ENDPOINT
+from ingest.aws._shapes import Item, account_regions
 from ingest.aws.organizations import member_account_ids, organization_members, unit_accounts
-from ingest.snapshot import Snapshot
+from ingest.snapshot import GLOBAL_REGION, Snapshot
 from kg.graph.records import GraphRecords
 from kg.model.security_services import (
     COMPLIANT,
@@ -49,7 +54,7 @@ from kg.model.security_services import (
 if TYPE_CHECKING:
     from ingest.aws.collect import CallContext
 
-SCOPE = "organization"
+SCOPE = "region"
 CLIENT = "fms"
 NO_ADMINISTRATOR = ("ResourceNotFoundException",)
 
@@ -135,7 +140,7 @@ class _Policies:
 
 
 def _read_policies(
-    snapshot: Snapshot, listed: list[Item], call: Callable[[str, str], Answer]
+    snapshot: Snapshot, region: str, listed: list[Item], call: Callable[[str, str], Answer]
 ) -> _Policies:
     # The organization's accounts, the management account included: the Firewall Manager docs
     # scope a policy to all accounts of the organization unless it names fewer, and exclude none.
@@ -149,7 +154,7 @@ def _read_policies(
     }
     if not listed:
         return _Policies(
-            OrgView(ORG_NOT_CONFIGURED, "the administrator has no policies"), {}, props
+            OrgView(ORG_NOT_CONFIGURED, f"the administrator has no policies in {region}"), {}, props
         )
     for summary in listed:
         policy_id, name = summary.string("PolicyId"), summary.string("PolicyName")
@@ -172,16 +177,35 @@ def _read_policies(
             covered.setdefault(account_id, []).append(
                 _member_compliance(label, compliance, account_id)
             )
-    reason = f"{len(listed)} policies cover {len(covered)} accounts"
-    # Policies are regional and are read through one region's endpoint: the evidence says which.
-    resource = f"Firewall Manager policies {', '.join(names)} ({GLOBAL_ENDPOINT[CLIENT]})"
+    reason = f"{len(listed)} policies in {region} cover {len(covered)} accounts"
+    # Policies are regional: the evidence names the region they protect.
+    resource = f"Firewall Manager policies {', '.join(names)} ({region})"
     view = OrgView(ORG_CONFIGURED, reason, resource, ZONE_POLICIES)
     return _Policies(view, covered, props)
+
+
+LEGACY = (
+    "Firewall Manager was read through one region's endpoint only, under global (an earlier "
+    "collector): each region's policies are unknown until the organization is collected again"
+)
+
+
+def _read_under_global(snapshot: Snapshot) -> bool:
+    """The snapshot holds the organization account's Firewall Manager calls under global, as
+    the collector wrote them before it read each region: its regions hold no answer, which must
+    not read as "no administrator"."""
+    org_account = snapshot.manifest.organization_account_id
+    if org_account is None:
+        return False
+    answer = read_call(snapshot, org_account, GLOBAL_REGION, CLIENT, "get_admin_account")
+    return answer.item is not None or answer.failure is not None
 
 
 def _read(snapshot: Snapshot, account_id: str, region: str) -> tuple[State, _Policies]:
     call = partial(read_call, snapshot, account_id, region, CLIENT)
     admin = call("get_admin_account")
+    if admin.item is None and admin.failure is None and _read_under_global(snapshot):
+        return State(UNKNOWN, LEGACY), _Policies(OrgView(UNKNOWN, LEGACY), {}, {})
     if admin.item is None:
         absent = State(DISABLED, "no Firewall Manager administrator")
         return admin.unanswered(absent), _Policies(unanswered_view(admin, absent), {}, {})
@@ -191,12 +215,14 @@ def _read(snapshot: Snapshot, account_id: str, region: str) -> tuple[State, _Pol
     state = State(ENABLED if role_status == "READY" else DISABLED, reason)
     props: dict[str, Any] = {"admin_account_id": admin_account, "role_status": role_status}
     if admin_account != account_id:
-        why = f"policies are visible only from administrator {admin_account}, not collected"
+        collected = admin_account in snapshot.account_ids()
+        where = "read in its own state" if collected else "which was not collected"
+        why = f"policies are visible only from administrator {admin_account}, {where}"
         return state, _Policies(OrgView(UNKNOWN, why), {}, props)
     policies = call("list_policies")
     if policies.item is None:
         return state, _Policies(unread_view(policies.unanswered()), {}, props)
-    found = _read_policies(snapshot, policies.entries("PolicyList"), call)
+    found = _read_policies(snapshot, region, policies.entries("PolicyList"), call)
     return state, _Policies(found.view, found.covered, {**props, **found.props})
 
 
@@ -221,7 +247,7 @@ def covered_members(snapshot: Snapshot, account_id: str, region: str) -> list[En
 def transform(snapshot: Snapshot) -> GraphRecords:
     return state_records(
         snapshot,
-        organization_scope(snapshot),
+        account_regions(snapshot),
         "FirewallManagerAdmin",
         service="firewall-manager",
         title="Firewall Manager",

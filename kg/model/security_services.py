@@ -231,10 +231,11 @@ STATE_NODES = (
     _state(
         "FirewallManagerAdmin",
         "organization",
-        "AWS Firewall Manager for the organization: its administrator and policies.",
+        "AWS Firewall Manager in one account and region: its administrator and, in the "
+        "administrator's own account, the region's policies (policies are regional).",
         admin_account_id="the Firewall Manager administrator account",
         role_status="READY when the administrator is set up",
-        policy_names="Firewall Manager policies (visible from the administrator account)",
+        policy_names="the region's Firewall Manager policies (visible from the administrator)",
         policy_types="their security service types (WAFV2, SHIELD_ADVANCED, DNS_FIREWALL, ...)",
         **_ORG_VIEW,
     ),

@@ -215,10 +215,16 @@ def test_firewall_manager_policies_judge_each_member_by_scope_and_compliance(dem
     """The demo's one policy covers the Workloads OU (Prod and Dev, nested): app-dev has
     violators; the Sandbox OU and the management account are outside it."""
     control = "ACCT-FIREWALL-MANAGER-POLICY"
-    assert _statuses(demo, PAYMENTS_PROD, control) == {"global": "in_place"}
-    assert _statuses(demo, APP_DEV, control) == {"global": "partial"}
-    assert _statuses(demo, SANDBOX, control) == {"global": "missing"}
-    assert _statuses(demo, MANAGEMENT, control) == {"global": "missing"}
-    [dev] = demo.read(_ACCOUNT_STATUS, account_id=APP_DEV, control=control)
-    assert "workloads-security-group-audit" in dev["evidence"]
-    assert "NON_COMPLIANT (2 violators)" in dev["reason"]
+    regions = ("us-east-1", "eu-west-1")  # the policy lives in both: policies are regional
+
+    def each(status: str) -> dict[str, str]:
+        return dict.fromkeys(regions, status)
+
+    assert _statuses(demo, PAYMENTS_PROD, control) == each("in_place")
+    assert _statuses(demo, APP_DEV, control) == each("partial")
+    assert _statuses(demo, SANDBOX, control) == each("missing")
+    assert _statuses(demo, MANAGEMENT, control) == each("missing")
+    rows = demo.read(_ACCOUNT_STATUS, account_id=APP_DEV, control=control)
+    for dev in rows:
+        assert f"workloads-security-group-audit ({dev['region']})" in dev["evidence"]
+        assert "NON_COMPLIANT (2 violators)" in dev["reason"]

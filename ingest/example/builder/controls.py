@@ -9,7 +9,6 @@ from ingest.example.builder.load_balancers import load_balancer_arn
 from ingest.example.builder.scope import Scope
 from ingest.example.builder.security import FmsPolicy, OrgServices, RegionControls
 
-FMS_REGION = "us-east-1"  # the collector reads Firewall Manager through this region's endpoint
 _FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
@@ -145,6 +144,7 @@ def render_region_controls(
     collected_at: str,
 ) -> None:
     _cloudtrail(scope, context, collected_at)
+    _firewall_manager(scope, context)
     _waf(scope, web_acls)
     _ec2_defaults(scope, controls)
     scope.answer("network-firewall", "list_firewalls", {"Firewalls": []})
@@ -157,7 +157,7 @@ def render_region_controls(
 
 
 def _fms_policy_id(scope: Scope, policy: FmsPolicy) -> str:
-    return scope.ids.uuid(scope.account_id, "fms-policy", policy.name)
+    return scope.ids.uuid(scope.account_id, "fms-policy", scope.region, policy.name)
 
 
 def _fms_policy(scope: Scope, context: OrgServices, policy: FmsPolicy) -> None:
@@ -178,7 +178,7 @@ def _fms_policy(scope: Scope, context: OrgServices, policy: FmsPolicy) -> None:
                 "RemediationEnabled": False,
                 **({"IncludeMap": {"ORG_UNIT": units}} if units else {}),
             },
-            "PolicyArn": scope.arn("fms", f"policy/{policy_id}", region=FMS_REGION),
+            "PolicyArn": scope.arn("fms", f"policy/{policy_id}"),
         },
         policy_id,
     )
@@ -205,20 +205,20 @@ def _fms_policy(scope: Scope, context: OrgServices, policy: FmsPolicy) -> None:
 
 
 def _firewall_manager(scope: Scope, context: OrgServices) -> None:
-    """Answered where the organization calls are made; without an administrator
-    get_admin_account answers ResourceNotFoundException: not configured."""
-    if context.fms_admin is None or scope.account_id != context.org.management:
+    """Every account asks who the administrator is, in every region; without one
+    get_admin_account answers ResourceNotFoundException: not configured. The administrator
+    lists the policies that live in the region."""
+    if context.fms_admin is None:
         return
     scope.answer(
         "fms", "get_admin_account", {"AdminAccount": context.fms_admin, "RoleStatus": "READY"}
     )
     if scope.account_id != context.fms_admin:
         return
+    policies = [p for p in context.fms_policies if p.regions is None or scope.region in p.regions]
     listed = [
         {
-            "PolicyArn": scope.arn(
-                "fms", f"policy/{_fms_policy_id(scope, policy)}", region=FMS_REGION
-            ),
+            "PolicyArn": scope.arn("fms", f"policy/{_fms_policy_id(scope, policy)}"),
             "PolicyId": _fms_policy_id(scope, policy),
             "PolicyName": policy.name,
             "ResourceType": "AWS::EC2::SecurityGroup",
@@ -227,10 +227,10 @@ def _firewall_manager(scope: Scope, context: OrgServices) -> None:
             "DeleteUnusedFMManagedResources": False,
             "PolicyStatus": "ACTIVE",
         }
-        for policy in context.fms_policies
+        for policy in policies
     ]
     if scope.answer("fms", "list_policies", {"PolicyList": listed}):
-        for policy in context.fms_policies:
+        for policy in policies:
             _fms_policy(scope, context, policy)
 
 
@@ -245,4 +245,3 @@ def render_account_controls(
             {"PublicAccessBlockConfiguration": {f: True for f in _FLAGS}},
         )
     scope.answer("shield", "get_subscription_state", {"SubscriptionState": "INACTIVE"})
-    _firewall_manager(scope, context)

@@ -63,13 +63,15 @@ class OrgTrail:
 
 @dataclass(frozen=True)
 class FmsPolicy:
-    """A Firewall Manager policy: the OUs it includes (none: every account) and, per account
-    in scope, how many resources violate it (0: compliant)."""
+    """A Firewall Manager policy: the OUs it includes (none: every account), per account in
+    scope how many resources violate it (0: compliant), and the regions it lives in (policies
+    are regional; None: every region of the administrator)."""
 
     name: str
     service_type: str
     include_units: tuple[str, ...]
     violators: dict[str, int]
+    regions: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -87,8 +89,8 @@ class OrgServices:
     inspector_scans: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     # region -> the organization config rule the rules administrator deploys to every account
     config_rules: dict[str, str] = field(default_factory=dict)
-    # Firewall Manager: its administrator (the account that makes the organization calls, the
-    # only one whose policies the collector reads) and the policies it applies
+    # Firewall Manager: its administrator (the only account that sees the policies) and the
+    # policies it applies
     fms_admin: str | None = None
     fms_policies: tuple[FmsPolicy, ...] = ()
 

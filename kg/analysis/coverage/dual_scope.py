@@ -19,9 +19,11 @@ the member's own state:
   failed never makes a member missing, nor in place.
 
 A service whose policies cover members that run nothing of their own (Firewall Manager, zone
-policies) is judged from the organization view alone: in place when its policies cover the
-member and report it compliant, partial when one reports it non-compliant, missing when none
-covers it, unknown when its compliance was not read.
+policies) is judged from the organization view alone, region by region (its policies are
+regional): in place when the region's policies cover the member and report it compliant, partial
+when one reports it non-compliant, missing when none covers it, unknown when its compliance was
+not read or the administrator's region was not. Where the state names the service's own
+administrator (`admin_account_id`) and it is another account, that account's state is the view.
 """
 
 from __future__ import annotations
@@ -66,17 +68,23 @@ def organization_view(
     when there is no organization scope to weigh (no organization in the graph, the member is
     the administrator itself, or the state carries no organization view). `own` is the status
     of the member's own observation."""
+    principal = params.get("administrator_principal") or service_principal
     if params["administrator"] == "management":
         admin = facts.management_account_id
     else:
-        admin = service_admin_account(
-            facts, params.get("administrator_principal") or service_principal
-        )
+        admin = service_admin_account(facts, principal)
     if facts.organization_arn is None or admin is None:
         return None
     state = find_state(facts, admin, region, service)
+    named = (state or {}).get("admin_account_id")
+    if named and named != admin:
+        # The service names its own administrator (Firewall Manager's get_admin_account) and
+        # only that account sees the policies: its state in the region is the view.
+        admin, state = named, find_state(facts, named, region, service)
     if state is None:
         reason = f"administrator {admin}'s view of {region} was not collected"
+        if not facts.regions(admin):
+            reason = f"administrator {admin} was not collected"
         return Observation(UNKNOWN, "", reason, weighed=True)
     status = state.get("org_status")
     if status is None:
@@ -96,7 +104,20 @@ def organization_view(
             return _weighed(judge_features(evidence, features, on))
         return Observation(IN_PLACE, evidence, "covers every member account", weighed=True)
     if state.get("org_zone") == ZONE_POLICIES:
-        return _policies(facts, state["id"], account_id, evidence)
+        others = sorted(
+            set(facts.delegated_admins.get(principal or "", []))
+            - {admin, facts.management_account_id}
+        )
+        seen = _policies(facts, state["id"], account_id, region, evidence)
+        if others and seen.status != PARTIAL:
+            # Further administrators keep policies of their own, which kg does not read: one of
+            # them could cover the member, or find it non-compliant.
+            reason = (
+                f"{seen.reason}; but administrators {', '.join(others)} may have policies of "
+                f"their own, not read"
+            )
+            return Observation(UNKNOWN, seen.evidence, reason, weighed=True)
+        return seen
     if account_id == admin and state.get("org_zone") != ZONE_RECORDED:
         return None  # organization rules and packs report the administrator's own account too
     enrolled = facts.enrollments.get(state["id"], {}).get(account_id)
@@ -120,13 +141,15 @@ def organization_view(
     return _weighed(seen)
 
 
-def _policies(facts: Facts, state_id: str, account_id: str, evidence: str) -> Observation:
-    """A member by the policies that cover it: it runs nothing itself, so no other scope
-    counts. The administrator's own and the management account are judged like any member:
-    a policy's scope is every account of the organization unless it names fewer."""
+def _policies(
+    facts: Facts, state_id: str, account_id: str, region: str, evidence: str
+) -> Observation:
+    """A member by the region's policies that cover it: it runs nothing itself, so no other
+    scope counts. The administrator's own and the management account are judged like any
+    member: a policy's scope is every account of the organization unless it names fewer."""
     enrolled = facts.enrollments.get(state_id, {}).get(account_id)
     if enrolled is None:
-        reason = f"no policy covers account {account_id}"
+        reason = f"no policy in {region} covers account {account_id}"
         return Observation(MISSING, evidence, reason, weighed=True)
     detail = enrolled.get("relationship") or ""
     status = {COMPLIANT: IN_PLACE, NON_COMPLIANT: PARTIAL}.get(enrolled["compliance"], UNKNOWN)

@@ -3,7 +3,8 @@
 Targets follow the control's scope: the organization for organization controls, every OU and
 account for policies inherited down the OU tree, every account (and collected region) for account
 and regional controls. Regional service controls with `organization: counts` weigh the member's
-own state with what the service's administrator runs for the organization (dual_scope). A
+own state with what the service's administrator runs for the organization (dual_scope); those
+with `organization: only` (Firewall Manager, whose policies are regional) read that alone. A
 control listing `satisfied_by` whose own observation is unknown is in place when one of those
 controls is in place for the same account or the whole organization, in that region or
 everywhere (organization auto-enable covering an uncollected member region), unless the
@@ -140,19 +141,24 @@ def _service_enabled(control: Control, catalog: Catalog, facts: Facts) -> list[V
         org = organization_view(facts, service, principal, account_id, region, params, own.status)
         return weigh(own, org)
 
-    def judge_by_organization(account_id: str) -> Observation:
+    def judge_by_organization(account_id: str, region: str) -> Observation:
         """A service members do not run themselves: only its administrator's view counts."""
         principal = catalog.service(service).service_principal
-        org = organization_view(facts, service, principal, account_id, GLOBAL, params, MISSING)
+        org = organization_view(facts, service, principal, account_id, region, params, MISSING)
         if org is None:
             return Observation(UNKNOWN, "", "no organization view of the service was collected")
         return org
 
     if control.scope == "region":
-        judged = judge_both if params["organization"] == "counts" else judge
+        judged = {"counts": judge_both, "only": judge_by_organization}.get(
+            params["organization"], judge
+        )
         return _per_region(control, facts, judged, ((a, a.key) for a in facts.accounts))
     if control.scope == "account" and params["organization"] == "only":
-        return [_verdict(a, control, GLOBAL, judge_by_organization(a.key)) for a in facts.accounts]
+        return [
+            _verdict(a, control, GLOBAL, judge_by_organization(a.key, GLOBAL))
+            for a in facts.accounts
+        ]
     if control.scope == "account":
         return [
             _verdict(a, control, GLOBAL, _across_regions(facts, a.key, judge, every))

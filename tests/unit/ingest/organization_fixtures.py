@@ -13,6 +13,7 @@ Root                      SCPs FullAWSAccess + deny-leave, RCP perimeter
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -231,15 +232,29 @@ def management_snapshot(
     calls: ManagementCalls,
     failed: tuple[tuple[str, str, str | None], ...] = (),
     source: str = "synthetic",
+    *,
+    regional: Mapping[tuple[str, str], ManagementCalls] | None = None,
+    regional_failed: tuple[tuple[str, str, str, str, str | None], ...] = (),
+    collected: Mapping[str, list[str]] | None = None,
 ) -> Snapshot:
     """A snapshot of the management account's calls; `failed` ones are recorded as
-    AccessDenied instead."""
+    AccessDenied instead. `regional` adds the calls of an (account, region), `regional_failed`
+    the (account, region, client, method, key) calls that were denied there, and `collected`
+    says which accounts were collected in which regions (the management account in us-east-1
+    by default)."""
     writer = SnapshotWriter(root, source=source)
     for (client, method, key), data in calls.items():
         if (client, method, key) not in failed:
             writer.write(MANAGEMENT, GLOBAL_REGION, client, method, data, key)
     for client, method, key in failed:
         writer.record_failure(MANAGEMENT, GLOBAL_REGION, client, method, "AccessDenied", "", key)
-    writer.set_account(MANAGEMENT, ["us-east-1"])
+    for (account_id, region), answers in (regional or {}).items():
+        for (client, method, key), data in answers.items():
+            if (account_id, region, client, method, key) not in regional_failed:
+                writer.write(account_id, region, client, method, data, key)
+    for account_id, region, client, method, key in regional_failed:
+        writer.record_failure(account_id, region, client, method, "AccessDenied", "", key)
+    for account_id, regions in (collected or {MANAGEMENT: ["us-east-1"]}).items():
+        writer.set_account(account_id, regions)
     writer.finish(organization_account_id=MANAGEMENT, created_at=CREATED)
     return Snapshot.open(root)

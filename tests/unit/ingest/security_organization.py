@@ -269,13 +269,14 @@ def organization_snapshot(root: Path, member_guardduty_eu: str = "DISABLED") -> 
         },
         region=GLOBAL_REGION,
     )
-    builder.answer(
-        "fms",
-        "get_admin_account",
-        {"AdminAccount": MANAGEMENT, "RoleStatus": "READY"},
-        region=GLOBAL_REGION,
-    )
-    builder.answer("fms", "list_policies", {"PolicyList": []}, region=GLOBAL_REGION)
+    for region in REGIONS:
+        builder.answer(
+            "fms",
+            "get_admin_account",
+            {"AdminAccount": MANAGEMENT, "RoleStatus": "READY"},
+            region=region,
+        )
+        builder.answer("fms", "list_policies", {"PolicyList": []}, region=region)
     return builder.open()
 
 

@@ -247,9 +247,7 @@ def test_shield_collector(tmp_path: Path) -> None:
 # Firewall Manager --------------------------------------------------------------------------------
 
 
-def test_firewall_manager_administrator_and_policies_in_the_organization_account(
-    tmp_path: Path,
-) -> None:
+def test_firewall_manager_administrator_and_policies_in_each_region(tmp_path: Path) -> None:
     policies = {
         "PolicyList": [
             {"PolicyName": "waf-all", "PolicyId": "p1", "SecurityServiceType": "WAFV2"},
@@ -259,47 +257,44 @@ def test_firewall_manager_administrator_and_policies_in_the_organization_account
     admin = {"AdminAccount": MANAGEMENT, "RoleStatus": "READY"}
     snap = (
         SnapshotBuilder(tmp_path, {MANAGEMENT: [REGION], MEMBER: [REGION]})
-        .answer("fms", "get_admin_account", admin, region=GLOBAL_REGION)
-        .answer("fms", "list_policies", policies, region=GLOBAL_REGION)
+        .answer("fms", "get_admin_account", admin)
+        .answer("fms", "list_policies", policies)
+        .answer("fms", "get_admin_account", admin, account_id=MEMBER)
         .open()
     )
     records = fms.transform(snap)
-    assert len(records.nodes["FirewallManagerAdmin"]) == 1  # organization-wide, not per account
-    manager = state(records, "FirewallManagerAdmin", region=GLOBAL_REGION)
+    assert len(records.nodes["FirewallManagerAdmin"]) == 2  # per account and region
+    manager = state(records, "FirewallManagerAdmin")
     assert (manager["status"], manager["admin_account_id"]) == ("enabled", MANAGEMENT)
     assert manager["policy_types"] == ["DNS_FIREWALL", "WAFV2"]
+    member = state(records, "FirewallManagerAdmin", account_id=MEMBER)
+    assert (member["status"], member["org_status"]) == ("enabled", "unknown")
 
 
 def test_firewall_manager_without_administrator_is_disabled(tmp_path: Path) -> None:
     records = fms.transform(SnapshotBuilder(tmp_path).open())
-    manager = state(records, "FirewallManagerAdmin", region=GLOBAL_REGION)
+    manager = state(records, "FirewallManagerAdmin")
     assert (manager["status"], manager["status_reason"]) == (
         "disabled",
         "no Firewall Manager administrator",
     )
-    assert (
-        fms.transform(
-            SnapshotBuilder(tmp_path / "standalone", organization_account_id=None).open()
-        ).counts()["nodes"]
-        == 0
-    )
+    hand_made = fms.transform(SnapshotBuilder(tmp_path / "file", source="file").open())
+    assert state(hand_made, "FirewallManagerAdmin")["status"] == "unknown"
 
 
 def test_firewall_manager_collector_lists_policies_only_as_administrator(tmp_path: Path) -> None:
     """Stubber: moto does not implement Firewall Manager."""
-    ctx, session, writer = stubbed_context(tmp_path / "admin", region=GLOBAL_REGION)
+    ctx, session, writer = stubbed_context(tmp_path / "admin")
     stub = session.stub("fms")
     stub.add_response("get_admin_account", {"AdminAccount": MANAGEMENT, "RoleStatus": "READY"})
     stub.add_response("list_policies", {"PolicyList": []})
     fms.collect(ctx)
     session.assert_all_answered()
-    assert collected(writer, MANAGEMENT, GLOBAL_REGION)["fms/list_policies"] == {"PolicyList": []}
-    other_ctx, other_session, other_writer = stubbed_context(
-        tmp_path / "other", region=GLOBAL_REGION
-    )
+    assert collected(writer, MANAGEMENT, REGION)["fms/list_policies"] == {"PolicyList": []}
+    other_ctx, other_session, other_writer = stubbed_context(tmp_path / "other")
     other_session.stub("fms").add_client_error(
         "get_admin_account", "ResourceNotFoundException", "no administrator", 400
     )
     fms.collect(other_ctx)
     other_session.assert_all_answered()
-    assert collected(other_writer, MANAGEMENT, GLOBAL_REGION) == {"!failed": []}
+    assert collected(other_writer, MANAGEMENT, REGION) == {"!failed": []}
