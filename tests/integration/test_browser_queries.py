@@ -38,3 +38,17 @@ def test_cross_account_assume_shows_other_accounts_but_not_aws_services(
     assert sorted((p["p"][0].get("account_id"), p["p"][2]["account_id"]) for p in shown) == sorted(
         (a["source_account"], a["role_account"]) for a in expected
     )
+
+
+def test_the_server_advertises_the_bolt_address_it_listens_on(graph: Graph) -> None:
+    """Browser's connect form offers the advertised address; it must be the one Bolt listens on."""
+    settings = {
+        row["name"]: row["value"]
+        for row in graph.read(
+            "SHOW SETTINGS YIELD name, value "
+            "WHERE name IN ['server.bolt.listen_address', 'server.bolt.advertised_address'] "
+            "RETURN name, value"
+        )
+    }
+    listen_port = settings["server.bolt.listen_address"].rsplit(":", 1)[1]
+    assert settings["server.bolt.advertised_address"].rsplit(":", 1)[1] == listen_port
