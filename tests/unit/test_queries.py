@@ -46,3 +46,11 @@ def test_every_shipped_query_has_a_unique_name_and_title() -> None:
 def test_docs_queries_md_is_generated_from_the_library() -> None:
     root = Path(__file__).resolve().parents[2]
     assert (root / "docs" / "queries.md").read_text() == queries.library_markdown()
+
+
+def test_graph_view_queries_are_bounded() -> None:
+    """Browser draws what a browser-* query returns: on 1,000 accounts it must stay small."""
+    browser = [q for name, q in queries.library().items() if name.startswith("browser-")]
+    assert browser
+    for query in browser:
+        assert "LIMIT" in query.cypher, f"{query.name} has no LIMIT"
