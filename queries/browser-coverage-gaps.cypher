@@ -1,6 +1,6 @@
 // name: browser-coverage-gaps
 // title: Controls missing in an account, by layer (graph view)
-// description: The account, the controls that are missing or unknown there, and their layers (at most 500 rows); for Neo4j Browser's graph view. account: an account id or name (set it in Browser with `:param account => '555566667777'`).
+// description: The account, the controls that are missing or unknown there, and their layers (at most 500 rows); for Neo4j Browser's graph view. account: an account id or name.
 // layer: account
 // params: account='555566667777'
 MATCH (a:Account)

@@ -34,14 +34,23 @@ def query(
     docs: Annotated[
         bool, typer.Option("--docs", help="Print the library as Markdown (docs/queries.md).")
     ] = False,
+    browser_docs: Annotated[
+        bool,
+        typer.Option(
+            "--browser-docs", help="Print the Neo4j Browser guide as Markdown (docs/browser.md)."
+        ),
+    ] = False,
     output: FormatOption = RowFormat.table,
     out_file: OutputOption = None,
 ) -> None:
     """Run a named Cypher query in a read transaction.
 
-    Example: kg query accounts-without-guardduty --format csv
+    Example: kg query coverage-matrix -p by=capability --format csv
     """
     with written_to(out_file):
+        if browser_docs:
+            typer.echo(queries.browser_markdown(), nl=False)
+            return
         _query(name, param or [], show, list_all, docs, output)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from kg import queries
+from kg.cli import query_cmd
 from kg.errors import ConfigError, KgError
 
 GOOD = """// name: demo
@@ -54,3 +58,29 @@ def test_graph_view_queries_are_bounded() -> None:
     assert browser
     for query in browser:
         assert "LIMIT" in query.cypher, f"{query.name} has no LIMIT"
+
+
+def test_docs_browser_md_is_generated_from_the_library() -> None:
+    """Regenerate docs/browser.md (make docs) whenever a query changes."""
+    root = Path(__file__).resolve().parents[2]
+    assert (root / "docs" / "browser.md").read_text() == queries.browser_markdown()
+
+
+def test_the_browser_guide_lists_every_query_and_sets_every_parameter() -> None:
+    guide = queries.browser_markdown()
+    for name, query in queries.library().items():
+        assert f"`{name}`" in guide
+        if name.startswith("browser-"):
+            assert query.cypher in guide
+            for param in query.params:
+                assert f":param {param} => " in guide
+
+
+def test_the_example_of_kg_query_help_names_a_query_of_the_library() -> None:
+    app = typer.Typer()
+    query_cmd.register(app)
+    shown = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"}).output
+    examples = re.findall(r"Example: kg query ([a-z0-9-]+)", shown)
+    assert examples, shown
+    for example in examples:
+        assert example in queries.library()
