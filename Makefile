@@ -33,6 +33,7 @@ docs: setup
 	$(BIN)/kg schema show --grass > docs/browser/kg.grass
 	$(BIN)/kg query --docs > docs/queries.md
 	$(BIN)/kg query --browser-docs > docs/browser.md
+	$(BIN)/kg query --browser-favorites docs/browser/kg-favorites.zip
 	$(BIN)/python -m kg.analysis.privesc_techniques > docs/privesc.md
 
 bench: setup

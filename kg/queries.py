@@ -6,7 +6,9 @@ always be reproduced, and questioned, in Browser.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -139,6 +141,32 @@ def library_markdown() -> str:
 
 
 BROWSER_PREFIX = "browser-"
+# Browser files a favorite from a zip under the folder its path names.
+FAVORITE_FOLDERS = {True: "kg graph views", False: "kg tables"}
+# A fixed date and no compression: the same library always makes the same bytes.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def favorite_text(query: NamedQuery) -> str:
+    """A query as a Browser favorite: Browser names a favorite by its first comment line."""
+    lines = [f"// {query.title}", f"// kg query {query.name}"]
+    if query.params:
+        settings = "; ".join(f":param {k} => {_param_value(v)}" for k, v in query.params.items())
+        lines.append(f"// Set first: {settings}")
+    return "\n".join([*lines, query.cypher, ""])
+
+
+def favorites_zip() -> bytes:
+    """docs/browser/kg-favorites.zip: the whole library, one .cypher file per query. Dropped on
+    Browser's window, it becomes favorites in two folders (graph views, tables)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, query in sorted(library().items()):
+            folder = FAVORITE_FOLDERS[name.startswith(BROWSER_PREFIX)]
+            entry = zipfile.ZipInfo(f"{folder}/{name}.cypher", date_time=_ZIP_DATE)
+            entry.external_attr = 0o644 << 16
+            archive.writestr(entry, favorite_text(query))
+    return buffer.getvalue()
 
 
 def _param_value(value: Any) -> str:
@@ -189,9 +217,14 @@ def browser_markdown() -> str:
         "## Queries that draw a graph",
         "",
         "These return paths, or nodes and relationships, so Browser draws them. Each is bounded",
-        "(LIMIT, hop bounds) to stay readable and fast on a large organization. Keep them at hand:",
-        "drag a `queries/browser-*.cypher` file onto the Browser window and Browser saves it as a",
-        "favorite (sidebar, star icon). `kg query NAME --show` prints a query's text.",
+        "(LIMIT, hop bounds) to stay readable and fast on a large organization.",
+        "`kg query NAME --show` prints a query's text.",
+        "",
+        "Keep the whole library at hand: drag",
+        "[browser/kg-favorites.zip](browser/kg-favorites.zip) onto the Browser window and",
+        "every query becomes a favorite (sidebar, star icon), in two folders: kg graph views and",
+        "kg tables. Each favorite's comments say which parameters to set first. One query file",
+        "dropped on the window (`queries/NAME.cypher`) offers to save it to favorites as well.",
         "",
     ]
     for query in graph_view:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -40,6 +41,14 @@ def query(
             "--browser-docs", help="Print the Neo4j Browser guide as Markdown (docs/browser.md)."
         ),
     ] = False,
+    favorites: Annotated[
+        Path | None,
+        typer.Option(
+            "--browser-favorites",
+            help="Write the library as a zip of Neo4j Browser favorites "
+            "(docs/browser/kg-favorites.zip).",
+        ),
+    ] = None,
     output: FormatOption = RowFormat.table,
     out_file: OutputOption = None,
 ) -> None:
@@ -50,6 +59,10 @@ def query(
     with written_to(out_file):
         if browser_docs:
             typer.echo(queries.browser_markdown(), nl=False)
+            return
+        if favorites is not None:
+            favorites.write_bytes(queries.favorites_zip())
+            console.print(f"Wrote {len(queries.library())} favorites to {favorites}")
             return
         _query(name, param or [], show, list_all, docs, output)
 

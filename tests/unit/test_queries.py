@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,28 @@ def test_the_example_of_kg_query_help_names_a_query_of_the_library() -> None:
     assert examples, shown
     for example in examples:
         assert example in queries.library()
+
+
+def test_docs_favorites_zip_is_generated_from_the_library() -> None:
+    """Regenerate docs/browser/kg-favorites.zip (make docs) whenever a query changes."""
+    root = Path(__file__).resolve().parents[2]
+    assert (root / "docs" / "browser" / "kg-favorites.zip").read_bytes() == queries.favorites_zip()
+
+
+def test_the_favorites_zip_holds_every_query_as_browser_reads_it() -> None:
+    """Browser imports each .cypher file of a dropped zip, in the folder its path names, and
+    names the favorite by its first line."""
+    with zipfile.ZipFile(io.BytesIO(queries.favorites_zip())) as archive:
+        files = {info.filename: archive.read(info).decode() for info in archive.infolist()}
+    library = queries.library()
+    assert sorted(path.rsplit("/", 1)[1].removesuffix(".cypher") for path in files) == sorted(
+        library
+    )
+    for path, text in files.items():
+        folder, file_name = path.split("/")
+        query = library[file_name.removesuffix(".cypher")]
+        assert folder == ("kg graph views" if query.name.startswith("browser-") else "kg tables")
+        assert text.splitlines()[0] == f"// {query.title}"
+        assert query.cypher in text
+        for param in query.params:
+            assert f":param {param} => " in text
