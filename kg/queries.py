@@ -196,7 +196,7 @@ def browser_markdown() -> str:
         "configuration: Bolt from `NEO4J_URI`, HTTP from `KG_NEO4J_HTTP_PORT`. Open the Browser",
         "URL and connect as user `neo4j` with your `NEO4J_PASSWORD` (default `kg-local-password`).",
         "The server kg starts advertises the Bolt address it listens on, so the connect form",
-        "offers it. (With Docker, docker-compose.yml publishes the default ports, 7474 and 7687.)",
+        "offers it; so does the Docker one, which `kg neo4j start` publishes on the same ports.",
         "",
         "## The style sheet",
         "",

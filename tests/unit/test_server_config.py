@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.server import jar
+from kg.server import docker, jar
 
 
 def _written_settings(home: Path, bolt_port: int, http_port: int) -> dict[str, str]:
@@ -30,3 +30,18 @@ def test_the_browser_url_and_bolt_uri_follow_the_ports(tmp_path: Path) -> None:
     config = jar.ServerConfig(home=tmp_path, lib=tmp_path, bolt_port=40001, http_port=40002)
     assert config.bolt_uri == "bolt://127.0.0.1:40001"
     assert config.browser_url == "http://127.0.0.1:40002/browser/"
+
+
+def test_docker_compose_publishes_and_advertises_the_configured_ports() -> None:
+    env = docker.compose_environment("secret", bolt_port=47687, http_port=47474)
+    assert env == {
+        "NEO4J_PASSWORD": "secret",
+        "KG_NEO4J_BOLT_PORT": "47687",
+        "KG_NEO4J_HTTP_PORT": "47474",
+    }
+    compose = (Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text()
+    assert '"127.0.0.1:${KG_NEO4J_BOLT_PORT:-7687}:7687"' in compose
+    assert '"127.0.0.1:${KG_NEO4J_HTTP_PORT:-7474}:7474"' in compose
+    assert 'NEO4J_server_bolt_advertised__address: "127.0.0.1:${KG_NEO4J_BOLT_PORT:-7687}"' in (
+        compose
+    )
