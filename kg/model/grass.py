@@ -2,9 +2,10 @@
 
 Every kind of node (label) has its own colour, in a band of hues that tells its layer at a glance
 (purples for the organization, blues for accounts, greens for the network, ambers for principals,
-reds for resources, greys for the catalog), and is captioned by the name people know rather than
-an ARN. Derived relationships, the ones analysis writes (attack routes, access, coverage), are
-drawn thick and in colour; collected ones thin and grey. Nodes an analysis marks as crown jewels
+reds for resources, greys for the catalog; the kinds graph views draw most are picked by hand to
+stand apart), and is captioned by the name people know rather than an ARN. Derived
+relationships, the ones analysis writes (attack routes, access, coverage), are drawn thick and in
+colour; collected ones thin and grey. Nodes an analysis marks as crown jewels
 get a heavy red border over their kind's colour.
 
 Browser applies every rule whose selector matches a node, in the sheet's order, so the mark's rule
@@ -33,8 +34,28 @@ LAYER_HUES: dict[str, tuple[float, float, float]] = {
 }
 # Lightness cycles so that neighbours in a band differ in brightness as well as hue.
 LIGHTNESS = (0.36, 0.50, 0.64)
-# Where a run starts, drawn apart from every layer's band.
-KIND_COLOURS = {"Internet": "#1b1f24", "AnyPrincipal": "#57606a"}
+# The kinds the graph views draw most, picked by hand to stand apart from each other (and near
+# their layer's band); the internet and everyone ("*"), where attack paths start, are dark.
+KIND_COLOURS = {
+    "Internet": "#1b1f24",
+    "AnyPrincipal": "#57606a",
+    "Account": "#0969da",
+    "Role": "#d4a72c",
+    "User": "#fb8f44",
+    "Group": "#9a6700",
+    "RootUser": "#bc4c00",
+    "ServicePrincipal": "#f5e0a3",
+    "FederatedProvider": "#7d4e00",
+    "S3Bucket": "#cf222e",
+    "KmsKey": "#bf3989",
+    "Secret": "#82071e",
+    "LambdaFunction": "#ff8182",
+    "Ec2Instance": "#2da44e",
+    "NetworkInterface": "#8ddb8c",
+    "LoadBalancer": "#116329",
+    "Control": "#8c959f",
+    "Layer": "#424a53",
+}
 # Derived relationship types, in the order of their names.
 DERIVED_COLOURS = (
     "#cf222e",
@@ -53,8 +74,11 @@ DERIVED_COLOURS = (
 COLLECTED_COLOUR = "#a5abb6"
 COLLECTED_WIDTH = "1px"
 DERIVED_WIDTH = "3px"
-NODE_DIAMETER = "75px"
-NODE_FONT_SIZE = "8px"
+# Browser wraps a caption at spaces only and cuts a word wider than the circle: at 7px a name of
+# about 28 characters (an account alias, a bucket or role name) is 100px wide.
+NODE_DIAMETER = "105px"
+NODE_FONT_SIZE = "7px"
+CAPTION_CHARACTERS = 28
 MARK_BORDER = ("#d1242f", "6px")
 
 

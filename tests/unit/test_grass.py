@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 from kg.model import load_schema
-from kg.model.grass import grass
+from kg.model.grass import (
+    CAPTION_CHARACTERS,
+    KIND_COLOURS,
+    NODE_DIAMETER,
+    NODE_FONT_SIZE,
+    grass,
+)
 from kg.model.schema import Schema
 
 _BLOCK = re.compile(r"^(\S+) \{\n(.*?)\n\}", re.MULTILINE | re.DOTALL)
@@ -33,6 +39,8 @@ def test_every_kind_of_node_has_its_own_colour() -> None:
     colours = {label: rules[f"node.{label}"]["color"] for label in schema.nodes}
     assert len(set(colours.values())) == len(colours)
     assert rules["node"]["color"].lower() not in {c.lower() for c in colours.values()}
+    # A colour picked by hand names a kind that exists (a renamed label would lose it silently).
+    assert set(KIND_COLOURS) <= set(schema.nodes)
 
 
 def test_nodes_are_captioned_by_declared_names_not_arns() -> None:
@@ -76,3 +84,11 @@ def test_a_mark_only_adds_a_border_after_the_kinds() -> None:
         later = [s for s in selectors[position + 1 :] if s.startswith("node.")]
         assert all(s.removeprefix("node.") in schema.marks for s in later)
         assert set(rules[position][1]) == {"border-color", "border-width"}
+
+
+def test_a_name_of_the_usual_length_fits_its_circle() -> None:
+    """Browser cuts a word wider than the circle; sans-serif averages about half an em a
+    character (measured in Browser: 'OrganizationAccountAccessRole', 29, is 102px at 7px)."""
+    diameter = float(NODE_DIAMETER.removesuffix("px"))
+    font = float(NODE_FONT_SIZE.removesuffix("px"))
+    assert CAPTION_CHARACTERS * 0.5 * font + 4 <= diameter
