@@ -178,6 +178,8 @@ def server_settings(config: ServerConfig) -> dict[str, str]:
         "server.http.advertised_address": f"{LOCAL_HOST}:{config.http_port}",
         "server.https.enabled": "false",
         "dbms.usage_report.enabled": "false",
+        # Browser's product analytics start off as well.
+        "client.allow_telemetry": "false",
         "server.memory.heap.initial_size": config.heap,
         "server.memory.heap.max_size": config.heap,
         "server.memory.pagecache.size": config.pagecache,

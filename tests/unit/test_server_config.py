@@ -26,6 +26,12 @@ def test_the_advertised_addresses_are_the_configured_ones(tmp_path: Path) -> Non
     assert settings["server.default_advertised_address"] == "127.0.0.1"
 
 
+def test_usage_reporting_and_browser_analytics_are_off(tmp_path: Path) -> None:
+    settings = _written_settings(tmp_path, bolt_port=47687, http_port=47474)
+    assert settings["dbms.usage_report.enabled"] == "false"
+    assert settings["client.allow_telemetry"] == "false"
+
+
 def test_the_browser_url_and_bolt_uri_follow_the_ports(tmp_path: Path) -> None:
     config = jar.ServerConfig(home=tmp_path, lib=tmp_path, bolt_port=40001, http_port=40002)
     assert config.bolt_uri == "bolt://127.0.0.1:40001"
