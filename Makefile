@@ -34,6 +34,8 @@ docs: setup
 	$(BIN)/kg schema show --format markdown > docs/model.md
 	$(BIN)/kg schema show --grass > docs/browser/kg.grass
 	$(BIN)/kg query --docs > docs/queries.md
+	$(BIN)/kg query --browser-docs > docs/browser.md
+	$(BIN)/kg query --browser-favorites docs/browser/kg-favorites.zip
 	$(BIN)/python -m kg.analysis.privesc_techniques > docs/privesc.md
 
 bench: setup

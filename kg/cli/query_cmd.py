@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,14 +35,35 @@ def query(
     docs: Annotated[
         bool, typer.Option("--docs", help="Print the library as Markdown (docs/queries.md).")
     ] = False,
+    browser_docs: Annotated[
+        bool,
+        typer.Option(
+            "--browser-docs", help="Print the Neo4j Browser guide as Markdown (docs/browser.md)."
+        ),
+    ] = False,
+    favorites: Annotated[
+        Path | None,
+        typer.Option(
+            "--browser-favorites",
+            help="Write the library as a zip of Neo4j Browser favorites "
+            "(docs/browser/kg-favorites.zip).",
+        ),
+    ] = None,
     output: FormatOption = RowFormat.table,
     out_file: OutputOption = None,
 ) -> None:
     """Run a named Cypher query in a read transaction.
 
-    Example: kg query accounts-without-guardduty --format csv
+    Example: kg query coverage-matrix -p by=capability --format csv
     """
     with written_to(out_file):
+        if browser_docs:
+            typer.echo(queries.browser_markdown(), nl=False)
+            return
+        if favorites is not None:
+            favorites.write_bytes(queries.favorites_zip())
+            console.print(f"Wrote {len(queries.library())} favorites to {favorites}")
+            return
         _query(name, param or [], show, list_all, docs, output)
 
 

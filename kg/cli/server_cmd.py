@@ -51,13 +51,14 @@ def stop(backend: BackendOption = "auto") -> None:
 
 @neo4j_app.command("status")
 def status(output: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
-    """Is the local server running, and where."""
+    """Is the local server running, and where: its Bolt address and Neo4j Browser's URL."""
     current = server.status(state.settings)
     if output == Format.json:
         print_json(current.__dict__)
         return
     word = "running" if current.running else "not running"
     console.print(f"Neo4j is {word} at {current.bolt_uri} (backend: {current.backend})")
+    console.print(f"Browser: {current.browser_url}")
     if not current.running:
         raise typer.Exit(1)
 

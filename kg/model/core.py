@@ -8,6 +8,7 @@ NODES = (
         key="account_id",
         layer="account",
         scope="global",
+        caption_detail="account_id",
         description="An AWS account: a member of the organization, or an external account that a "
         "policy names (external=true).",
         properties={

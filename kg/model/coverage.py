@@ -65,7 +65,7 @@ NODES = (
             "reference": "AWS documentation",
         },
         indexes=("layer", "capability"),
-        caption="id",
+        caption="title",
     ),
 )
 

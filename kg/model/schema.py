@@ -39,7 +39,9 @@ class NodeSchema:
     account by account on reload; "global" nodes are shared (an external account, a service
     principal, the internet) and only removed when nothing refers to them; "reference" nodes come
     from the catalog; "derived" nodes are rewritten by analysis. caption is the property Neo4j
-    Browser shows on the node (a name people recognise, not an id).
+    Browser shows on the node (a name people recognise, not an id); caption_detail, when set, is
+    shown after it, for kinds whose caption property can be missing (an external account has an
+    id but no name).
     """
 
     label: str
@@ -51,6 +53,7 @@ class NodeSchema:
     properties: dict[str, str] = field(default_factory=dict)
     indexes: tuple[str, ...] = ()
     caption: str = "name"
+    caption_detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,8 @@ class Schema:
             for label in (node.label, *node.extra_labels):
                 if not _LABEL.match(label):
                     raise SchemaError(f"label {label!r} is not PascalCase")
-            for prop in (node.key, node.caption, *node.properties, *node.indexes):
+            detail = (node.caption_detail,) if node.caption_detail else ()
+            for prop in (node.key, node.caption, *detail, *node.properties, *node.indexes):
                 if not _PROPERTY.match(prop):
                     raise SchemaError(f"{node.label}.{prop} is not snake_case")
             if node.layer not in LAYERS:

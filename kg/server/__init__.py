@@ -73,7 +73,10 @@ def start(
     chosen, compose_file = _choose(backend)
     config = local_config(settings)
     if chosen == "docker" and compose_file is not None:
-        docker.compose(compose_file, "up", "-d", "--wait", password=settings.password)
+        docker.compose(
+            compose_file, "up", "-d", "--wait", password=settings.password,
+            bolt_port=config.bolt_port, http_port=config.http_port,
+        )  # fmt: skip
         return ServerStatus("docker", True, config.bolt_uri, config.browser_url)
     pid = jar.start(config, timeout=timeout)
     return ServerStatus("jar", True, config.bolt_uri, config.browser_url, pid, str(config.log_file))
@@ -82,7 +85,11 @@ def start(
 def stop(settings: Neo4jSettings, backend: Backend = "auto") -> bool:
     chosen, compose_file = _choose(backend)
     if chosen == "docker" and compose_file is not None:
-        docker.compose(compose_file, "stop", password=settings.password)
+        config = local_config(settings)
+        docker.compose(
+            compose_file, "stop", password=settings.password,
+            bolt_port=config.bolt_port, http_port=config.http_port,
+        )  # fmt: skip
         return True
     return jar.stop(local_config(settings))
 

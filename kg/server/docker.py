@@ -33,10 +33,22 @@ def find_compose_file(start: Path | None = None) -> Path | None:
     return None
 
 
-def compose(compose_file: Path, *args: str, password: str) -> str:
+def compose_environment(password: str, bolt_port: int, http_port: int) -> dict[str, str]:
+    """What docker-compose.yml reads: the password (passed on as NEO4J_AUTH) and the ports to
+    publish on 127.0.0.1, the Bolt one also advertised for Browser's connect form."""
+    return {
+        "NEO4J_PASSWORD": password,
+        "KG_NEO4J_BOLT_PORT": str(bolt_port),
+        "KG_NEO4J_HTTP_PORT": str(http_port),
+    }
+
+
+def compose(
+    compose_file: Path, *args: str, password: str, bolt_port: int = 7687, http_port: int = 7474
+) -> str:
     """Run `docker compose` with args; the password goes in its environment, which only this user
-    can read (docker-compose.yml passes it on as NEO4J_AUTH), never in its arguments."""
-    env = {**os.environ, "NEO4J_PASSWORD": password}
+    can read, never in its arguments."""
+    env = {**os.environ, **compose_environment(password, bolt_port, http_port)}
     result = subprocess.run(
         ["docker", "compose", "-f", str(compose_file), *args],
         capture_output=True, text=True, env=env, check=False,

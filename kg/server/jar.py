@@ -32,6 +32,7 @@ BROWSER_VERSION = "5.24.0"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 PID_FILE = "kg-neo4j.pid"
+LOCAL_HOST = "127.0.0.1"
 READY_MARKER = ".complete"
 HOME_FOLDERS = ("conf", "data", "logs", "run", "import", "plugins")
 PRIVATE_DIR = 0o700
@@ -56,11 +57,11 @@ class ServerConfig:
 
     @property
     def bolt_uri(self) -> str:
-        return f"bolt://127.0.0.1:{self.bolt_port}"
+        return f"bolt://{LOCAL_HOST}:{self.bolt_port}"
 
     @property
     def browser_url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}/browser/"
+        return f"http://{LOCAL_HOST}:{self.http_port}/browser/"
 
     @property
     def pid_file(self) -> Path:
@@ -163,15 +164,22 @@ def make_home_private(home: Path) -> None:
         ) from None
 
 
-def write_config(config: ServerConfig) -> None:
+def server_settings(config: ServerConfig) -> dict[str, str]:
+    """neo4j.conf as settings. The advertised addresses are the ones kg listens on: Neo4j
+    Browser's connect form, and the discovery document it reads from the HTTP port, offer the
+    advertised Bolt address, which otherwise stays at the default port 7687."""
     home = config.home
-    settings = {
-        "server.default_listen_address": "127.0.0.1",
-        "server.default_advertised_address": "127.0.0.1",
-        "server.bolt.listen_address": f"127.0.0.1:{config.bolt_port}",
-        "server.http.listen_address": f"127.0.0.1:{config.http_port}",
+    return {
+        "server.default_listen_address": LOCAL_HOST,
+        "server.default_advertised_address": LOCAL_HOST,
+        "server.bolt.listen_address": f"{LOCAL_HOST}:{config.bolt_port}",
+        "server.bolt.advertised_address": f"{LOCAL_HOST}:{config.bolt_port}",
+        "server.http.listen_address": f"{LOCAL_HOST}:{config.http_port}",
+        "server.http.advertised_address": f"{LOCAL_HOST}:{config.http_port}",
         "server.https.enabled": "false",
         "dbms.usage_report.enabled": "false",
+        # Browser's product analytics start off as well.
+        "client.allow_telemetry": "false",
         "server.memory.heap.initial_size": config.heap,
         "server.memory.heap.max_size": config.heap,
         "server.memory.pagecache.size": config.pagecache,
@@ -182,8 +190,11 @@ def write_config(config: ServerConfig) -> None:
         "server.directories.import": str(home / "import"),
         "server.directories.plugins": str(home / "plugins"),
     }
-    text = "".join(f"{k}={v}\n" for k, v in settings.items())
-    _write_private(home / "conf" / "neo4j.conf", text)
+
+
+def write_config(config: ServerConfig) -> None:
+    text = "".join(f"{k}={v}\n" for k, v in server_settings(config).items())
+    _write_private(config.home / "conf" / "neo4j.conf", text)
 
 
 def _java_command(java: str, config: ServerConfig, main: str, *args: str) -> list[str]:

@@ -43,6 +43,13 @@ def test_start_is_idempotent_serves_browser_and_stop_ends_it(kg: KgRunner, tmp_p
         with urllib.request.urlopen(f"http://127.0.0.1:{http}/browser/", timeout=10) as page:
             assert page.status == 200
             assert b"Neo4j" in page.read()
+        # Browser's connect form offers the Bolt address of this discovery document.
+        with urllib.request.urlopen(f"http://127.0.0.1:{http}/", timeout=10) as discovery:
+            offered = json.loads(discovery.read())
+        assert offered["bolt_direct"] == f"bolt://127.0.0.1:{bolt}"
+        assert offered["bolt_routing"] == f"neo4j://127.0.0.1:{bolt}"
+        shown = kg("neo4j", "status", env=env).stdout
+        assert f"http://127.0.0.1:{http}/browser/" in shown
     finally:
         stopped = kg("neo4j", "stop", "--backend", "jar", env=env)
     assert "stopped" in stopped.stdout

@@ -12,7 +12,7 @@ from kg.graph.records import GraphRecords
 from kg.graph.writer import validate
 from kg.model import load_schema
 from kg.model.docs import model_markdown
-from kg.model.grass import LAYER_COLOURS, grass
+from kg.model.grass import grass
 from kg.model.schema import MarkSchema, NodeSchema, RelSchema, Schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,9 +90,5 @@ def test_docs_model_md_is_generated_from_the_schema() -> None:
 
 
 def test_browser_style_sheet_is_generated_from_the_schema() -> None:
+    """Regenerate docs/browser/kg.grass (make docs) whenever the model changes."""
     assert (ROOT / "docs" / "browser" / "kg.grass").read_text() == grass(load_schema())
-
-
-def test_every_layer_has_its_own_colour() -> None:
-    colours = [fill for fill, _ in LAYER_COLOURS.values()]
-    assert len(set(colours)) == len(colours)
