@@ -49,18 +49,10 @@ LAYER_COLOURS = {
     "resources": "#8c6d31",
 }
 OTHER_COLOUR = "#7f7f7f"
-# The fields of a coverage verdict the page shows when a cell is opened.
-CONTROL_FIELDS = (
-    "control_id",
-    "title",
-    "layer",
-    "capability",
-    "region",
-    "status",
-    "scope",
-    "evidence",
-    "remediation",
-)
+# The fields of a coverage verdict the page shows when a cell is opened; what is the same for
+# every verdict of a control (its title, layer, capability, remediation) is said once per control.
+VERDICT_FIELDS = ("control_id", "region", "status", "scope", "evidence")
+CONTROL_FIELDS = ("title", "layer", "capability", "remediation")
 
 
 @dataclass(frozen=True)
@@ -169,7 +161,8 @@ def catalog_data(catalog: Catalog) -> dict[str, Any]:
 
 def coverage_data(rows: Sequence[Mapping[str, Any]], catalog: Catalog) -> dict[str, Any]:
     """The heatmap: one entry per target (organization, OUs, accounts, in the rows' order) with
-    a tally per layer, per capability and overall, and its verdicts to open in a cell."""
+    a tally per layer, per capability and overall; its verdicts to open in a cell; and each
+    control's title, layer, capability and remediation, once."""
     by_target: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
         by_target.setdefault(str(row["target_id"]), []).append(row)
@@ -189,9 +182,12 @@ def coverage_data(rows: Sequence[Mapping[str, Any]], catalog: Catalog) -> dict[s
         )
     return {
         "targets": targets,
-        "controls": {
-            target_id: [{name: row.get(name) for name in CONTROL_FIELDS} for row in own]
+        "verdicts": {
+            target_id: [{name: row.get(name) for name in VERDICT_FIELDS} for row in own]
             for target_id, own in by_target.items()
+        },
+        "controls": {
+            row["control_id"]: {name: row.get(name) for name in CONTROL_FIELDS} for row in rows
         },
     }
 

@@ -90,14 +90,14 @@ def test_the_heatmap_has_every_target_and_each_cell_its_verdicts(
         "MATCH (t)-[c:HAS_COVERAGE]->() RETURN count(DISTINCT t) AS targets, count(c) AS verdicts"
     )
     assert len(coverage["targets"]) == row["targets"]
-    assert sum(len(rows) for rows in coverage["controls"].values()) == row["verdicts"]
+    assert sum(len(rows) for rows in coverage["verdicts"].values()) == row["verdicts"]
     kinds = [target["kind"] for target in coverage["targets"]]
     assert kinds[0] == "organization" and "organizational_unit" in kinds and "account" in kinds
     for target in coverage["targets"]:
         counted = sum(target["overall"][s] for s in ("in_place", "partial", "missing", "unknown"))
         assert counted == target["overall"]["applicable"]
         assert counted + target["overall"]["not_applicable"] == len(
-            coverage["controls"][target["id"]]
+            coverage["verdicts"][target["id"]]
         )
 
 
@@ -114,6 +114,31 @@ def test_the_report_runs_in_a_browser_with_no_error_and_draws_every_node(
     heatmap = dom.split('id="heatmap-table"', 1)[1].split("</table>", 1)[0]
     assert heatmap.count("<tr") == len(data["coverage"]["targets"]) + 1
     assert dom.count('<li data-route="') == len(data["routes"])
+
+
+def test_a_cell_opens_its_verdicts_with_evidence(report_page: Path) -> None:
+    coverage = _data(report_page.read_text())["coverage"]
+    row, target = next(
+        (i, t)
+        for i, t in enumerate(coverage["targets"])
+        if t["kind"] == "account" and t["by_layer"]["network"]["missing"]
+    )
+    dom = browser.dump_dom(report_page, fragment=f"cell-{row}-network")
+    assert _attribute(dom, "html", "data-errors") == "0"
+    opened = dom.split('id="coverage-detail"', 1)[1].split("</section>", 1)[0]
+    network = [
+        v
+        for v in coverage["verdicts"][target["id"]]
+        if coverage["controls"][v["control_id"]]["layer"] == "network"
+    ]
+    assert opened.count("<tr") == len(network) + 1
+    assert f"{len(network)} verdicts" in opened
+    assert html.escape(target["name"], quote=False) in opened
+    [missing, *_] = [v for v in network if v["status"] == "missing" and v["evidence"]]
+    assert html.escape(missing["evidence"], quote=False) in opened
+    remedy = coverage["controls"][missing["control_id"]]["remediation"]
+    assert remedy
+    assert html.escape(remedy, quote=False) in opened
 
 
 def test_a_link_to_a_route_opens_with_its_hops_explained(report_page: Path) -> None:

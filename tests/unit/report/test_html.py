@@ -147,11 +147,17 @@ def test_coverage_is_tallied_per_target_and_column_with_its_verdicts() -> None:
     assert dev["by_capability"][capability] == tally(rows[1:])
     assert dev["overall"] == tally(rows[1:])
     assert set(dev["by_layer"]) == {layer.id for layer in catalog.layers}
-    assert [c["evidence"] for c in found["controls"][ACCOUNT]] == [
+    assert [v["evidence"] for v in found["verdicts"][ACCOUNT]] == [
         "seen missing",
         "seen in_place",
         "seen not_applicable",
     ]
+    assert found["controls"]["network-missing"] == {
+        "title": "a control",
+        "layer": "network",
+        "capability": capability,
+        "remediation": "turn it on",
+    }
 
 
 def _data_block(page: str) -> Any:
