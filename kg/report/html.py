@@ -26,6 +26,7 @@ import jinja2
 
 from kg.analysis import chokepoints, paths
 from kg.analysis.coverage.report import coverage_rows, tally
+from kg.analysis.hop_controls import MissingControl
 from kg.analysis.route_graph import Node, read_route_graph
 from kg.catalog import Catalog, load_catalog
 from kg.errors import OutputError, ReportAssetError
@@ -132,11 +133,11 @@ def report_data(
     """Everything the page shows: the coverage of every target by layer and capability with its
     verdicts, and per start its routes to the targets and the verified cuts."""
     findings = [find_start(graph, start, target, max_hops) for start in starts]
-    return {
-        **catalog_data(catalog),
-        "coverage": coverage_data(coverage_rows(graph), catalog),
-        **attack_data(findings),
+    coverage = coverage_data(coverage_rows(graph), catalog)
+    accounts = {
+        each["id"]: each["name"] for each in coverage["targets"] if each["kind"] == "account"
     }
+    return {**catalog_data(catalog), "coverage": coverage, **attack_data(findings, accounts)}
 
 
 def find_start(graph: Graph, start: str, target: str, max_hops: int) -> StartFindings:
@@ -213,9 +214,13 @@ def display_name(node: Node | None, key: str) -> str:
     return short_arns(name) if name.startswith("arn:") else name
 
 
-def attack_data(findings: Sequence[StartFindings]) -> dict[str, Any]:
+def attack_data(
+    findings: Sequence[StartFindings], account_names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The graph (every node and hop on a route shown, once), the routes by start as hop ids,
-    the routes per target, and the verified fixes; every node by name, coloured by layer."""
+    the routes per target, and the verified fixes; every node by name, coloured by layer, and
+    accounts by name where `account_names` (id to name) knows them."""
+    accounts = account_names or {}
     node_layer = {label: node.layer for label, node in load_schema().nodes.items()}
     nodes: dict[str, dict[str, Any]] = {}
     edges: dict[tuple[str, str, str], dict[str, Any]] = {}
@@ -233,6 +238,7 @@ def attack_data(findings: Sequence[StartFindings]) -> dict[str, Any]:
                 "kind": label,
                 "layer": node_layer.get(label, ""),
                 "account_id": found.account_id if found else None,
+                "account": _account(found.account_id if found else None, accounts),
                 "target_reason": paths.target_reason(found) if found else "",
                 "start": False,
             }
@@ -256,7 +262,7 @@ def attack_data(findings: Sequence[StartFindings]) -> dict[str, Any]:
                         "explanation": hop.explanation,
                         "controls": list(hop.controls),
                         "missing_controls": [
-                            {**paths.missing_document(m), "summary": m.summary()}
+                            {**paths.missing_document(m), "summary": _missing(m, accounts)}
                             for m in hop.missing_controls
                         ],
                     }
@@ -298,6 +304,21 @@ def attack_data(findings: Sequence[StartFindings]) -> dict[str, Any]:
         "without": [text for f in findings for text in f.routes.without],
         "cut_off": [name(key, f.routes.nodes) for f in findings for key in f.routes.cut_off],
     }
+
+
+def _account(account_id: str | None, names: Mapping[str, str]) -> str:
+    """An account as the page names it: 'app-dev (111122223333)', or its id alone."""
+    if not account_id:
+        return ""
+    name = names.get(account_id)
+    return f"{name} ({account_id})" if name and name != account_id else account_id
+
+
+def _missing(missing: MissingControl, accounts: Mapping[str, str]) -> str:
+    """A missing control in one line, its account by name: 'NET-EC2-IMDSV2 (IMDSv2 required)
+    missing in app-dev us-east-1'."""
+    where = f"{accounts.get(missing.account_id, missing.account_id)} {', '.join(missing.regions)}"
+    return f"{missing.control_id} ({missing.title}) {missing.status} in {where.strip()}"
 
 
 def _fix(

@@ -18,7 +18,7 @@ from ingest.load import load_and_derive
 from ingest.snapshot import Snapshot
 from kg.analysis.route_graph import Node
 from kg.graph.driver import Graph
-from kg.report.html import STARTS, paths_page
+from kg.report.html import STARTS, paths_page, write_report
 from tests import browser
 from tests.e2e.conftest import KgRunner
 from tests.unit.report.test_html import HOSTILE, NODES, ROUTES
@@ -80,6 +80,15 @@ def test_the_report_draws_the_routes_of_kg_paths_by_name(report_page: Path, kg: 
     assert nodes[facts.BASTION_INSTANCE_ARN]["name"] == "dev-bastion"
     assert not [n["name"] for n in nodes.values() if n["name"].startswith("arn:")]
     assert facts.NACL_BLOCKED_INSTANCE_ARN not in nodes
+
+
+def test_the_library_writes_the_page_the_command_writes(
+    report_page: Path, demo_graph: Graph, tmp_path: Path
+) -> None:
+    """What `kg demo` calls: the same page as `kg report -o`."""
+    written = write_report(demo_graph, tmp_path / "report.html")
+    assert written.read_text() == report_page.read_text().rstrip("\n")
+    assert not list(tmp_path.glob(".*.partial"))
 
 
 def test_the_heatmap_has_every_target_and_each_cell_its_verdicts(

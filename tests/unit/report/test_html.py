@@ -86,6 +86,17 @@ def test_the_graph_names_nodes_and_holds_each_hop_once() -> None:
     assert "missing in 111122223333 us-east-1" in runs["missing_controls"][0]["summary"]
 
 
+def test_accounts_are_named_where_their_names_are_known() -> None:
+    data = attack_data([StartFindings("internet", ROUTES)], {ACCOUNT: "app-dev"})
+    [runs] = [edge for edge in data["graph"]["edges"] if edge["relation"] == "RUNS_AS"]
+    assert runs["missing_controls"][0]["summary"] == (
+        "NET-IMDSV2 (IMDSv2 required) missing in app-dev us-east-1"
+    )
+    assert runs["missing_controls"][0]["account_id"] == ACCOUNT
+    nodes = {node["id"]: node for node in data["graph"]["nodes"]}
+    assert nodes[ROLE]["account"] == f"app-dev ({ACCOUNT})"
+
+
 def test_nodes_carry_their_layer_and_which_are_starts_and_targets() -> None:
     nodes = {n["id"]: n for n in attack_data([StartFindings("internet", ROUTES)])["graph"]["nodes"]}
     assert [key for key, node in nodes.items() if node["start"]] == ["internet"]
