@@ -39,6 +39,9 @@ TARGET = "crown-jewels"
 MAX_HOPS = 6
 GRAPH_LIBRARY = "cytoscape.min.js"
 TEMPLATE = "report.html.j2"
+# A graph of more nodes is drawn a part at a time (the worst routes, then the routes clicked):
+# a few hundred nodes in one breadth-first drawing are a tall column nobody can read.
+DRAWN_NODES = 80
 START_WORDS = {"internet": "the internet", "external": "accounts outside the organization"}
 # One colour per layer of defense, the same in the heatmap's headers and the graph.
 LAYER_COLOURS = {
@@ -91,14 +94,14 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render(data: Mapping[str, Any], title: str) -> str:
+def render(data: Mapping[str, Any], title: str, drawn_nodes: int = DRAWN_NODES) -> str:
     """The page for `data` (the shape `report_data` returns, coverage optional). The data goes
     in a JSON block escaped by Jinja2's tojson (no value can end the script), every text on
-    the page is escaped, and the library is inlined."""
-    return (
-        _environment()
-        .get_template(TEMPLATE)
-        .render(title=title, data=data, library=graph_library())
+    the page is escaped, and the library is inlined. A graph of more than `drawn_nodes` nodes
+    is drawn a part at a time."""
+    template = _environment().get_template(TEMPLATE)
+    return template.render(
+        title=title, data=data, library=graph_library(), drawn_nodes=int(drawn_nodes)
     )
 
 
@@ -345,8 +348,8 @@ def _fix(
     }
 
 
-def paths_page(routes: paths.Routes, start: str, title: str) -> str:
+def paths_page(routes: paths.Routes, start: str, title: str, drawn_nodes: int = DRAWN_NODES) -> str:
     """`kg paths --format html`: the report's graph and routes for one question's routes."""
     findings = [StartFindings(start, routes)]
     data = {**catalog_data(load_catalog()), "coverage": None, **attack_data(findings)}
-    return render(data, title)
+    return render(data, title, drawn_nodes)

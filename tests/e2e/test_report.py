@@ -201,3 +201,19 @@ def test_a_name_that_closes_a_script_is_shown_as_text(tmp_path: Path) -> None:
     assert "<title>Paths</title>" in dom, "no script of the data ran"
     assert "&lt;/script&gt;&lt;script&gt;" in dom, "the name is shown as text"
     assert int(_attribute(dom, "div", "data-rendered-nodes")) == len(NODES)
+
+
+def test_a_large_graph_is_drawn_a_part_at_a_time_and_a_route_clicked_is_added(
+    tmp_path: Path,
+) -> None:
+    page = tmp_path / "large.html"
+    page.write_text(paths_page(ROUTES, "internet", title="Paths", drawn_nodes=3))
+    dom = browser.dump_dom(page)
+    assert _attribute(dom, "html", "data-errors") == "0"
+    assert _attribute(dom, "div", "data-rendered-nodes") == "0", "no route fits in 3 nodes"
+    assert f"of {len(NODES)} nodes" in dom
+    dom = browser.dump_dom(page, fragment="route-internet-1")
+    assert _attribute(dom, "html", "data-errors") == "0"
+    assert int(_attribute(dom, "div", "data-rendered-nodes")) == len(NODES)
+    dom = browser.dump_dom(page, fragment="route-internet-2")
+    assert int(_attribute(dom, "div", "data-rendered-nodes")) == len(NODES) - 1
