@@ -164,7 +164,8 @@ def catalog_data(catalog: Catalog) -> dict[str, Any]:
 
 
 def coverage_data(rows: Sequence[Mapping[str, Any]], catalog: Catalog) -> dict[str, Any]:
-    """The heatmap: one entry per target (organization, OUs, accounts, in the rows' order) with
+    """The heatmap: one entry per target (the organization, each OU followed by its accounts and
+    then its child OUs) with
     a tally per layer, per capability and overall; its verdicts to open in a cell; and each
     control's title, layer, capability and remediation, once."""
     by_target: dict[str, list[Mapping[str, Any]]] = {}
@@ -185,7 +186,7 @@ def coverage_data(rows: Sequence[Mapping[str, Any]], catalog: Catalog) -> dict[s
             }
         )
     return {
-        "targets": targets,
+        "targets": sorted(targets, key=_tree_order),
         "verdicts": {
             target_id: [{name: row.get(name) for name in VERDICT_FIELDS} for row in own]
             for target_id, own in by_target.items()
@@ -194,6 +195,14 @@ def coverage_data(rows: Sequence[Mapping[str, Any]], catalog: Catalog) -> dict[s
             row["control_id"]: {name: row.get(name) for name in CONTROL_FIELDS} for row in rows
         },
     }
+
+
+def _tree_order(target: Mapping[str, Any]) -> tuple[tuple[str, ...], int, str]:
+    """The organization, then each OU followed by its own accounts and then its child OUs."""
+    if target["kind"] == "organization":
+        return ((), 0, "")
+    path = tuple(str(target["ou_path"] or "").split("/"))
+    return (path, 0, "") if target["kind"] == "organizational_unit" else (path, 1, target["name"])
 
 
 def _target_name(row: Mapping[str, Any]) -> str:

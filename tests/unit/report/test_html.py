@@ -171,6 +171,26 @@ def test_coverage_is_tallied_per_target_and_column_with_its_verdicts() -> None:
     }
 
 
+def _ou(path: str) -> dict[str, Any]:
+    return {**ORG, "target_kind": "organizational_unit", "target_id": f"ou-{path}", "ou_path": path}
+
+
+def test_the_heatmap_lists_each_ou_with_its_accounts_before_its_child_ous() -> None:
+    catalog = load_catalog()
+    capability = catalog.capabilities[0].id
+    management = {**DEV, "target_id": "1", "account_name": "management", "ou_path": "Root"}
+    targets = [_ou("Root/Workloads"), _ou("Root/Workloads/Dev"), DEV, management, ORG]
+    rows = [_row(target, "account", capability, "missing") for target in targets]
+    found = coverage_data(rows, catalog)
+    assert [t["name"] for t in found["targets"]] == [
+        "Organization",
+        "management",
+        "Workloads",
+        "app-dev",
+        "Dev",
+    ]
+
+
 def _data_block(page: str) -> Any:
     found = re.search(r'<script id="report-data" type="application/json">(.*?)</script>', page)
     assert found is not None
