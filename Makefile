@@ -13,7 +13,18 @@ $(BIN)/kg: pyproject.toml
 	@PYTHONWARNINGS=ignore $(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,speedups]'
 	@touch $(BIN)/kg
 
-setup: $(BIN)/kg
+# The report's graph-drawing library, pinned in web/package-lock.json, installed from npm and
+# copied into the package (git-ignored): the HTML report inlines it and so works offline.
+REPORT_ASSET := kg/report/assets/cytoscape.min.js
+
+$(REPORT_ASSET): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js and npm are needed to build the report (apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $@)
+	cp web/node_modules/cytoscape/dist/cytoscape.min.js $@
+
+setup: $(BIN)/kg $(REPORT_ASSET)
+	@command -v chromium >/dev/null || { echo "Chromium is needed for the report's browser test (apt-get install chromium)"; exit 1; }
 	@command -v java >/dev/null || { echo "Java 17 is needed (apt-get install openjdk-17-jre-headless)"; exit 1; }
 	@command -v mvn >/dev/null || { echo "Maven is needed (apt-get install maven)"; exit 1; }
 

@@ -87,3 +87,8 @@ class ServerError(KgError):
 
 class CollectError(KgError):
     """Collection from AWS could not start or collected nothing."""
+
+
+class ReportAssetError(KgError):
+    """The HTML report's graph-drawing library is not in the package (it is built by
+    `make setup`, not committed)."""

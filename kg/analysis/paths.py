@@ -153,6 +153,9 @@ class Routes:
     targets: list[TargetRoutes]
     without: tuple[str, ...] = ()
     cut_off: tuple[str, ...] = ()  # targets reached without `without`, unreachable with it
+    # The nodes the routes cross and the targets counted, by key: their names and kinds, for
+    # pages that show names rather than ARNs (kg.report.html).
+    nodes: dict[str, Node] = field(default_factory=dict)
 
 
 @dataclass
@@ -276,7 +279,19 @@ def find_paths(
                 if before.get(t, max_hops + 1) <= max_hops and t not in found.by_target
             )
         )
-    return Routes(described(graph, found), target_summaries(found), tuple(without), cut_off)
+    return routes_of(graph, found, tuple(without), cut_off)
+
+
+def routes_of(
+    graph: Graph, found: Search, without: tuple[str, ...] = (), cut_off: tuple[str, ...] = ()
+) -> Routes:
+    """The routes shown of a search, in words, with the nodes they name."""
+    shown = described(graph, found)
+    targets = target_summaries(found)
+    keys = {key for path in shown for key in (path.source, *(hop.target for hop in path.hops))}
+    keys |= {each.target for each in targets} | set(cut_off)
+    nodes = {node.key: node for node in found.graph.nodes if node.key in keys}
+    return Routes(shown, targets, without, cut_off, nodes)
 
 
 def target_summaries(found: Search) -> list[TargetRoutes]:

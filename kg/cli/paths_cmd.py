@@ -10,8 +10,8 @@ from kg.analysis import chokepoints, names, paths
 from kg.cli import state
 from kg.cli.options import FormatOption as RowFormatOption
 from kg.cli.options import OutputOption
+from kg.report.html import paths_page
 from kg.report.output import Format, RowFormat, print_json, written_to
-from kg.report.paths_html import paths_html
 from kg.report.rows import render_rows
 
 FromOption = Annotated[
@@ -119,7 +119,7 @@ def paths_command(
     document = paths.paths_document(found)
     with written_to(out_file):
         if output == Format.html:
-            typer.echo(paths_html(document, title=f"Attack paths {question}"))
+            typer.echo(paths_page(found, start.key, title=f"Attack paths {question}"))
         elif output == Format.json:
             print_json(document)
         else:

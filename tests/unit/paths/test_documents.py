@@ -1,13 +1,9 @@
-"""The documented JSON shape of paths and chokepoints, and the self-contained HTML page."""
+"""The documented JSON shape of paths and chokepoints (the HTML page: tests/unit/report)."""
 
 from __future__ import annotations
 
-import json
-import re
-
 from kg.analysis.hop_controls import MissingControl
 from kg.analysis.paths import AttackPath, Hop, Routes, TargetRoutes, paths_document
-from kg.report.paths_html import paths_html
 
 ADMIN_PORTS = MissingControl(
     "NET-SG-NO-ADMIN-PORTS-OPEN", "No SSH", "partial", "111122223333", ("us-east-1",), "sg-1: 22"
@@ -68,14 +64,3 @@ def test_each_target_says_how_many_routes_are_not_shown() -> None:
         "routes_beyond": 2,
         "total_is_exact": False,
     }
-
-
-def test_html_embeds_the_document_and_loads_nothing_from_elsewhere() -> None:
-    hostile = AttackPath("internet", "arn:</script><b>", "", 1, HOPS)
-    page = paths_html(paths_document(Routes([hostile], [])), title="<paths>")
-    assert "</script><b>" not in page
-    assert "<title>&lt;paths&gt;</title>" in page
-    assert not re.search(r"(src|href)=\"?https?:", page)
-    data = re.search(r'<script id="data" type="application/json">(.*?)</script>', page, re.S)
-    assert data is not None
-    assert json.loads(data.group(1))["paths"][0]["target"] == "arn:</script><b>"
