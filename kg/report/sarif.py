@@ -2,13 +2,16 @@
 
 There is no source file behind an AWS finding: each result names what it is about with a logical
 location whose fully qualified name is the ARN (or account id), and carries a partial fingerprint
-that stays the same across runs, so code scanning keeps one alert per finding.
+that stays the same across runs, so code scanning keeps one alert per finding. Code scanning also
+wants a relative artifact path on every result, so the same location names the resource as one
+too (`aws/<account>/<region>/<service>/<resource>`); no such file exists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from kg import __version__
 from kg.report.findings import Finding, Rule, Severity
@@ -32,6 +35,19 @@ SECURITY_SEVERITY = {
 FINGERPRINT = "kgFinding/v1"
 
 
+def artifact_path(resource: str) -> str:
+    """A relative path that names the resource: the ARN's account, region, service and resource
+    (global where the ARN has none), or the name itself (internet, an account id)."""
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn":
+        _, partition, service, region, account, rest = parts
+        segments = [partition, account or "global", region or "global", service, rest]
+    else:
+        segments = ["aws", resource]
+    path = "/".join(segment.replace(":", "/") for segment in segments)
+    return quote(path, safe="/=+@,.-_")
+
+
 def _rule(rule: Rule, severity: Severity) -> dict[str, Any]:
     return {
         "id": rule.id,
@@ -50,13 +66,14 @@ def _rule(rule: Rule, severity: Severity) -> dict[str, Any]:
 def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     locations = [
         {
+            "physicalLocation": {"artifactLocation": {"uri": artifact_path(finding.resource)}},
             "logicalLocations": [
                 {
                     "name": finding.resource.rsplit("/", 1)[-1].rsplit(":", 1)[-1],
                     "fullyQualifiedName": finding.resource,
                     "kind": finding.resource_kind,
                 }
-            ]
+            ],
         }
     ]
     related = [

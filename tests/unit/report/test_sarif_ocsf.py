@@ -24,7 +24,7 @@ from kg.report.findings import (
     privesc_findings,
     undecided_findings,
 )
-from kg.report.sarif import sarif_log
+from kg.report.sarif import artifact_path, sarif_log
 
 SCHEMA = Path(__file__).parents[2] / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
 ACCOUNT = "111122223333"
@@ -234,9 +234,27 @@ def test_sarif_has_a_rule_per_kind_and_a_located_result_per_finding() -> None:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"] == finding.rule.id
         [location] = result["locations"]
         assert location["logicalLocations"][0]["fullyQualifiedName"] == finding.resource
+        uri = location["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri == artifact_path(finding.resource) and ":" not in uri
         assert result["partialFingerprints"] == {"kgFinding/v1": finding.uid}
     levels = {r["properties"]["severity"]: r["level"] for r in results}
     assert levels == {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+
+
+@pytest.mark.parametrize(
+    ("resource", "path"),
+    [
+        (ROLE, f"aws/{ACCOUNT}/global/iam/role/ci"),
+        (BUCKET, "aws/global/global/s3/payroll"),
+        (INSTANCE, f"aws/{ACCOUNT}/us-east-1/ec2/instance/i-1"),
+        ("arn:aws:logs:us-east-1:1:log-group:a b:*", "aws/1/us-east-1/logs/log-group/a%20b/%2A"),
+        (ACCOUNT, f"aws/{ACCOUNT}"),
+    ],
+)
+def test_each_result_names_its_resource_as_a_relative_artifact_path(
+    resource: str, path: str
+) -> None:
+    assert artifact_path(resource) == path
 
 
 def test_sarif_of_nothing_is_a_valid_empty_run(sarif_validator: jsonschema.Draft4Validator) -> None:
