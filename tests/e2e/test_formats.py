@@ -46,7 +46,17 @@ OFFERED = [
     (COVERAGE, "markdown"),
     (("coverage",), "sarif"),
     (("coverage",), "ocsf"),
+    (COVERAGE, "table"),
+    (("coverage",), "table"),
+    (CHOKEPOINTS, "table"),
     (CHOKEPOINTS, "markdown"),
+    (("access", "dev-bastion"), "table"),
+    (("access", "dev-bastion"), "markdown"),
+    (("who-can", "s3:GetObject"), "table"),
+    (("who-can", "s3:GetObject"), "markdown"),
+    (("query", "graph-overview"), "table"),
+    (("query", "graph-overview"), "markdown"),
+    (("summary",), "table"),
     (("status",), "table"),
     (("status",), "json"),
     (("schema", "show"), "table"),
@@ -172,3 +182,36 @@ def test_fail_on_exits_1_at_or_above_the_threshold_after_writing(
     assert json.loads(target.read_text(encoding="utf-8")) is not None  # written either way
     said = f"at or above --fail-on {threshold}"
     assert (said in result.stderr) == (code == 1)
+
+
+def test_undecided_escalations_are_counted_apart_and_never_pass_unseen(
+    demo: None, kg: KgRunner, _session_graph: Graph
+) -> None:
+    """An escalation kg could not decide is no exploitable finding, yet `kg privesc` says it is
+    there, and `--latent --fail-on` gates on it at its own severity (conditional: high)."""
+    added = """
+        MATCH (p:Principal {arn: $principal}), (t:Principal {arn: $target})
+        CREATE (p)-[:COULD_ESCALATE_TO {technique: 'iam:CreatePolicyVersion', via: null,
+                status: 'conditional', reason: 'aws:SourceIp condition',
+                permissions: ['iam:CreatePolicyVersion'], grants_admin: true}]->(t)
+    """
+    arns = {"principal": facts.CI_ROLE_ARN, "target": facts.ESCALATION_TARGET_ROLE_ARN}
+    baseline = json.loads(kg("privesc", "--latent", "--format", "json").stdout)
+    _session_graph.write(added, **arns)
+    try:
+        exploitable = kg("privesc", "--format", "sarif", "--fail-on", "critical")
+        assert exploitable.returncode == 1
+        results = json.loads(exploitable.stdout)["runs"][0]["results"]
+        assert {r["ruleId"] for r in results} == {"kg.privesc.exploitable"}
+        assert f"{len(baseline) + 1} latent, unknown or conditional" in exploitable.stderr
+        latent = kg("privesc", "--latent", "--format", "sarif", "--fail-on", "high")
+        assert latent.returncode == 1, latent.stderr
+        rules = {r["ruleId"] for r in json.loads(latent.stdout)["runs"][0]["results"]}
+        assert "kg.privesc.conditional" in rules and "kg.privesc.exploitable" not in rules
+        assert kg("privesc", "--latent", "--fail-on", "critical").returncode == 0
+    finally:
+        _session_graph.write(
+            "MATCH (:Principal {arn: $principal})-[e:COULD_ESCALATE_TO "
+            "{reason: 'aws:SourceIp condition'}]->(:Principal {arn: $target}) DELETE e",
+            **arns,
+        )
