@@ -10,8 +10,9 @@ from kg import queries
 from kg.analysis import names
 from kg.analysis.who_can import asked_resource, who_can
 from kg.cli import state
-from kg.cli.options import FormatOption, OutputOption
-from kg.report.output import RowFormat, written_to
+from kg.cli.options import FailOnOption, FormatOption, OutputOption, fail_on, print_findings
+from kg.report.findings import privesc_findings, undecided_findings
+from kg.report.output import FINDING_FORMATS, FindingFormat, RowFormat, error_console, written_to
 from kg.report.rows import render_rows
 
 
@@ -32,8 +33,11 @@ def privesc(
             "conditions kg cannot decide (conditional).",
         ),
     ] = False,
-    output: FormatOption = RowFormat.table,
+    output: Annotated[
+        FindingFormat, typer.Option("--format", help="How to write the rows or findings.")
+    ] = FindingFormat.table,
     out_file: OutputOption = None,
+    threshold: FailOnOption = None,
 ) -> None:
     """Who can become admin-equivalent, by which chain of techniques that work as deployed.
 
@@ -41,18 +45,32 @@ def privesc(
     With --latent: principal, target, technique, status (latent, unknown or conditional) and
     the reason.
     A principal or account that is not in the graph exits 2 with the closest names.
+    Exploitable escalations are critical findings; with --latent, conditional ones are high,
+    unknown medium and latent low (so --fail-on counts each set on its own).
     Example: kg privesc --account payments-prod --format json
+
+    Example: kg privesc --format sarif -o privesc.sarif --fail-on critical
     """
     with state.connect(for_queries=True) as graph:
-        rows = queries.run(
-            graph,
-            "privesc-latent" if latent else "privesc",
-            principal=names.resolve_key(graph, "--principal", principal, names.PRINCIPALS),
-            account=names.resolve_key(graph, "--account", account, names.ACCOUNTS),
-        )
+        scope = {
+            "principal": names.resolve_key(graph, "--principal", principal, names.PRINCIPALS),
+            "account": names.resolve_key(graph, "--account", account, names.ACCOUNTS),
+        }
+        rows = queries.run(graph, "privesc-latent" if latent else "privesc", **scope)
+        undecided = [] if latent else queries.run(graph, "privesc-latent", **scope)
+    findings = undecided_findings(rows) if latent else privesc_findings(rows)
     title = "Latent or undecided escalations" if latent else "Privilege escalation to admin"
     with written_to(out_file):
-        render_rows(rows, output, title=title)
+        if output in FINDING_FORMATS:
+            print_findings(findings, output)
+        else:
+            render_rows(rows, output, title=title)
+    if undecided and (threshold is not None or output in FINDING_FORMATS):
+        error_console.print(
+            f"note: {len(undecided)} latent, unknown or conditional escalation(s) are not "
+            "among these findings; see kg privesc --latent"
+        )
+    fail_on(findings, threshold)
 
 
 def who_can_command(

@@ -20,10 +20,19 @@ from kg.analysis.coverage.report import (
 from kg.analysis.coverage.verdicts import STATUSES
 from kg.catalog import Catalog, load_catalog
 from kg.cli import state
-from kg.cli.options import FormatOption, OutputOption
+from kg.cli.options import OutputOption, print_findings
 from kg.errors import ConfigError
 from kg.graph.driver import Graph
-from kg.report.output import RowFormat, console, error_console, print_json, written_to
+from kg.report.findings import coverage_findings
+from kg.report.output import (
+    FINDING_FORMATS,
+    FindingFormat,
+    RowFormat,
+    console,
+    error_console,
+    print_json,
+    written_to,
+)
 from kg.report.rows import render_rows
 
 _BY = ("layer", "capability")
@@ -61,7 +70,7 @@ def _columns(catalog: Catalog, by: str) -> list[str]:
 
 
 def _show_matrix(
-    graph: Graph, catalog: Catalog, by: str, filters: Filters, output: RowFormat
+    graph: Graph, catalog: Catalog, by: str, filters: Filters, output: str
 ) -> dict[str, Any]:
     """The organization tree against the layers or capabilities; the tally over all of it."""
     entries = coverage_matrix(graph, _columns(catalog, by), by, **filters)
@@ -72,21 +81,24 @@ def _show_matrix(
 
 
 def _show_rows(
-    graph: Graph, catalog: Catalog, account: str | None, filters: Filters, output: RowFormat
+    graph: Graph, catalog: Catalog, account: str | None, filters: Filters, output: str
 ) -> dict[str, Any]:
-    """Every verdict as JSON, or one account's by layer; the tally over them."""
+    """Every verdict as JSON, the gaps among them as findings (SARIF, OCSF), or one account's
+    by layer; the tally over them."""
     account_id = names.resolve_key(graph, "--account", account, names.ACCOUNTS)
     rows = coverage_rows(graph, account_id, **filters)
     if account is not None and not rows:
         raise ConfigError(f"--account {account!r}: no coverage for that account")
     if output == RowFormat.json:
         print_json(report(rows, catalog))
+    elif output in FINDING_FORMATS:
+        print_findings(coverage_findings(rows), output)
     else:
         _show_account(rows, catalog, output)
     return tally(rows)
 
 
-def _show_account(rows: list[dict[str, Any]], catalog: Catalog, output: RowFormat) -> None:
+def _show_account(rows: list[dict[str, Any]], catalog: Catalog, output: str) -> None:
     order = {layer.id: layer.order for layer in catalog.layers}
     ordered = sorted(rows, key=lambda row: (order[row["layer"]], row["control_id"]))
     if output != RowFormat.table:
@@ -117,13 +129,18 @@ def coverage(
         float | None,
         typer.Option("--fail-under", help="Exit 1 when the share in place is below PERCENT."),
     ] = None,
-    output: FormatOption = RowFormat.table,
+    output: Annotated[
+        FindingFormat, typer.Option("--format", help="How to write the rows or gaps.")
+    ] = FindingFormat.table,
     out_file: OutputOption = None,
 ) -> None:
     """Show control coverage: the organization tree against the six layers, or one account.
     An account or region that is not in the graph exits 2 with the closest names.
+    SARIF and OCSF list the gaps: controls missing (high), partial (medium) or unknown (low).
 
     Example: kg coverage --account app-dev --status missing
+
+    Example: kg coverage --format sarif -o coverage.sarif --fail-under 80
     """
     catalog = load_catalog()
     _check_choice("by", by, _BY)
@@ -134,7 +151,7 @@ def coverage(
     with written_to(out_file), state.connect(for_queries=True) as graph:
         if region is not None:
             check_region(graph, region)
-        if output == RowFormat.json or account is not None:
+        if output in (RowFormat.json, *FINDING_FORMATS) or account is not None:
             overall = _show_rows(graph, catalog, account, filters, output)
         else:
             overall = _show_matrix(graph, catalog, by, filters, output)

@@ -8,10 +8,11 @@ import typer
 
 from kg.analysis import chokepoints, names, paths
 from kg.cli import state
+from kg.cli.options import FailOnOption, OutputOption, fail_on, print_findings
 from kg.cli.options import FormatOption as RowFormatOption
-from kg.cli.options import OutputOption
+from kg.report.findings import Finding, chokepoint_findings, path_findings
 from kg.report.html import paths_page
-from kg.report.output import Format, RowFormat, print_json, written_to
+from kg.report.output import FINDING_FORMATS, PathsFormat, RowFormat, print_json, written_to
 from kg.report.rows import render_rows
 
 FromOption = Annotated[
@@ -34,7 +35,7 @@ ToOption = Annotated[
 MaxHopsOption = Annotated[
     int, typer.Option("--max-hops", help=f"Longest path searched (1-{paths.MAX_HOPS_LIMIT}).")
 ]
-FormatOption = Annotated[Format, typer.Option("--format")]
+FormatOption = Annotated[PathsFormat, typer.Option("--format")]
 PerTargetOption = Annotated[
     int,
     typer.Option(
@@ -96,10 +97,11 @@ def paths_command(
     source: FromOption = "internet",
     target: ToOption = "crown-jewels",
     max_hops: MaxHopsOption = 6,
-    output: FormatOption = Format.table,
+    output: FormatOption = PathsFormat.table,
     out_file: OutputOption = None,
     per_target: PerTargetOption = paths.PER_TARGET,
     without: WithoutOption = None,
+    threshold: FailOnOption = None,
 ) -> None:
     """Every route to what matters, worst first (fewest defensive layers, most valuable target),
     up to --per-target per target and one per entry point, with how many more there are.
@@ -109,6 +111,8 @@ def paths_command(
     Example: kg paths --from 999988887777 --to data-prod (an account outside, one inside)
 
     Example: kg paths --without 'internet -[CAN_REACH]-> arn:aws:ec2:...:network-interface/eni-1'
+
+    Example: kg paths --format sarif -o paths.sarif --fail-on high (exit 1 on a high route)
     """
     paths.check_max_hops(max_hops)
     paths.check_per_target(per_target)
@@ -117,19 +121,34 @@ def paths_command(
         found = paths.find_paths(graph, start.key, end.key, max_hops, per_target, without or ())
     question = f"from {start} to {end}" + (f" without {', '.join(without)}" if without else "")
     document = paths.paths_document(found)
+    findings = path_findings(found.paths)
     with written_to(out_file):
-        if output == Format.html:
-            typer.echo(paths_page(found, start.key, title=f"Attack paths {question}"))
-        elif output == Format.json:
-            print_json(document)
-        else:
-            render_rows(hop_rows(found.paths), output, title=f"Attack paths {question}")
-            if output == Format.csv:
-                return  # one table per CSV: the counts are in the JSON
-            render_rows(target_rows(found), output, title="Routes per target")
-            if found.cut_off:
-                cut_off = [{"target": key} for key in found.cut_off]
-                render_rows(cut_off, output, title="No longer reachable")
+        _write_paths(found, start.key, document, output, question, findings)
+    fail_on(findings, threshold)
+
+
+def _write_paths(
+    found: paths.Routes,
+    start: str,
+    document: dict[str, Any],
+    output: PathsFormat,
+    question: str,
+    findings: list[Finding],
+) -> None:
+    if output == PathsFormat.html:
+        typer.echo(paths_page(found, start, title=f"Attack paths {question}"))
+    elif output == PathsFormat.json:
+        print_json(document)
+    elif output in FINDING_FORMATS:
+        print_findings(findings, output)
+    else:
+        render_rows(hop_rows(found.paths), output, title=f"Attack paths {question}")
+        if output == PathsFormat.csv:
+            return  # one table per CSV: the counts are in the JSON
+        render_rows(target_rows(found), output, title="Routes per target")
+        if found.cut_off:
+            cut_off = [{"target": key} for key in found.cut_off]
+            render_rows(cut_off, output, title="No longer reachable")
 
 
 def chokepoints_command(
@@ -138,11 +157,14 @@ def chokepoints_command(
     max_hops: MaxHopsOption = 6,
     output: RowFormatOption = RowFormat.table,
     out_file: OutputOption = None,
+    threshold: FailOnOption = None,
 ) -> None:
     """The hops and nodes without which targets are unreachable, each verified by recomputing
     reachability without it, with the change that removes it.
 
     Example: kg chokepoints --to admin --format json
+
+    Example: kg chokepoints --fail-on critical (exit 1 when one change would cut every route)
     """
     paths.check_max_hops(max_hops)
     with state.connect(for_queries=True) as graph:
@@ -151,6 +173,7 @@ def chokepoints_command(
     if output == RowFormat.json:
         with written_to(out_file):
             print_json(chokepoints.chokepoints_document(points))
+        fail_on(chokepoint_findings(points), threshold)
         return
     rows = [
         {
@@ -165,6 +188,7 @@ def chokepoints_command(
     ]
     with written_to(out_file):
         render_rows(rows, output, title=f"Chokepoints from {start} to {end}")
+    fail_on(chokepoint_findings(points), threshold)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,11 +8,12 @@ import typer
 from rich.table import Table
 
 from kg.cli import state
+from kg.cli.options import OutputOption
 from kg.graph.ddl import apply_schema
 from kg.model import load_schema
 from kg.model.docs import model_json, model_markdown
 from kg.model.grass import grass
-from kg.report.output import DocumentFormat, ModelFormat, console, print_json
+from kg.report.output import DocumentFormat, ModelFormat, console, print_json, written_to
 
 schema_app = typer.Typer(
     help="The graph schema, declared once in kg/model.\n\nExample: kg schema apply",
@@ -42,29 +43,33 @@ def show(
     browser_style: Annotated[
         bool, typer.Option("--grass", help="Print the Neo4j Browser style sheet instead.")
     ] = False,
+    out_file: OutputOption = None,
 ) -> None:
     """Print the declared model: labels, keys, layers and relationship types.
 
     Example: kg schema show --format markdown > docs/model.md
     """
     schema = load_schema()
-    if browser_style:
-        typer.echo(grass(schema), nl=False)
-        return
-    if output == ModelFormat.json:
-        print_json(model_json(schema))
-        return
-    if output == ModelFormat.markdown:
-        typer.echo(model_markdown(schema), nl=False)
-        return
-    nodes = Table("label", "key", "layer", "scope", "meaning", title="Nodes")
-    for node in sorted(schema.nodes.values(), key=lambda n: (n.layer, n.label)):
-        nodes.add_row(node.label, node.key, node.layer, node.scope, node.description)
-    rels = Table("relationship", "layer", "meaning", title="Relationships")
-    for rel in sorted(schema.rels.values(), key=lambda r: (r.type, r.source)):
-        rels.add_row(f"({rel.source})-[:{rel.type}]->({rel.target})", rel.layer, rel.description)
-    console.print(nodes)
-    console.print(rels)
+    with written_to(out_file):
+        if browser_style:
+            typer.echo(grass(schema), nl=False)
+            return
+        if output == ModelFormat.json:
+            print_json(model_json(schema))
+            return
+        if output == ModelFormat.markdown:
+            typer.echo(model_markdown(schema), nl=False)
+            return
+        nodes = Table("label", "key", "layer", "scope", "meaning", title="Nodes")
+        for node in sorted(schema.nodes.values(), key=lambda n: (n.layer, n.label)):
+            nodes.add_row(node.label, node.key, node.layer, node.scope, node.description)
+        rels = Table("relationship", "layer", "meaning", title="Relationships")
+        for rel in sorted(schema.rels.values(), key=lambda r: (r.type, r.source)):
+            rels.add_row(
+                f"({rel.source})-[:{rel.type}]->({rel.target})", rel.layer, rel.description
+            )
+        console.print(nodes)
+        console.print(rels)
 
 
 def register(app: typer.Typer) -> None:

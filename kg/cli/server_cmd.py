@@ -8,7 +8,7 @@ import typer
 
 from kg import server
 from kg.cli import state
-from kg.report.output import Format, console, print_json
+from kg.report.output import DocumentFormat, console, print_json
 
 neo4j_app = typer.Typer(
     help="Run a local Neo4j 5.26 (Docker when its engine answers, else the official jars).\n\n"
@@ -31,11 +31,11 @@ def _backend(value: str) -> server.Backend:
 def start(
     backend: BackendOption = "auto",
     timeout: Annotated[float, typer.Option(help="Seconds to wait for Bolt.")] = 120.0,
-    output: Annotated[Format, typer.Option("--format")] = Format.table,
+    output: Annotated[DocumentFormat, typer.Option("--format")] = DocumentFormat.table,
 ) -> None:
     """Start Neo4j (idempotent) and wait until it answers on Bolt."""
     status = server.start(state.settings, _backend(backend), timeout)
-    if output == Format.json:
+    if output == DocumentFormat.json:
         print_json(status.__dict__)
         return
     console.print(f"Neo4j is running ({status.backend}): {status.bolt_uri}")
@@ -50,10 +50,12 @@ def stop(backend: BackendOption = "auto") -> None:
 
 
 @neo4j_app.command("status")
-def status(output: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+def status(
+    output: Annotated[DocumentFormat, typer.Option("--format")] = DocumentFormat.table,
+) -> None:
     """Is the local server running, and where: its Bolt address and Neo4j Browser's URL."""
     current = server.status(state.settings)
-    if output == Format.json:
+    if output == DocumentFormat.json:
         print_json(current.__dict__)
         return
     word = "running" if current.running else "not running"

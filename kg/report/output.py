@@ -58,6 +58,33 @@ class RowFormat(StrEnum):
     markdown = "markdown"
 
 
+class PathsFormat(StrEnum):
+    """What `kg paths` writes: its rows, one HTML page, or its routes as findings (SARIF, OCSF)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+    sarif = "sarif"
+    ocsf = "ocsf"
+
+
+class FindingFormat(StrEnum):
+    """What a command whose rows are findings writes (kg privesc, kg coverage): its rows, or
+    the findings as SARIF 2.1.0 or OCSF Detection Findings."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    sarif = "sarif"
+    ocsf = "ocsf"
+
+
+FINDING_FORMATS = ("sarif", "ocsf")
+
+
 class DocumentFormat(StrEnum):
     """What a command that reports one document writes (kg status, kg schema apply)."""
 

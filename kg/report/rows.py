@@ -11,7 +11,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from kg.report.output import Format, RowFormat, console, print_json
+from kg.report.output import Format, console, print_json
 
 
 def cell(value: Any) -> str:
@@ -51,7 +51,7 @@ def markdown_text(rows: Sequence[dict[str, Any]], columns: list[str] | None = No
 
 def render_rows(
     rows: Sequence[dict[str, Any]],
-    output: Format | RowFormat,
+    output: str,  # a Format, RowFormat, PathsFormat or FindingFormat value
     title: str | None = None,
     columns: list[str] | None = None,
 ) -> None:
