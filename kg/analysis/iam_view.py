@@ -239,6 +239,7 @@ RETURN 'Ec2Instance' AS label, i.arn AS source, r.arn AS role
 UNION
 MATCH (w)-[:HAS_EXECUTION_ROLE|HAS_SERVICE_ROLE]->(r:Role)
 WHERE w:LambdaFunction OR w:SageMakerNotebook OR w:CloudFormationStack OR w:CodeBuildProject
+   OR w:GlueJob
 RETURN [label IN labels(w) WHERE label <> 'Resource'][0] AS label, w.arn AS source,
        r.arn AS role
 """

@@ -82,6 +82,9 @@ _USERS_QUERY = """
 MATCH (u:User)
 RETURN u.arn AS arn, u.password_enabled AS password, u.access_keys AS keys
 """
+_GLUE_JOBS_QUERY = """
+MATCH (job:GlueJob) RETURN job.account_id AS account_id, collect(job.arn) AS jobs
+"""
 _PROFILED_ROLES_QUERY = """
 MATCH (:InstanceProfile)-[:FOR_ROLE]->(r:Role) RETURN DISTINCT r.arn AS arn
 """
@@ -127,6 +130,7 @@ class Estate:
     memberships: dict[str, tuple[str, ...]]  # user ARN -> group ARNs
     runs_as: tuple[tuple[str, str, str], ...] = ()  # (Ec2Instance|LambdaFunction, ARN, role)
     profiled_roles: frozenset[str] = frozenset()  # roles with an instance profile
+    glue_jobs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # account -> job ARNs
     credentials: dict[str, Credentials] = field(default_factory=dict)  # user ARN ->
     # policy ARN -> its other versions (None: one that does not parse); absent: not collected
     other_versions: dict[str, tuple[Policy | None, ...]] = field(default_factory=dict)
@@ -612,6 +616,11 @@ _UNSEEN = {
     Needs.UNSEEN_SSH: "needs SSH to the instance from where the attacker is, and EC2 Instance "
     "Connect on it, which kg does not check",
 }
+_UPDATE_AND_START = ("glue:UpdateJob", "glue:StartJobRun")
+_NO_GLUE_JOB = (
+    "needs an existing Glue job in the principal's account: none was collected (there may be "
+    "none, or listing them failed)"
+)
 _NOT_INVOKED = (
     "the new code runs when the function is invoked: the principal may not invoke it "
     "(lambda:InvokeFunction), and what triggers it is not collected"
@@ -755,6 +764,10 @@ class Search:
                 yield Finding(
                     actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _NO_SSM
                 )
+            case Needs.GLUE_JOB | Needs.GLUE_JOB_TRIGGERED:
+                job = self._glue_job(technique.needs, decisions)
+                if job is not None:
+                    yield Finding(actor.arn, target, technique, via, grants_admin, *job)
             case needs if needs.unseen:
                 yield Finding(
                     actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _UNSEEN[needs]
@@ -769,6 +782,18 @@ class Search:
             case needs:
                 status, reason = _credentials_status(needs, self.estate.credentials.get(target))
                 yield Finding(actor.arn, target, technique, via, grants_admin, status, reason)
+
+    def _glue_job(self, needs: Needs, decisions: Decisions) -> tuple[Status, str | None] | None:
+        """An existing Glue job of the principal's account it may update (and start, unless a
+        trigger it creates starts it): exploitable; jobs but none it may act on: no finding;
+        none collected: unknown (there may be none, or listing them failed)."""
+        jobs = self.estate.glue_jobs.get(_account_of(decisions.actor.arn) or "", ())
+        actions = ("glue:UpdateJob",) if needs is Needs.GLUE_JOB_TRIGGERED else _UPDATE_AND_START
+        if any(all(decisions.allowed(action, job) for action in actions) for job in jobs):
+            return Status.EXPLOITABLE, None
+        if jobs:
+            return None
+        return Status.UNKNOWN, _NO_GLUE_JOB
 
     def _joined(self, change: Technique, decisions: Decisions, group: str) -> Iterator[Finding]:
         """Joining the group, then what that opens: admin outright, an escalation the group's
@@ -1017,6 +1042,9 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
         memberships={arn: tuple(sorted(g)) for arn, g in memberships.items()},
         runs_as=runs_as,
         profiled_roles=frozenset(row["arn"] for row in graph.read(_PROFILED_ROLES_QUERY)),
+        glue_jobs={
+            row["account_id"]: tuple(sorted(row["jobs"])) for row in graph.read(_GLUE_JOBS_QUERY)
+        },
         credentials=credentials,
         other_versions={arn: v for arn, v in versions.items() if v is not None},
         resource_policies={t.arn: t for t in view.resources if t.policy is not None},

@@ -53,6 +53,10 @@ class Needs(StrEnum):
     # instance's role (or Default Host Management, not collected).
     SSM_AGENT = "ssm_agent"
     # Resources the technique needs to exist that kg does not collect: it cannot tell (unknown).
+    # An existing Glue job in the principal's account that it may update and start (Glue jobs
+    # take no resource policy); none collected is unknown: none, or the listing failed.
+    GLUE_JOB = "glue_job"
+    GLUE_JOB_TRIGGERED = "glue_job_triggered"  # the same, started by a trigger it creates
     UNSEEN_DEV_ENDPOINT = "unseen_dev_endpoint"
     UNSEEN_ECS_CLUSTER = "unseen_ecs_cluster"
     UNSEEN_EVENT_SOURCE = "unseen_event_source"
@@ -459,6 +463,23 @@ TECHNIQUES: tuple[Technique, ...] = (
         "pathfinding.cloud glue-004",
     ),
     _passrole(
+        "passrole-glue-update-job",
+        "glue.amazonaws.com",
+        ("glue:UpdateJob", "glue:StartJobRun"),
+        "an existing Glue job it updates to run a script it chooses, then starts",
+        "pathfinding.cloud glue-005",
+        needs=Needs.GLUE_JOB,
+    ),
+    _passrole(
+        "passrole-glue-update-job-trigger",
+        "glue.amazonaws.com",
+        ("glue:UpdateJob", "glue:CreateTrigger"),
+        "an existing Glue job it updates to run a script it chooses, started by a trigger it "
+        "creates",
+        "pathfinding.cloud glue-006",
+        needs=Needs.GLUE_JOB_TRIGGERED,
+    ),
+    _passrole(
         "passrole-glue-interactive-session",
         "glue.amazonaws.com",
         ("glue:CreateSession", "glue:RunStatement"),
@@ -690,6 +711,10 @@ _NEEDS_TEXT = {
     Needs.VERSION_SLOT: "the policy has fewer than five versions",
     Needs.INSTANCE_PROFILE: "the role has an instance profile",
     Needs.GROUP_SLOT: "the user is in fewer than ten groups",
+    Needs.GLUE_JOB: "a Glue job in the principal's account it may update and start "
+    "(none collected: unknown)",
+    Needs.GLUE_JOB_TRIGGERED: "a Glue job in the principal's account it may update "
+    "(none collected: unknown)",
     Needs.FUNCTION_INVOKED: "the principal may invoke the function (`lambda:InvokeFunction`; "
     "otherwise unknown: what triggers it is not collected)",
     Needs.SSM_AGENT: "the instance is registered with Systems Manager: its role allows "

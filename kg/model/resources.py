@@ -144,6 +144,15 @@ NODES = (
         },
     ),
     _resource(
+        "GlueJob",
+        "A Glue job. Its script runs with the job's role; whoever may update the job may change "
+        "both.",
+        {
+            "role_arn": "the role the job runs as",
+            "glue_version": "Glue version, e.g. 4.0",
+        },
+    ),
+    _resource(
         "EcrRepository",
         "An ECR image repository.",
         {
@@ -179,6 +188,7 @@ RELS = (
         for rel_type, label, noun in (
             ("HAS_EXECUTION_ROLE", "LambdaFunction", "function's code"),
             ("HAS_EXECUTION_ROLE", "SageMakerNotebook", "notebook's code"),
+            ("HAS_EXECUTION_ROLE", "GlueJob", "job's script"),
             ("HAS_SERVICE_ROLE", "CloudFormationStack", "stack's changes"),
             ("HAS_SERVICE_ROLE", "CodeBuildProject", "project's builds"),
         )

@@ -45,6 +45,7 @@ INSTANCE = f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0123456789abcdef0"
 STACK = f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/infra/0a1b2c3d"
 PROJECT = f"arn:aws:codebuild:us-east-1:{ACCOUNT}:project/build"
 NOTEBOOK = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:notebook-instance/lab"
+GLUE_JOB = f"arn:aws:glue:us-east-1:{ACCOUNT}:job/etl"
 SERVICES = sorted({t.service for t in TECHNIQUES if t.service})
 
 
@@ -117,6 +118,7 @@ def _deployed(technique: Technique | None) -> dict[str, Any]:
             OWN_POLICY: (_policy(EVERYTHING, PolicyKind.IDENTITY, OWN_POLICY),),
             PLAIN_POLICY: (),
         },
+        "glue_jobs": {ACCOUNT: (GLUE_JOB,)},
     }
 
 
@@ -593,3 +595,39 @@ def test_a_deny_on_every_function_stops_creating_one_whatever_is_allowed_on_star
     }
     assert _lambda_found(everything) == [ADMIN_ROLE]
     assert _lambda_found([*everything, deny_all_functions]) == []
+
+
+@pytest.mark.parametrize("name", ["passrole-glue-update-job", "passrole-glue-update-job-trigger"])
+def test_updating_a_glue_job_needs_one_it_may_update_in_its_account(name: str) -> None:
+    """glue-005/006 act on an existing job: with one it may update, the role is reached; with
+    none collected kg cannot tell (unknown, not exploitable); with jobs it may not update, or
+    only in another account, nothing."""
+    technique = next(t for t in TECHNIQUES if t.name == name)
+    attacker = _actor(ATTACKER_USER, [_allow(_actions(technique))])
+    estate = _estate(attacker, technique=technique)
+    assert _found(estate, technique) == [ADMIN_ROLE]
+    none = replace(estate, glue_jobs={})
+    assert _found(none, technique) == []
+    unknown = [f for f in find_escalations(none, (technique,)) if f.source == ATTACKER_USER]
+    assert unknown and all(f.status is Status.UNKNOWN for f in unknown)
+    assert all(f.reason and "Glue job" in f.reason for f in unknown)
+    elsewhere = replace(
+        estate, glue_jobs={OTHER_ACCOUNT: (GLUE_JOB.replace(ACCOUNT, OTHER_ACCOUNT),)}
+    )
+    assert [f for f in find_escalations(elsewhere, (technique,)) if f.source == ATTACKER_USER] == [
+        f for f in find_escalations(none, (technique,)) if f.source == ATTACKER_USER
+    ]
+    other_job = f"arn:aws:glue:us-east-1:{ACCOUNT}:job/other"
+    scoped = _actor(
+        ATTACKER_USER,
+        [
+            _allow([a for a in _actions(technique) if a != "glue:UpdateJob"]),
+            _allow(["glue:UpdateJob"], other_job),
+        ],
+    )
+    assert _found(_estate(scoped, technique=technique), technique) == []
+    assert [
+        f
+        for f in find_escalations(_estate(scoped, technique=technique), (technique,))
+        if f.source == ATTACKER_USER
+    ] == []

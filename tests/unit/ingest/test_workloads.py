@@ -11,7 +11,7 @@ from pathlib import Path
 import boto3
 from moto import mock_aws
 
-from ingest.aws import cloudformation, codebuild, sagemaker
+from ingest.aws import cloudformation, codebuild, glue, sagemaker
 from ingest.aws.collect import CallContext
 from ingest.snapshot import Snapshot, SnapshotWriter
 from kg.graph.records import GraphRecords
@@ -37,7 +37,7 @@ def _collect(root: Path, session: boto3.Session) -> Snapshot:
 
 def _transform(snapshot: Snapshot) -> GraphRecords:
     records = GraphRecords()
-    for module in (cloudformation, codebuild, sagemaker):
+    for module in (cloudformation, codebuild, glue, sagemaker):
         records.extend(module.transform(snapshot))
     validate(records, load_schema())
     assert undeclared_properties(records) == set()
@@ -127,3 +127,44 @@ def test_a_notebook_whose_description_failed_has_an_unknown_role(tmp_path: Path)
     lab = node(_transform(Snapshot.open(tmp_path)), "SageMakerNotebook", arn)
     assert lab["role_arn"] is None
     assert lab["unknown"] == ["role_arn", "direct_internet_access", "root_access"]
+
+
+def test_glue_jobs_and_the_roles_they_run_as(tmp_path: Path) -> None:
+    """Glue takes a job's role as a name or an ARN: both become the role's ARN. (Stubbed: the
+    mock AWS library's Glue needs a parser package kg does not install.)"""
+    ctx, session, writer = stubbed_context(tmp_path, ACCOUNT, REGION)
+    command = {"Name": "glueetl", "ScriptLocation": "s3://scripts/etl.py"}
+    answer = {
+        "Jobs": [
+            {"Name": "etl", "Role": ROLE, "Command": command, "GlueVersion": "4.0"},
+            {"Name": "by-name", "Role": "loader", "Command": command},
+        ]
+    }
+    session.stub("glue").add_response("get_jobs", answer, {})
+    glue.collect(ctx)
+    session.assert_all_answered()
+    writer.set_account(ACCOUNT, [REGION])
+    writer.finish()
+
+    records = _transform(Snapshot.open(tmp_path))
+
+    etl = f"arn:aws:glue:{REGION}:{ACCOUNT}:job/etl"
+    by_name = f"arn:aws:glue:{REGION}:{ACCOUNT}:job/by-name"
+    assert (node(records, "GlueJob", etl)["name"], node(records, "GlueJob", etl)["role_arn"]) == (
+        "etl",
+        ROLE,
+    )
+    loader = f"arn:aws:iam::{ACCOUNT}:role/loader"
+    assert targets(records, "HAS_EXECUTION_ROLE", "GlueJob", "Role") == {
+        etl: [ROLE],
+        by_name: [loader],
+    }
+
+
+def test_glue_jobs_whose_listing_failed_are_none_in_the_graph(tmp_path: Path) -> None:
+    writer = SnapshotWriter(tmp_path, source="aws")
+    writer.record_failure(ACCOUNT, REGION, "glue", "get_jobs", "AccessDeniedException", "no")
+    writer.set_account(ACCOUNT, [REGION])
+    writer.finish()
+    records = _transform(Snapshot.open(tmp_path))
+    assert not records.nodes.get("GlueJob")
