@@ -82,8 +82,10 @@ _USERS_QUERY = """
 MATCH (u:User)
 RETURN u.arn AS arn, u.password_enabled AS password, u.access_keys AS keys
 """
-_GLUE_JOBS_QUERY = """
-MATCH (job:GlueJob) RETURN job.account_id AS account_id, collect(job.arn) AS jobs
+_EXISTING_QUERY = """
+MATCH (r:Resource) WHERE r:GlueJob OR r:EcsCluster
+RETURN CASE WHEN r:GlueJob THEN 'GlueJob' ELSE 'EcsCluster' END AS label,
+       r.account_id AS account_id, collect(r.arn) AS arns
 """
 _PROFILED_ROLES_QUERY = """
 MATCH (:InstanceProfile)-[:FOR_ROLE]->(r:Role) RETURN DISTINCT r.arn AS arn
@@ -130,7 +132,9 @@ class Estate:
     memberships: dict[str, tuple[str, ...]]  # user ARN -> group ARNs
     runs_as: tuple[tuple[str, str, str], ...] = ()  # (Ec2Instance|LambdaFunction, ARN, role)
     profiled_roles: frozenset[str] = frozenset()  # roles with an instance profile
-    glue_jobs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # account -> job ARNs
+    # (label, account) -> the ARNs of the existing resources techniques act on (GlueJob,
+    # EcsCluster); absent: none collected
+    existing: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     credentials: dict[str, Credentials] = field(default_factory=dict)  # user ARN ->
     # policy ARN -> its other versions (None: one that does not parse); absent: not collected
     other_versions: dict[str, tuple[Policy | None, ...]] = field(default_factory=dict)
@@ -610,17 +614,19 @@ _NO_PROFILE = (
 _UNSEEN = {
     Needs.UNSEEN_DEV_ENDPOINT: "needs a Glue development endpoint running as the role, which kg "
     "does not collect",
-    Needs.UNSEEN_ECS_CLUSTER: "needs an ECS cluster to run the task in, which kg does not collect",
     Needs.UNSEEN_EVENT_SOURCE: "needs an event source (a stream or queue) to map the function to, "
     "which kg does not check",
     Needs.UNSEEN_SSH: "needs SSH to the instance from where the attacker is, and EC2 Instance "
     "Connect on it, which kg does not check",
 }
-_UPDATE_AND_START = ("glue:UpdateJob", "glue:StartJobRun")
-_NO_GLUE_JOB = (
-    "needs an existing Glue job in the principal's account: none was collected (there may be "
-    "none, or listing them failed)"
-)
+# What a technique needs to exist: its node label, what the principal must be allowed on it,
+# and its name in a reason.
+_EXISTING: dict[Needs, tuple[str, tuple[str, ...], str]] = {
+    Needs.GLUE_JOB: ("GlueJob", ("glue:UpdateJob", "glue:StartJobRun"), "an existing Glue job"),
+    Needs.GLUE_JOB_TRIGGERED: ("GlueJob", ("glue:UpdateJob",), "an existing Glue job"),
+    # RunTask and CreateService name the cluster in a condition (ecs:cluster), not as resource.
+    Needs.ECS_CLUSTER: ("EcsCluster", (), "an ECS cluster"),
+}
 _NOT_INVOKED = (
     "the new code runs when the function is invoked: the principal may not invoke it "
     "(lambda:InvokeFunction), and what triggers it is not collected"
@@ -764,10 +770,10 @@ class Search:
                 yield Finding(
                     actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _NO_SSM
                 )
-            case Needs.GLUE_JOB | Needs.GLUE_JOB_TRIGGERED:
-                job = self._glue_job(technique.needs, decisions)
-                if job is not None:
-                    yield Finding(actor.arn, target, technique, via, grants_admin, *job)
+            case needs if needs in _EXISTING:
+                found = self._existing(needs, decisions)
+                if found is not None:
+                    yield Finding(actor.arn, target, technique, via, grants_admin, *found)
             case needs if needs.unseen:
                 yield Finding(
                     actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _UNSEEN[needs]
@@ -783,17 +789,22 @@ class Search:
                 status, reason = _credentials_status(needs, self.estate.credentials.get(target))
                 yield Finding(actor.arn, target, technique, via, grants_admin, status, reason)
 
-    def _glue_job(self, needs: Needs, decisions: Decisions) -> tuple[Status, str | None] | None:
-        """An existing Glue job of the principal's account it may update (and start, unless a
-        trigger it creates starts it): exploitable; jobs but none it may act on: no finding;
-        none collected: unknown (there may be none, or listing them failed)."""
-        jobs = self.estate.glue_jobs.get(_account_of(decisions.actor.arn) or "", ())
-        actions = ("glue:UpdateJob",) if needs is Needs.GLUE_JOB_TRIGGERED else _UPDATE_AND_START
-        if any(all(decisions.allowed(action, job) for action in actions) for job in jobs):
+    def _existing(self, needs: Needs, decisions: Decisions) -> tuple[Status, str | None] | None:
+        """An existing resource of the principal's account it may act on (Glue jobs and ECS
+        clusters take no resource policy, and a passed role stays in its account):
+        exploitable; some but none it may act on: no finding; none collected: unknown (there
+        may be none, or listing them failed)."""
+        label, actions, what = _EXISTING[needs]
+        account = _account_of(decisions.actor.arn) or ""
+        arns = self.estate.existing.get((label, account), ())
+        if any(all(decisions.allowed(action, arn) for action in actions) for arn in arns):
             return Status.EXPLOITABLE, None
-        if jobs:
+        if arns:
             return None
-        return Status.UNKNOWN, _NO_GLUE_JOB
+        return Status.UNKNOWN, (
+            f"needs {what} in the principal's account: none was collected (there may be none, "
+            "or listing them failed)"
+        )
 
     def _joined(self, change: Technique, decisions: Decisions, group: str) -> Iterator[Finding]:
         """Joining the group, then what that opens: admin outright, an escalation the group's
@@ -1042,8 +1053,9 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
         memberships={arn: tuple(sorted(g)) for arn, g in memberships.items()},
         runs_as=runs_as,
         profiled_roles=frozenset(row["arn"] for row in graph.read(_PROFILED_ROLES_QUERY)),
-        glue_jobs={
-            row["account_id"]: tuple(sorted(row["jobs"])) for row in graph.read(_GLUE_JOBS_QUERY)
+        existing={
+            (row["label"], row["account_id"]): tuple(sorted(row["arns"]))
+            for row in graph.read(_EXISTING_QUERY)
         },
         credentials=credentials,
         other_versions={arn: v for arn, v in versions.items() if v is not None},

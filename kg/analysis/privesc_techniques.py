@@ -57,8 +57,10 @@ class Needs(StrEnum):
     # take no resource policy); none collected is unknown: none, or the listing failed.
     GLUE_JOB = "glue_job"
     GLUE_JOB_TRIGGERED = "glue_job_triggered"  # the same, started by a trigger it creates
+    # An ECS cluster in the principal's account to run the task or service in; none collected is
+    # unknown (none, or the listing failed).
+    ECS_CLUSTER = "ecs_cluster"
     UNSEEN_DEV_ENDPOINT = "unseen_dev_endpoint"
-    UNSEEN_ECS_CLUSTER = "unseen_ecs_cluster"
     UNSEEN_EVENT_SOURCE = "unseen_event_source"
     UNSEEN_SSH = "unseen_ssh"  # SSH to the instance from the attacker, and Instance Connect on it
     # The new code runs when the function is invoked: by the principal, or by a trigger kg does
@@ -387,7 +389,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         ("ecs:RegisterTaskDefinition", "ecs:RunTask"),
         "an ECS task whose container it chooses",
         "pathfinding.cloud ecs-004",
-        needs=Needs.UNSEEN_ECS_CLUSTER,
+        needs=Needs.ECS_CLUSTER,
     ),
     _passrole(
         "passrole-datapipeline",
@@ -433,6 +435,14 @@ TECHNIQUES: tuple[Technique, ...] = (
         ("codebuild:CreateProject", "codebuild:StartBuildBatch"),
         "a CodeBuild project whose batch build commands it writes",
         "pathfinding.cloud codebuild-004",
+    ),
+    _passrole(
+        "passrole-ecs-service",
+        "ecs-tasks.amazonaws.com",
+        ("ecs:RegisterTaskDefinition", "ecs:CreateService"),
+        "a service, in an existing ECS cluster, whose task container it chooses",
+        "pathfinding.cloud ecs-003",
+        needs=Needs.ECS_CLUSTER,
     ),
     _passrole(
         "passrole-ecs-cluster-service",
@@ -724,7 +734,7 @@ _NEEDS_TEXT = {
     "checked: unknown)",
     Needs.UNSEEN_DEV_ENDPOINT: "a Glue development endpoint running as the role (not collected: "
     "unknown)",
-    Needs.UNSEEN_ECS_CLUSTER: "an ECS cluster to run the task in (not collected: unknown)",
+    Needs.ECS_CLUSTER: "an ECS cluster in the principal's account (none collected: unknown)",
     Needs.UNSEEN_EVENT_SOURCE: "an event source (stream or queue) to map the function to (not "
     "checked: unknown)",
     Needs.PASS_STACK_ROLE: "`iam:PassRole` on the stack's role (per AWS's CloudFormation guide; "

@@ -153,6 +153,12 @@ NODES = (
         },
     ),
     _resource(
+        "EcsCluster",
+        "An ECS cluster. Tasks and services run in it, each with the task role of its task "
+        "definition.",
+        {},
+    ),
+    _resource(
         "EcrRepository",
         "An ECR image repository.",
         {

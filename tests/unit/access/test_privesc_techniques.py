@@ -46,6 +46,7 @@ STACK = f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/infra/0a1b2c3d"
 PROJECT = f"arn:aws:codebuild:us-east-1:{ACCOUNT}:project/build"
 NOTEBOOK = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:notebook-instance/lab"
 GLUE_JOB = f"arn:aws:glue:us-east-1:{ACCOUNT}:job/etl"
+CLUSTER = f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/apps"
 SERVICES = sorted({t.service for t in TECHNIQUES if t.service})
 
 
@@ -118,7 +119,7 @@ def _deployed(technique: Technique | None) -> dict[str, Any]:
             OWN_POLICY: (_policy(EVERYTHING, PolicyKind.IDENTITY, OWN_POLICY),),
             PLAIN_POLICY: (),
         },
-        "glue_jobs": {ACCOUNT: (GLUE_JOB,)},
+        "existing": {("GlueJob", ACCOUNT): (GLUE_JOB,), ("EcsCluster", ACCOUNT): (CLUSTER,)},
     }
 
 
@@ -421,7 +422,6 @@ def test_techniques_on_resources_kg_does_not_collect_are_never_exploitable() -> 
     unseen = [t for t in TECHNIQUES if _unseen(t)]
     assert {t.name for t in unseen} >= {
         "glue-update-dev-endpoint",
-        "passrole-ecs-task",
         "passrole-lambda-event-source",
     }
     for technique in unseen:
@@ -597,37 +597,47 @@ def test_a_deny_on_every_function_stops_creating_one_whatever_is_allowed_on_star
     assert _lambda_found([*everything, deny_all_functions]) == []
 
 
-@pytest.mark.parametrize("name", ["passrole-glue-update-job", "passrole-glue-update-job-trigger"])
-def test_updating_a_glue_job_needs_one_it_may_update_in_its_account(name: str) -> None:
-    """glue-005/006 act on an existing job: with one it may update, the role is reached; with
-    none collected kg cannot tell (unknown, not exploitable); with jobs it may not update, or
-    only in another account, nothing."""
+_ON_EXISTING = {
+    "passrole-glue-update-job": ("GlueJob", GLUE_JOB),
+    "passrole-glue-update-job-trigger": ("GlueJob", GLUE_JOB),
+    "passrole-ecs-task": ("EcsCluster", CLUSTER),
+    "passrole-ecs-service": ("EcsCluster", CLUSTER),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ON_EXISTING))
+def test_a_technique_on_an_existing_resource_needs_one_in_its_account(name: str) -> None:
+    """glue-005/006 update an existing job, ecs-003/004 run in an existing cluster: with one in
+    the principal's account the role is reached; with none collected there (none in the
+    account, or only in another one) kg cannot tell: unknown, never exploitable."""
     technique = next(t for t in TECHNIQUES if t.name == name)
+    label, arn = _ON_EXISTING[name]
     attacker = _actor(ATTACKER_USER, [_allow(_actions(technique))])
     estate = _estate(attacker, technique=technique)
     assert _found(estate, technique) == [ADMIN_ROLE]
-    none = replace(estate, glue_jobs={})
-    assert _found(none, technique) == []
-    unknown = [f for f in find_escalations(none, (technique,)) if f.source == ATTACKER_USER]
-    assert unknown and all(f.status is Status.UNKNOWN for f in unknown)
-    assert all(f.reason and "Glue job" in f.reason for f in unknown)
-    elsewhere = replace(
-        estate, glue_jobs={OTHER_ACCOUNT: (GLUE_JOB.replace(ACCOUNT, OTHER_ACCOUNT),)}
-    )
-    assert [f for f in find_escalations(elsewhere, (technique,)) if f.source == ATTACKER_USER] == [
-        f for f in find_escalations(none, (technique,)) if f.source == ATTACKER_USER
-    ]
+    other = arn.replace(ACCOUNT, OTHER_ACCOUNT)
+    for existing in ({}, {(label, OTHER_ACCOUNT): (other,)}):
+        missing = replace(estate, existing=existing)
+        assert _found(missing, technique) == []
+        (unknown,) = [
+            f for f in find_escalations(missing, (technique,)) if f.source == ATTACKER_USER
+        ]
+        assert (unknown.target, unknown.status) == (ADMIN_ROLE, Status.UNKNOWN)
+        assert unknown.reason and "none was collected" in unknown.reason
+
+
+@pytest.mark.parametrize("name", ["passrole-glue-update-job", "passrole-glue-update-job-trigger"])
+def test_a_glue_job_it_may_not_update_is_no_way_in(name: str) -> None:
+    """Glue jobs take no resource policy: the principal's policies must allow glue:UpdateJob on
+    the job itself, and a job it may not update gives no finding at all."""
+    technique = next(t for t in TECHNIQUES if t.name == name)
     other_job = f"arn:aws:glue:us-east-1:{ACCOUNT}:job/other"
-    scoped = _actor(
-        ATTACKER_USER,
-        [
-            _allow([a for a in _actions(technique) if a != "glue:UpdateJob"]),
-            _allow(["glue:UpdateJob"], other_job),
-        ],
-    )
-    assert _found(_estate(scoped, technique=technique), technique) == []
-    assert [
-        f
-        for f in find_escalations(_estate(scoped, technique=technique), (technique,))
-        if f.source == ATTACKER_USER
-    ] == []
+    statements = [
+        _allow([a for a in _actions(technique) if a != "glue:UpdateJob"]),
+        _allow(["glue:UpdateJob"], other_job),
+    ]
+    estate = _estate(_actor(ATTACKER_USER, statements), technique=technique)
+    assert [f for f in find_escalations(estate, (technique,)) if f.source == ATTACKER_USER] == []
+    on_the_job = [*statements, _allow(["glue:UpdateJob"], GLUE_JOB)]
+    estate = _estate(_actor(ATTACKER_USER, on_the_job), technique=technique)
+    assert _found(estate, technique) == [ADMIN_ROLE]

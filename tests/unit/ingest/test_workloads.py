@@ -11,7 +11,7 @@ from pathlib import Path
 import boto3
 from moto import mock_aws
 
-from ingest.aws import cloudformation, codebuild, glue, sagemaker
+from ingest.aws import cloudformation, codebuild, ecs, glue, sagemaker
 from ingest.aws.collect import CallContext
 from ingest.snapshot import Snapshot, SnapshotWriter
 from kg.graph.records import GraphRecords
@@ -37,7 +37,7 @@ def _collect(root: Path, session: boto3.Session) -> Snapshot:
 
 def _transform(snapshot: Snapshot) -> GraphRecords:
     records = GraphRecords()
-    for module in (cloudformation, codebuild, glue, sagemaker):
+    for module in (cloudformation, codebuild, ecs, glue, sagemaker):
         records.extend(module.transform(snapshot))
     validate(records, load_schema())
     assert undeclared_properties(records) == set()
@@ -168,3 +168,25 @@ def test_glue_jobs_whose_listing_failed_are_none_in_the_graph(tmp_path: Path) ->
     writer.finish()
     records = _transform(Snapshot.open(tmp_path))
     assert not records.nodes.get("GlueJob")
+
+
+@mock_aws
+def test_ecs_clusters(tmp_path: Path) -> None:
+    session = boto3.Session(region_name=REGION)
+    arn = session.client("ecs").create_cluster(clusterName="apps")["cluster"]["clusterArn"]
+    writer = SnapshotWriter(tmp_path, source="aws")
+    ecs.collect(CallContext(session, ACCOUNT, REGION, writer))
+    assert writer.failures == []
+    writer.set_account(ACCOUNT, [REGION])
+    writer.finish()
+    records = _transform(Snapshot.open(tmp_path))
+    cluster = node(records, "EcsCluster", arn)
+    assert (cluster["name"], cluster["region"], cluster["account_id"]) == ("apps", REGION, ACCOUNT)
+
+
+def test_ecs_clusters_whose_listing_failed_are_none_in_the_graph(tmp_path: Path) -> None:
+    writer = SnapshotWriter(tmp_path, source="aws")
+    writer.record_failure(ACCOUNT, REGION, "ecs", "list_clusters", "AccessDeniedException", "no")
+    writer.set_account(ACCOUNT, [REGION])
+    writer.finish()
+    assert not _transform(Snapshot.open(tmp_path)).nodes.get("EcsCluster")
