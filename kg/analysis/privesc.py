@@ -87,6 +87,9 @@ MATCH (r:Resource) WHERE r:GlueJob OR r:EcsCluster
 RETURN CASE WHEN r:GlueJob THEN 'GlueJob' ELSE 'EcsCluster' END AS label,
        r.account_id AS account_id, collect(r.arn) AS arns
 """
+_EXEC_TASKS_QUERY = """
+MATCH (task:EcsTask) WHERE task.execute_command RETURN task.arn AS arn
+"""
 _PROFILED_ROLES_QUERY = """
 MATCH (:InstanceProfile)-[:FOR_ROLE]->(r:Role) RETURN DISTINCT r.arn AS arn
 """
@@ -135,6 +138,7 @@ class Estate:
     # (label, account) -> the ARNs of the existing resources techniques act on (GlueJob,
     # EcsCluster); absent: none collected
     existing: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    exec_tasks: frozenset[str] = frozenset()  # running ECS tasks with ECS Exec enabled
     credentials: dict[str, Credentials] = field(default_factory=dict)  # user ARN ->
     # policy ARN -> its other versions (None: one that does not parse); absent: not collected
     other_versions: dict[str, tuple[Policy | None, ...]] = field(default_factory=dict)
@@ -360,7 +364,7 @@ class Pools:
                 for role in sorted(set(estate.roles) - self.admins):
                     if not _service_linked(estate, role):
                         yield from ((policy, role) for policy in estate.own_policies.get(role, ()))
-            case Via.FUNCTION | Via.INSTANCE | Via.STACK | Via.PROJECT | Via.NOTEBOOK:
+            case Via.FUNCTION | Via.INSTANCE | Via.STACK | Via.PROJECT | Via.NOTEBOOK | Via.TASK:
                 label = WORKLOADS[technique.via]
                 for source_label, arn, role in estate.runs_as:
                     if source_label == label and role in targets:
@@ -374,6 +378,7 @@ WORKLOADS = {
     Via.STACK: "CloudFormationStack",
     Via.PROJECT: "CodeBuildProject",
     Via.NOTEBOOK: "SageMakerNotebook",
+    Via.TASK: "EcsTask",
 }
 _ON_ITSELF = (Via.OWN_POLICY, Via.SELF, Via.OWN_GROUP, Via.ADMIN_GROUP)
 # Techniques that make their target admin: they need no powerful target, so the first round
@@ -627,6 +632,10 @@ _EXISTING: dict[Needs, tuple[str, tuple[str, ...], str]] = {
     # RunTask and CreateService name the cluster in a condition (ecs:cluster), not as resource.
     Needs.ECS_CLUSTER: ("EcsCluster", (), "an ECS cluster"),
 }
+_NO_EXEC_AGENT = (
+    "needs the task's role to allow the channels the ECS Exec agent opens "
+    "(ssmmessages:CreateControlChannel): it does not"
+)
 _NOT_INVOKED = (
     "the new code runs when the function is invoked: the principal may not invoke it "
     "(lambda:InvokeFunction), and what triggers it is not collected"
@@ -774,6 +783,16 @@ class Search:
                 found = self._existing(needs, decisions)
                 if found is not None:
                     yield Finding(actor.arn, target, technique, via, grants_admin, *found)
+            case Needs.ECS_EXEC if via not in self.estate.exec_tasks:
+                return  # without ECS Exec on the task, there is no shell to open
+            case Needs.ECS_EXEC if self._role_allows(
+                target, "ssmmessages:CreateControlChannel", via
+            ):
+                yield Finding(actor.arn, target, technique, via, grants_admin)
+            case Needs.ECS_EXEC:
+                yield Finding(
+                    actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _NO_EXEC_AGENT
+                )
             case needs if needs.unseen:
                 yield Finding(
                     actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _UNSEEN[needs]
@@ -835,6 +854,15 @@ class Search:
                     Status.LATENT if capped else Status.EXPLOITABLE,
                     _CAPPED if capped else None,
                 )
+
+    def _role_allows(self, role: str, action: str, resource: str) -> bool:
+        """Whether the role's own policies allow the action (what a workload running as it
+        may do)."""
+        actor = self.estate.actors.get(role)
+        if actor is None:
+            return False
+        request = Request(action, _resource(resource), actor.context)
+        return evaluate(actor.principal, request, actor.policies).allowed
 
     def _registers_with_ssm(self, instance: str, role: str) -> bool:
         """Whether the instance's role lets its Systems Manager agent register it."""
@@ -1053,6 +1081,7 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
         memberships={arn: tuple(sorted(g)) for arn, g in memberships.items()},
         runs_as=runs_as,
         profiled_roles=frozenset(row["arn"] for row in graph.read(_PROFILED_ROLES_QUERY)),
+        exec_tasks=frozenset(row["arn"] for row in graph.read(_EXEC_TASKS_QUERY)),
         existing={
             (row["label"], row["account_id"]): tuple(sorted(row["arns"]))
             for row in graph.read(_EXISTING_QUERY)

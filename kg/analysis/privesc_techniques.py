@@ -29,6 +29,7 @@ class Via(StrEnum):
     STACK = "stack"  # a CloudFormation stack whose service role is powerful -> that role
     PROJECT = "project"  # a CodeBuild project whose service role is powerful -> that role
     NOTEBOOK = "notebook"  # a SageMaker notebook running as a powerful role -> that role
+    TASK = "task"  # a running ECS task whose task role is powerful -> that role
     # Not powerful yet: the technique makes them admin, then becomes them.
     ANY_ROLE = "any_role"  # a role of its account, not admin -> that role
     ANY_USER = "any_user"  # a user of its account, not admin -> that user
@@ -60,6 +61,10 @@ class Needs(StrEnum):
     # An ECS cluster in the principal's account to run the task or service in; none collected is
     # unknown (none, or the listing failed).
     ECS_CLUSTER = "ecs_cluster"
+    # ECS Exec enabled on the task, and its task role allowing the channels the exec agent opens
+    # (ssmmessages:CreateControlChannel, per AWS's ECS Exec guide); a role that may not is
+    # unknown.
+    ECS_EXEC = "ecs_exec"
     UNSEEN_DEV_ENDPOINT = "unseen_dev_endpoint"
     UNSEEN_EVENT_SOURCE = "unseen_event_source"
     UNSEEN_SSH = "unseen_ssh"  # SSH to the instance from the attacker, and Instance Connect on it
@@ -675,6 +680,14 @@ TECHNIQUES: tuple[Technique, ...] = (
         "pathfinding.cloud sagemaker-004",
     ),
     Technique(
+        "ecs-execute-command",
+        Via.TASK,
+        (("ecs:ExecuteCommand", VIA), ("ecs:DescribeTasks", VIA)),
+        "Open a shell in a running task that runs as the role (ECS Exec) and read its credentials.",
+        "pathfinding.cloud ecs-006",
+        needs=Needs.ECS_EXEC,
+    ),
+    Technique(
         "ssm-send-command",
         Via.INSTANCE,
         (("ssm:SendCommand", VIA),),
@@ -734,6 +747,8 @@ _NEEDS_TEXT = {
     "checked: unknown)",
     Needs.UNSEEN_DEV_ENDPOINT: "a Glue development endpoint running as the role (not collected: "
     "unknown)",
+    Needs.ECS_EXEC: "ECS Exec is enabled on the task, and its role allows "
+    "`ssmmessages:CreateControlChannel` (else unknown)",
     Needs.ECS_CLUSTER: "an ECS cluster in the principal's account (none collected: unknown)",
     Needs.UNSEEN_EVENT_SOURCE: "an event source (stream or queue) to map the function to (not "
     "checked: unknown)",

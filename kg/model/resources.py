@@ -156,7 +156,20 @@ NODES = (
         "EcsCluster",
         "An ECS cluster. Tasks and services run in it, each with the task role of its task "
         "definition.",
-        {},
+        {"unknown": '["tasks"] when its running tasks could not be listed or described'},
+    ),
+    _resource(
+        "EcsTask",
+        "A running ECS task. Its containers run with its task role; with ECS Exec enabled, "
+        "whoever may exec into it runs commands there.",
+        {
+            "cluster_arn": "the cluster it runs in",
+            "task_definition_arn": "the task definition revision it runs",
+            "last_status": "RUNNING, PENDING, ...",
+            "execute_command": "ECS Exec enabled on the task",
+            "role_arn": "task role (the task's override, else its task definition's)",
+            "unknown": '["role_arn"] when its task definition could not be described',
+        },
     ),
     _resource(
         "EcrRepository",
@@ -195,6 +208,7 @@ RELS = (
             ("HAS_EXECUTION_ROLE", "LambdaFunction", "function's code"),
             ("HAS_EXECUTION_ROLE", "SageMakerNotebook", "notebook's code"),
             ("HAS_EXECUTION_ROLE", "GlueJob", "job's script"),
+            ("HAS_TASK_ROLE", "EcsTask", "task's containers"),
             ("HAS_SERVICE_ROLE", "CloudFormationStack", "stack's changes"),
             ("HAS_SERVICE_ROLE", "CodeBuildProject", "project's builds"),
         )

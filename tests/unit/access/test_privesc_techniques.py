@@ -47,6 +47,7 @@ PROJECT = f"arn:aws:codebuild:us-east-1:{ACCOUNT}:project/build"
 NOTEBOOK = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:notebook-instance/lab"
 GLUE_JOB = f"arn:aws:glue:us-east-1:{ACCOUNT}:job/etl"
 CLUSTER = f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/apps"
+TASK = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task/apps/0123456789abcdef"
 SERVICES = sorted({t.service for t in TECHNIQUES if t.service})
 
 
@@ -147,8 +148,10 @@ def _estate(
             ("CloudFormationStack", STACK, admin_role_arn),
             ("CodeBuildProject", PROJECT, admin_role_arn),
             ("SageMakerNotebook", NOTEBOOK, admin_role_arn),
+            ("EcsTask", TASK, admin_role_arn),
         ),
         profiled_roles=frozenset({admin_role_arn}),
+        exec_tasks=frozenset({TASK}),
         **_deployed(technique),
     )
 
@@ -641,3 +644,23 @@ def test_a_glue_job_it_may_not_update_is_no_way_in(name: str) -> None:
     on_the_job = [*statements, _allow(["glue:UpdateJob"], GLUE_JOB)]
     estate = _estate(_actor(ATTACKER_USER, on_the_job), technique=technique)
     assert _found(estate, technique) == [ADMIN_ROLE]
+
+
+def test_ecs_exec_reaches_a_task_with_exec_enabled_whose_role_lets_its_agent_in() -> None:
+    """ecs-006: a shell in a running task, when ECS Exec is on for it (off: no way in), and the
+    exec agent opens its channels with the task's role (AWS's ECS Exec guide): a role that may
+    not leaves it unknown, not exploitable."""
+    technique = next(t for t in TECHNIQUES if t.name == "ecs-execute-command")
+    attacker = _actor(ATTACKER_USER, [_allow(_actions(technique))])
+    estate = _estate(attacker, technique=technique)
+    assert _found(estate, technique) == [ADMIN_ROLE]
+    off = replace(estate, exec_tasks=frozenset())
+    assert [f for f in find_escalations(off, (technique,)) if f.source == ATTACKER_USER] == []
+    other_task = TASK.replace("0123456789abcdef", "fedcba9876543210")
+    elsewhere = _actor(ATTACKER_USER, [_allow(_actions(technique), other_task)])
+    assert _found(_estate(elsewhere, technique=technique), technique) == []
+    no_agent = _actor(ADMIN_ROLE, [*EVERYTHING, _deny(["ssmmessages:CreateControlChannel"])])
+    estate = replace(estate, actors={**estate.actors, ADMIN_ROLE: no_agent})
+    (unknown,) = [f for f in find_escalations(estate, (technique,)) if f.source == ATTACKER_USER]
+    assert (unknown.target, unknown.status) == (ADMIN_ROLE, Status.UNKNOWN)
+    assert unknown.reason and "ssmmessages:CreateControlChannel" in unknown.reason

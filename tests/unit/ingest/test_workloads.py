@@ -190,3 +190,80 @@ def test_ecs_clusters_whose_listing_failed_are_none_in_the_graph(tmp_path: Path)
     writer.set_account(ACCOUNT, [REGION])
     writer.finish()
     assert not _transform(Snapshot.open(tmp_path)).nodes.get("EcsCluster")
+
+
+CLUSTER = f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/apps"
+TASK = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/apps/0123456789abcdef"
+OVERRIDDEN = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task/apps/fedcba9876543210"
+DEFINITION = f"arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/web:3"
+OVERRIDE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/debug"
+
+
+def _task(arn: str, exec_enabled: bool, **overrides: str) -> dict[str, object]:
+    return {
+        "taskArn": arn,
+        "clusterArn": CLUSTER,
+        "taskDefinitionArn": DEFINITION,
+        "lastStatus": "RUNNING",
+        "enableExecuteCommand": exec_enabled,
+        "overrides": overrides,
+    }
+
+
+def test_running_ecs_tasks_and_their_task_roles(tmp_path: Path) -> None:
+    """The task role is the task's override, else its task definition's; each definition is
+    described once."""
+    ctx, session, writer = stubbed_context(tmp_path, ACCOUNT, REGION)
+    stub = session.stub("ecs")
+    stub.add_response("list_clusters", {"clusterArns": [CLUSTER]}, {})
+    stub.add_response(
+        "list_tasks",
+        {"taskArns": [TASK, OVERRIDDEN]},
+        {"cluster": CLUSTER, "desiredStatus": "RUNNING"},
+    )
+    tasks = [_task(TASK, True), _task(OVERRIDDEN, False, taskRoleArn=OVERRIDE_ROLE)]
+    stub.add_response(
+        "describe_tasks", {"tasks": tasks}, {"cluster": CLUSTER, "tasks": [TASK, OVERRIDDEN]}
+    )
+    definition = {"taskDefinitionArn": DEFINITION, "taskRoleArn": ROLE}
+    stub.add_response(
+        "describe_task_definition", {"taskDefinition": definition}, {"taskDefinition": DEFINITION}
+    )
+    ecs.collect(ctx)
+    session.assert_all_answered()
+    writer.set_account(ACCOUNT, [REGION])
+    writer.finish()
+
+    records = _transform(Snapshot.open(tmp_path))
+
+    assert node(records, "EcsCluster", CLUSTER)["unknown"] == []
+    task = node(records, "EcsTask", TASK)
+    assert (task["execute_command"], task["cluster_arn"], task["role_arn"]) == (True, CLUSTER, ROLE)
+    assert node(records, "EcsTask", OVERRIDDEN)["execute_command"] is False
+    assert targets(records, "HAS_TASK_ROLE", "EcsTask", "Role") == {
+        TASK: [ROLE],
+        OVERRIDDEN: [OVERRIDE_ROLE],
+    }
+
+
+def test_ecs_reads_that_failed_are_unknown_never_none(tmp_path: Path) -> None:
+    """A task definition that could not be described leaves the task's role unknown; tasks that
+    could not be listed leave the cluster's tasks unknown."""
+    writer = SnapshotWriter(tmp_path, source="aws")
+    other = f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/batch"
+    writer.write(ACCOUNT, REGION, "ecs", "list_clusters", {"clusterArns": [CLUSTER, other]})
+    writer.write(ACCOUNT, REGION, "ecs", "list_tasks", {"taskArns": [TASK]}, "apps")
+    writer.write(ACCOUNT, REGION, "ecs", "describe_tasks", {"tasks": [_task(TASK, True)]}, "apps.0")
+    writer.record_failure(
+        ACCOUNT, REGION, "ecs", "describe_task_definition", "AccessDeniedException", "no", "web:3"
+    )
+    writer.record_failure(
+        ACCOUNT, REGION, "ecs", "list_tasks", "AccessDeniedException", "no", "batch"
+    )
+    writer.set_account(ACCOUNT, [REGION])
+    writer.finish()
+    records = _transform(Snapshot.open(tmp_path))
+    task = node(records, "EcsTask", TASK)
+    assert (task["role_arn"], task["unknown"]) == (None, ["role_arn"])
+    assert node(records, "EcsCluster", other)["unknown"] == ["tasks"]
+    assert node(records, "EcsCluster", CLUSTER)["unknown"] == []
