@@ -90,6 +90,22 @@ RETURN CASE WHEN r:GlueJob THEN 'GlueJob' ELSE 'EcsCluster' END AS label,
 _EXEC_TASKS_QUERY = """
 MATCH (task:EcsTask) WHERE task.execute_command RETURN task.arn AS arn
 """
+# A template does not run as a role; the instances it launches do (so not in RUNS_AS_QUERY).
+_TEMPLATE_ROLES_QUERY = """
+MATCH (t:Ec2LaunchTemplate)-[:HAS_PROFILE]->(:InstanceProfile)-[:FOR_ROLE]->(r:Role)
+RETURN t.arn AS source, r.arn AS role
+UNION
+MATCH (t:Ec2LaunchTemplate)
+WHERE t.instance_profile_arn IS NULL AND t.instance_profile_name IS NOT NULL
+MATCH (p:InstanceProfile {name: t.instance_profile_name})-[:FOR_ROLE]->(r:Role)
+WHERE p.account_id = t.account_id
+RETURN t.arn AS source, r.arn AS role
+"""
+_TEMPLATE_GROUPS_QUERY = """
+MATCH (g:AutoScalingGroup)-[:LAUNCHES_FROM]->(t:Ec2LaunchTemplate)
+WHERE g.launch_template_version IN $versions
+RETURN t.arn AS template, collect(g.arn) AS groups
+"""
 _PROFILED_ROLES_QUERY = """
 MATCH (:InstanceProfile)-[:FOR_ROLE]->(r:Role) RETURN DISTINCT r.arn AS arn
 """
@@ -139,6 +155,8 @@ class Estate:
     # EcsCluster); absent: none collected
     existing: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     exec_tasks: frozenset[str] = frozenset()  # running ECS tasks with ECS Exec enabled
+    # launch template ARN -> the Auto Scaling groups launching from its default or latest version
+    template_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     credentials: dict[str, Credentials] = field(default_factory=dict)  # user ARN ->
     # policy ARN -> its other versions (None: one that does not parse); absent: not collected
     other_versions: dict[str, tuple[Policy | None, ...]] = field(default_factory=dict)
@@ -364,7 +382,15 @@ class Pools:
                 for role in sorted(set(estate.roles) - self.admins):
                     if not _service_linked(estate, role):
                         yield from ((policy, role) for policy in estate.own_policies.get(role, ()))
-            case Via.FUNCTION | Via.INSTANCE | Via.STACK | Via.PROJECT | Via.NOTEBOOK | Via.TASK:
+            case (
+                Via.FUNCTION
+                | Via.INSTANCE
+                | Via.STACK
+                | Via.PROJECT
+                | Via.NOTEBOOK
+                | Via.TASK
+                | Via.LAUNCH_TEMPLATE
+            ):
                 label = WORKLOADS[technique.via]
                 for source_label, arn, role in estate.runs_as:
                     if source_label == label and role in targets:
@@ -379,6 +405,7 @@ WORKLOADS = {
     Via.PROJECT: "CodeBuildProject",
     Via.NOTEBOOK: "SageMakerNotebook",
     Via.TASK: "EcsTask",
+    Via.LAUNCH_TEMPLATE: "Ec2LaunchTemplate",
 }
 _ON_ITSELF = (Via.OWN_POLICY, Via.SELF, Via.OWN_GROUP, Via.ADMIN_GROUP)
 # Techniques that make their target admin: they need no powerful target, so the first round
@@ -632,6 +659,23 @@ _EXISTING: dict[Needs, tuple[str, tuple[str, ...], str]] = {
     # RunTask and CreateService name the cluster in a condition (ecs:cluster), not as resource.
     Needs.ECS_CLUSTER: ("EcsCluster", (), "an ECS cluster"),
 }
+# Versions a group launches from that a new default version changes ($Latest: the new version
+# is the latest too; a group naming no version launches from the default).
+_FOLLOWS_DEFAULT = ("$Default", "$Latest")
+_MAKES_A_GROUP_LAUNCH = (
+    "autoscaling:SetDesiredCapacity",
+    "autoscaling:UpdateAutoScalingGroup",
+    "autoscaling:StartInstanceRefresh",
+)
+_WAITS_FOR_GROUP = (
+    "an Auto Scaling group launches from the template, but the principal may not make it launch "
+    "(autoscaling:SetDesiredCapacity, UpdateAutoScalingGroup or StartInstanceRefresh): the "
+    "script runs when the group next launches an instance"
+)
+_NO_GROUP = (
+    "no collected Auto Scaling group launches from the template's default or latest version: "
+    "the script runs when something launches an instance from it, which kg does not check"
+)
 _NO_EXEC_AGENT = (
     "needs the task's role to allow the channels the ECS Exec agent opens "
     "(ssmmessages:CreateControlChannel): it does not"
@@ -783,6 +827,9 @@ class Search:
                 found = self._existing(needs, decisions)
                 if found is not None:
                     yield Finding(actor.arn, target, technique, via, grants_admin, *found)
+            case Needs.TEMPLATE_LAUNCHED:
+                status, reason = self._launched(via, decisions)
+                yield Finding(actor.arn, target, technique, via, grants_admin, status, reason)
             case Needs.ECS_EXEC if via not in self.estate.exec_tasks:
                 return  # without ECS Exec on the task, there is no shell to open
             case Needs.ECS_EXEC if self._role_allows(
@@ -854,6 +901,14 @@ class Search:
                     Status.LATENT if capped else Status.EXPLOITABLE,
                     _CAPPED if capped else None,
                 )
+
+    def _launched(self, template: str, decisions: Decisions) -> tuple[Status, str | None]:
+        """Whether an instance gets launched from the template's new default version: by a
+        group the principal may make launch (exploitable), else unknown."""
+        groups = self.estate.template_groups.get(template, ())
+        if any(decisions.allowed(a, group) for group in groups for a in _MAKES_A_GROUP_LAUNCH):
+            return Status.EXPLOITABLE, None
+        return Status.UNKNOWN, _WAITS_FOR_GROUP if groups else _NO_GROUP
 
     def _role_allows(self, role: str, action: str, resource: str) -> bool:
         """Whether the role's own policies allow the action (what a workload running as it
@@ -1066,6 +1121,10 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
         for member in row["members"]:
             memberships.setdefault(member, []).append(row["arn"])
     runs_as = tuple((row["label"], row["source"], row["role"]) for row in graph.read(RUNS_AS_QUERY))
+    runs_as += tuple(
+        ("Ec2LaunchTemplate", row["source"], row["role"])
+        for row in graph.read(_TEMPLATE_ROLES_QUERY)
+    )
     credentials = {
         row["arn"]: Credentials(row["password"], row["keys"]) for row in graph.read(_USERS_QUERY)
     }
@@ -1081,6 +1140,10 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
         memberships={arn: tuple(sorted(g)) for arn, g in memberships.items()},
         runs_as=runs_as,
         profiled_roles=frozenset(row["arn"] for row in graph.read(_PROFILED_ROLES_QUERY)),
+        template_groups={
+            row["template"]: tuple(sorted(row["groups"]))
+            for row in graph.read(_TEMPLATE_GROUPS_QUERY, versions=list(_FOLLOWS_DEFAULT))
+        },
         exec_tasks=frozenset(row["arn"] for row in graph.read(_EXEC_TASKS_QUERY)),
         existing={
             (row["label"], row["account_id"]): tuple(sorted(row["arns"]))

@@ -30,6 +30,8 @@ class Via(StrEnum):
     PROJECT = "project"  # a CodeBuild project whose service role is powerful -> that role
     NOTEBOOK = "notebook"  # a SageMaker notebook running as a powerful role -> that role
     TASK = "task"  # a running ECS task whose task role is powerful -> that role
+    # an EC2 launch template whose default version's instance profile is powerful -> its role
+    LAUNCH_TEMPLATE = "launch_template"
     # Not powerful yet: the technique makes them admin, then becomes them.
     ANY_ROLE = "any_role"  # a role of its account, not admin -> that role
     ANY_USER = "any_user"  # a user of its account, not admin -> that user
@@ -65,6 +67,9 @@ class Needs(StrEnum):
     # (ssmmessages:CreateControlChannel, per AWS's ECS Exec guide); a role that may not is
     # unknown.
     ECS_EXEC = "ecs_exec"
+    # The new default version runs when an instance is launched from the template: by an Auto
+    # Scaling group the principal may make launch, or else by something kg cannot tell (unknown).
+    TEMPLATE_LAUNCHED = "template_launched"
     UNSEEN_DEV_ENDPOINT = "unseen_dev_endpoint"
     UNSEEN_EVENT_SOURCE = "unseen_event_source"
     UNSEEN_SSH = "unseen_ssh"  # SSH to the instance from the attacker, and Instance Connect on it
@@ -680,6 +685,16 @@ TECHNIQUES: tuple[Technique, ...] = (
         "pathfinding.cloud sagemaker-004",
     ),
     Technique(
+        "launch-template-new-default-version",
+        Via.LAUNCH_TEMPLATE,
+        (("ec2:CreateLaunchTemplateVersion", VIA), ("ec2:ModifyLaunchTemplate", VIA)),
+        "Write a new default version of a launch template, keeping its instance profile that "
+        "hands out the role and adding a start-up script of its own: the next instance launched "
+        "from it runs the script with the role's credentials.",
+        "pathfinding.cloud ec2-004, ec2-005",
+        needs=Needs.TEMPLATE_LAUNCHED,
+    ),
+    Technique(
         "ecs-execute-command",
         Via.TASK,
         (("ecs:ExecuteCommand", VIA), ("ecs:DescribeTasks", VIA)),
@@ -747,6 +762,8 @@ _NEEDS_TEXT = {
     "checked: unknown)",
     Needs.UNSEEN_DEV_ENDPOINT: "a Glue development endpoint running as the role (not collected: "
     "unknown)",
+    Needs.TEMPLATE_LAUNCHED: "an Auto Scaling group launches from the template's default or "
+    "latest version and the principal may make it launch (else unknown)",
     Needs.ECS_EXEC: "ECS Exec is enabled on the task, and its role allows "
     "`ssmmessages:CreateControlChannel` (else unknown)",
     Needs.ECS_CLUSTER: "an ECS cluster in the principal's account (none collected: unknown)",

@@ -172,6 +172,27 @@ NODES = (
         },
     ),
     _resource(
+        "Ec2LaunchTemplate",
+        "An EC2 launch template. Instances launched from it get its default version's instance "
+        "profile and user data.",
+        {
+            "template_id": "lt-...",
+            "default_version": "default version number",
+            "latest_version": "latest version number",
+            "instance_profile_arn": "the default version's instance profile, when given by ARN",
+            "instance_profile_name": "the default version's instance profile, when given by name",
+        },
+    ),
+    _resource(
+        "AutoScalingGroup",
+        "An EC2 Auto Scaling group, launching instances from a launch template.",
+        {
+            "launch_template_id": "the template it launches from (lt-...)",
+            "launch_template_version": "$Default, $Latest or a version number",
+            "desired_capacity": "instances it keeps running",
+        },
+    ),
+    _resource(
         "EcrRepository",
         "An ECR image repository.",
         {
@@ -212,6 +233,20 @@ RELS = (
             ("HAS_SERVICE_ROLE", "CloudFormationStack", "stack's changes"),
             ("HAS_SERVICE_ROLE", "CodeBuildProject", "project's builds"),
         )
+    ),
+    _rel(
+        "HAS_PROFILE",
+        "Ec2LaunchTemplate",
+        "InstanceProfile",
+        "The instance profile the template's default version launches instances with (given by "
+        "ARN; one given by name is in instance_profile_name).",
+        layer="principals",
+    ),
+    _rel(
+        "LAUNCHES_FROM",
+        "AutoScalingGroup",
+        "Ec2LaunchTemplate",
+        "The group launches its instances from the template (version: launch_template_version).",
     ),
     _rel(
         "IN",

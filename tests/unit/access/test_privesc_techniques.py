@@ -48,6 +48,10 @@ NOTEBOOK = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:notebook-instance/lab"
 GLUE_JOB = f"arn:aws:glue:us-east-1:{ACCOUNT}:job/etl"
 CLUSTER = f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/apps"
 TASK = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task/apps/0123456789abcdef"
+TEMPLATE = f"arn:aws:ec2:us-east-1:{ACCOUNT}:launch-template/lt-0123456789abcdef0"
+GROUP = (
+    f"arn:aws:autoscaling:us-east-1:{ACCOUNT}:autoScalingGroup:0a1b2c3d:autoScalingGroupName/web"
+)
 SERVICES = sorted({t.service for t in TECHNIQUES if t.service})
 
 
@@ -149,7 +153,9 @@ def _estate(
             ("CodeBuildProject", PROJECT, admin_role_arn),
             ("SageMakerNotebook", NOTEBOOK, admin_role_arn),
             ("EcsTask", TASK, admin_role_arn),
+            ("Ec2LaunchTemplate", TEMPLATE, admin_role_arn),
         ),
+        template_groups={TEMPLATE: (GROUP,)},
         profiled_roles=frozenset({admin_role_arn}),
         exec_tasks=frozenset({TASK}),
         **_deployed(technique),
@@ -202,6 +208,7 @@ def test_technique_found_when_every_permission_is_allowed(technique: Technique) 
     extra = {
         Needs.PASS_STACK_ROLE: ["iam:PassRole"],
         Needs.FUNCTION_INVOKED: ["lambda:InvokeFunction"],
+        Needs.TEMPLATE_LAUNCHED: ["autoscaling:SetDesiredCapacity"],
     }
     passes = extra.get(technique.needs, []) if technique.needs else []
     attacker = _actor(_attacker_arn(technique), [_allow([*_actions(technique), *passes])])
@@ -664,3 +671,27 @@ def test_ecs_exec_reaches_a_task_with_exec_enabled_whose_role_lets_its_agent_in(
     (unknown,) = [f for f in find_escalations(estate, (technique,)) if f.source == ATTACKER_USER]
     assert (unknown.target, unknown.status) == (ADMIN_ROLE, Status.UNKNOWN)
     assert unknown.reason and "ssmmessages:CreateControlChannel" in unknown.reason
+
+
+def test_a_new_default_template_version_runs_when_a_group_the_principal_scales_launches() -> None:
+    """ec2-004/005: the script runs when an instance is launched from the template: a group
+    launching from its default or latest version that the principal may make launch makes it
+    exploitable; a group it may not scale, or no group, leaves kg unable to tell (unknown)."""
+    technique = next(t for t in TECHNIQUES if t.name == "launch-template-new-default-version")
+    scales = _allow([*_actions(technique), "autoscaling:SetDesiredCapacity"])
+    estate = _estate(_actor(ATTACKER_USER, [scales]), technique=technique)
+    assert _found(estate, technique) == [ADMIN_ROLE]
+    waits = _estate(_actor(ATTACKER_USER, [_allow(_actions(technique))]), technique=technique)
+    no_group = replace(estate, template_groups={})
+    for case, why in ((waits, "may not make it launch"), (no_group, "no collected")):
+        assert _found(case, technique) == []
+        (unknown,) = [f for f in find_escalations(case, (technique,)) if f.source == ATTACKER_USER]
+        assert (unknown.target, unknown.status) == (ADMIN_ROLE, Status.UNKNOWN)
+        assert unknown.reason and why in unknown.reason
+    other = TEMPLATE.replace("lt-0123456789abcdef0", "lt-0fedcba9876543210")
+    elsewhere = _actor(ATTACKER_USER, [_allow(_actions(technique), other)])
+    assert find_escalations(_estate(elsewhere, technique=technique), (technique,)) == [
+        f
+        for f in find_escalations(_estate(elsewhere, technique=technique), (technique,))
+        if f.source != ATTACKER_USER
+    ]

@@ -11,7 +11,15 @@ from pathlib import Path
 import boto3
 from moto import mock_aws
 
-from ingest.aws import cloudformation, codebuild, ecs, glue, sagemaker
+from ingest.aws import (
+    autoscaling,
+    cloudformation,
+    codebuild,
+    ec2launchtemplates,
+    ecs,
+    glue,
+    sagemaker,
+)
 from ingest.aws.collect import CallContext
 from ingest.snapshot import Snapshot, SnapshotWriter
 from kg.graph.records import GraphRecords
@@ -37,7 +45,15 @@ def _collect(root: Path, session: boto3.Session) -> Snapshot:
 
 def _transform(snapshot: Snapshot) -> GraphRecords:
     records = GraphRecords()
-    for module in (cloudformation, codebuild, ecs, glue, sagemaker):
+    for module in (
+        autoscaling,
+        cloudformation,
+        codebuild,
+        ec2launchtemplates,
+        ecs,
+        glue,
+        sagemaker,
+    ):
         records.extend(module.transform(snapshot))
     validate(records, load_schema())
     assert undeclared_properties(records) == set()
@@ -267,3 +283,68 @@ def test_ecs_reads_that_failed_are_unknown_never_none(tmp_path: Path) -> None:
     assert (task["role_arn"], task["unknown"]) == (None, ["role_arn"])
     assert node(records, "EcsCluster", other)["unknown"] == ["tasks"]
     assert node(records, "EcsCluster", CLUSTER)["unknown"] == []
+
+
+PROFILE = f"arn:aws:iam::{ACCOUNT}:instance-profile/web"
+
+
+@mock_aws
+def test_launch_templates_their_profiles_and_the_groups_launching_from_them(
+    tmp_path: Path,
+) -> None:
+    session = boto3.Session(region_name=REGION)
+    ec2_client = session.client("ec2")
+    data = {"ImageId": "ami-12c6146b", "IamInstanceProfile": {"Arn": PROFILE}}
+    template = ec2_client.create_launch_template(LaunchTemplateName="web", LaunchTemplateData=data)
+    template_id = template["LaunchTemplate"]["LaunchTemplateId"]
+    named = {"ImageId": "ami-12c6146b", "IamInstanceProfile": {"Name": "batch"}}
+    ec2_client.create_launch_template(LaunchTemplateName="batch", LaunchTemplateData=named)
+    session.client("autoscaling").create_auto_scaling_group(
+        AutoScalingGroupName="web",
+        LaunchTemplate={"LaunchTemplateId": template_id},
+        MinSize=0,
+        MaxSize=1,
+        AvailabilityZones=[f"{REGION}a"],
+    )
+    writer = SnapshotWriter(tmp_path, source="aws")
+    for module in (ec2launchtemplates, autoscaling):
+        module.collect(CallContext(session, ACCOUNT, REGION, writer))
+    assert writer.failures == []
+    writer.set_account(ACCOUNT, [REGION])
+    writer.finish()
+
+    records = _transform(Snapshot.open(tmp_path))
+
+    arn = f"arn:aws:ec2:{REGION}:{ACCOUNT}:launch-template/{template_id}"
+    web = node(records, "Ec2LaunchTemplate", arn)
+    assert (web["name"], web["default_version"], web["instance_profile_arn"]) == ("web", 1, PROFILE)
+    assert targets(records, "HAS_PROFILE", "Ec2LaunchTemplate", "InstanceProfile") == {
+        arn: [PROFILE]
+    }
+    (batch,) = [t for t in records.nodes["Ec2LaunchTemplate"] if t["name"] == "batch"]
+    assert (batch["instance_profile_arn"], batch["instance_profile_name"]) == (None, "batch")
+    (group,) = records.nodes["AutoScalingGroup"]
+    assert group["launch_template_version"] == "$Default"
+    assert targets(records, "LAUNCHES_FROM", "AutoScalingGroup", "Ec2LaunchTemplate") == {
+        group["arn"]: [arn]
+    }
+
+
+def test_a_template_whose_versions_failed_has_an_unknown_profile(tmp_path: Path) -> None:
+    writer = SnapshotWriter(tmp_path, source="aws")
+    listing = {"LaunchTemplates": [{"LaunchTemplateId": "lt-1", "LaunchTemplateName": "web"}]}
+    writer.write(ACCOUNT, REGION, "ec2", "describe_launch_templates", listing)
+    writer.record_failure(
+        ACCOUNT,
+        REGION,
+        "ec2",
+        "describe_launch_template_versions",
+        "UnauthorizedOperation",
+        "no",
+        "lt-1",
+    )
+    writer.set_account(ACCOUNT, [REGION])
+    writer.finish()
+    arn = f"arn:aws:ec2:{REGION}:{ACCOUNT}:launch-template/lt-1"
+    template = node(_transform(Snapshot.open(tmp_path)), "Ec2LaunchTemplate", arn)
+    assert (template["instance_profile_arn"], template["unknown"]) == (None, ["instance_profile"])
