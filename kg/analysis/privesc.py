@@ -86,6 +86,10 @@ _EXISTING_QUERY = """
 MATCH (r:Resource) WHERE r:GlueJob OR r:EcsCluster
 RETURN CASE WHEN r:GlueJob THEN 'GlueJob' ELSE 'EcsCluster' END AS label,
        r.account_id AS account_id, collect(r.arn) AS arns
+UNION
+MATCH (task:EcsTask) WHERE task.task_definition_arn IS NOT NULL
+RETURN 'EcsTaskDefinition' AS label, task.account_id AS account_id,
+       collect(DISTINCT task.task_definition_arn) AS arns
 """
 _EXEC_TASKS_QUERY = """
 MATCH (task:EcsTask) WHERE task.execute_command RETURN task.arn AS arn
@@ -152,7 +156,7 @@ class Estate:
     runs_as: tuple[tuple[str, str, str], ...] = ()  # (Ec2Instance|LambdaFunction, ARN, role)
     profiled_roles: frozenset[str] = frozenset()  # roles with an instance profile
     # (label, account) -> the ARNs of the existing resources techniques act on (GlueJob,
-    # EcsCluster); absent: none collected
+    # EcsCluster, EcsTaskDefinition: a running task's); absent: none collected
     existing: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     exec_tasks: frozenset[str] = frozenset()  # running ECS tasks with ECS Exec enabled
     # launch template ARN -> the Auto Scaling groups launching from its default or latest version
@@ -658,6 +662,12 @@ _EXISTING: dict[Needs, tuple[str, tuple[str, ...], str]] = {
     Needs.GLUE_JOB_TRIGGERED: ("GlueJob", ("glue:UpdateJob",), "an existing Glue job"),
     # RunTask and CreateService name the cluster in a condition (ecs:cluster), not as resource.
     Needs.ECS_CLUSTER: ("EcsCluster", (), "an ECS cluster"),
+    # Those of running tasks (a cluster runs them); RunTask acts on the task definition.
+    Needs.ECS_TASK_DEFINITION: (
+        "EcsTaskDefinition",
+        ("ecs:RunTask",),
+        "an ECS task definition (kg reads those of running tasks)",
+    ),
 }
 # Versions a group launches from that a new default version changes ($Latest: the new version
 # is the latest too; a group naming no version launches from the default).

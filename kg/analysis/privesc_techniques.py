@@ -67,6 +67,9 @@ class Needs(StrEnum):
     # (ssmmessages:CreateControlChannel, per AWS's ECS Exec guide); a role that may not is
     # unknown.
     ECS_EXEC = "ecs_exec"
+    # An existing task definition in the principal's account it may run (a running task's: kg
+    # reads only those); none seen is unknown.
+    ECS_TASK_DEFINITION = "ecs_task_definition"
     # The new default version runs when an instance is launched from the template: by an Auto
     # Scaling group the principal may make launch, or else by something kg cannot tell (unknown).
     TEMPLATE_LAUNCHED = "template_launched"
@@ -455,6 +458,14 @@ TECHNIQUES: tuple[Technique, ...] = (
         needs=Needs.ECS_CLUSTER,
     ),
     _passrole(
+        "passrole-ecs-run-task-override",
+        "ecs-tasks.amazonaws.com",
+        ("ecs:RunTask",),
+        "an existing ECS task definition it runs with the task role and command overridden",
+        "pathfinding.cloud ecs-008",
+        needs=Needs.ECS_TASK_DEFINITION,
+    ),
+    _passrole(
         "passrole-ecs-cluster-service",
         "ecs-tasks.amazonaws.com",
         ("ecs:CreateCluster", "ecs:RegisterTaskDefinition", "ecs:CreateService"),
@@ -764,6 +775,8 @@ _NEEDS_TEXT = {
     "unknown)",
     Needs.TEMPLATE_LAUNCHED: "an Auto Scaling group launches from the template's default or "
     "latest version and the principal may make it launch (else unknown)",
+    Needs.ECS_TASK_DEFINITION: "a task definition in the principal's account it may run "
+    "(kg reads those of running tasks; none seen: unknown)",
     Needs.ECS_EXEC: "ECS Exec is enabled on the task, and its role allows "
     "`ssmmessages:CreateControlChannel` (else unknown)",
     Needs.ECS_CLUSTER: "an ECS cluster in the principal's account (none collected: unknown)",

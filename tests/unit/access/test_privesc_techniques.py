@@ -48,6 +48,7 @@ NOTEBOOK = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:notebook-instance/lab"
 GLUE_JOB = f"arn:aws:glue:us-east-1:{ACCOUNT}:job/etl"
 CLUSTER = f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/apps"
 TASK = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task/apps/0123456789abcdef"
+TASK_DEFINITION = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:3"
 TEMPLATE = f"arn:aws:ec2:us-east-1:{ACCOUNT}:launch-template/lt-0123456789abcdef0"
 GROUP = (
     f"arn:aws:autoscaling:us-east-1:{ACCOUNT}:autoScalingGroup:0a1b2c3d:autoScalingGroupName/web"
@@ -124,7 +125,11 @@ def _deployed(technique: Technique | None) -> dict[str, Any]:
             OWN_POLICY: (_policy(EVERYTHING, PolicyKind.IDENTITY, OWN_POLICY),),
             PLAIN_POLICY: (),
         },
-        "existing": {("GlueJob", ACCOUNT): (GLUE_JOB,), ("EcsCluster", ACCOUNT): (CLUSTER,)},
+        "existing": {
+            ("GlueJob", ACCOUNT): (GLUE_JOB,),
+            ("EcsCluster", ACCOUNT): (CLUSTER,),
+            ("EcsTaskDefinition", ACCOUNT): (TASK_DEFINITION,),
+        },
     }
 
 
@@ -612,6 +617,7 @@ _ON_EXISTING = {
     "passrole-glue-update-job-trigger": ("GlueJob", GLUE_JOB),
     "passrole-ecs-task": ("EcsCluster", CLUSTER),
     "passrole-ecs-service": ("EcsCluster", CLUSTER),
+    "passrole-ecs-run-task-override": ("EcsTaskDefinition", TASK_DEFINITION),
 }
 
 
@@ -636,20 +642,28 @@ def test_a_technique_on_an_existing_resource_needs_one_in_its_account(name: str)
         assert unknown.reason and "none was collected" in unknown.reason
 
 
-@pytest.mark.parametrize("name", ["passrole-glue-update-job", "passrole-glue-update-job-trigger"])
-def test_a_glue_job_it_may_not_update_is_no_way_in(name: str) -> None:
-    """Glue jobs take no resource policy: the principal's policies must allow glue:UpdateJob on
-    the job itself, and a job it may not update gives no finding at all."""
+@pytest.mark.parametrize(
+    ("name", "action", "resource"),
+    [
+        ("passrole-glue-update-job", "glue:UpdateJob", GLUE_JOB),
+        ("passrole-glue-update-job-trigger", "glue:UpdateJob", GLUE_JOB),
+        ("passrole-ecs-run-task-override", "ecs:RunTask", TASK_DEFINITION),
+    ],
+)
+def test_a_resource_it_may_not_act_on_is_no_way_in(name: str, action: str, resource: str) -> None:
+    """Glue jobs and task definitions take no resource policy: the principal's policies must
+    allow the action on the existing resource itself, and one it may not act on gives no
+    finding at all."""
     technique = next(t for t in TECHNIQUES if t.name == name)
-    other_job = f"arn:aws:glue:us-east-1:{ACCOUNT}:job/other"
+    other = resource.replace("etl", "other").replace("web:3", "other:1")
     statements = [
-        _allow([a for a in _actions(technique) if a != "glue:UpdateJob"]),
-        _allow(["glue:UpdateJob"], other_job),
+        _allow([a for a in _actions(technique) if a != action]),
+        _allow([action], other),
     ]
     estate = _estate(_actor(ATTACKER_USER, statements), technique=technique)
     assert [f for f in find_escalations(estate, (technique,)) if f.source == ATTACKER_USER] == []
-    on_the_job = [*statements, _allow(["glue:UpdateJob"], GLUE_JOB)]
-    estate = _estate(_actor(ATTACKER_USER, on_the_job), technique=technique)
+    on_it = [*statements, _allow([action], resource)]
+    estate = _estate(_actor(ATTACKER_USER, on_it), technique=technique)
     assert _found(estate, technique) == [ADMIN_ROLE]
 
 
