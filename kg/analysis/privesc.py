@@ -190,6 +190,13 @@ class Finding:
         return [action for action, _ in self.technique.permissions]
 
 
+def _cluster_of(task: str) -> str:
+    """The cluster of an ECS task, from the task's ARN (task/<cluster>/<id>)."""
+    prefix, _, resource = task.rpartition(":")
+    parts = resource.split("/")
+    return f"{prefix}:cluster/{parts[1]}" if len(parts) == 3 else task
+
+
 def _account_of(arn: str) -> str | None:
     parts = arn.split(":")
     return parts[4] if len(parts) > 4 and parts[4].isdigit() else None
@@ -686,6 +693,10 @@ _NO_GROUP = (
     "no collected Auto Scaling group launches from the template's default or latest version: "
     "the script runs when something launches an instance from it, which kg does not check"
 )
+_NOT_ON_CLUSTER = (
+    "ecs:ExecuteCommand is allowed on the task but not on its cluster, which AWS's service "
+    "authorization reference also lists as a resource of the action"
+)
 _NO_EXEC_AGENT = (
     "needs the task's role to allow the channels the ECS Exec agent opens "
     "(ssmmessages:CreateControlChannel): it does not"
@@ -842,6 +853,10 @@ class Search:
                 yield Finding(actor.arn, target, technique, via, grants_admin, status, reason)
             case Needs.ECS_EXEC if via not in self.estate.exec_tasks:
                 return  # without ECS Exec on the task, there is no shell to open
+            case Needs.ECS_EXEC if not decisions.allowed("ecs:ExecuteCommand", _cluster_of(via)):
+                yield Finding(
+                    actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _NOT_ON_CLUSTER
+                )
             case Needs.ECS_EXEC if self._role_allows(
                 target, "ssmmessages:CreateControlChannel", via
             ):

@@ -680,6 +680,15 @@ def test_ecs_exec_reaches_a_task_with_exec_enabled_whose_role_lets_its_agent_in(
     other_task = TASK.replace("0123456789abcdef", "fedcba9876543210")
     elsewhere = _actor(ATTACKER_USER, [_allow(_actions(technique), other_task)])
     assert _found(_estate(elsewhere, technique=technique), technique) == []
+    task_only = _estate(
+        _actor(ATTACKER_USER, [_allow(_actions(technique), TASK)]), technique=technique
+    )
+    (unsure,) = [f for f in find_escalations(task_only, (technique,)) if f.source == ATTACKER_USER]
+    assert unsure.status is Status.UNKNOWN and unsure.reason and "cluster" in unsure.reason
+    on_both = _allow(_actions(technique), [TASK, CLUSTER])
+    assert _found(_estate(_actor(ATTACKER_USER, [on_both]), technique=technique), technique) == [
+        ADMIN_ROLE
+    ]
     no_agent = _actor(ADMIN_ROLE, [*EVERYTHING, _deny(["ssmmessages:CreateControlChannel"])])
     estate = replace(estate, actors={**estate.actors, ADMIN_ROLE: no_agent})
     (unknown,) = [f for f in find_escalations(estate, (technique,)) if f.source == ATTACKER_USER]
