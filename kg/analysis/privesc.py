@@ -883,13 +883,20 @@ class Search:
     def _existing(self, needs: Needs, decisions: Decisions) -> tuple[Status, str | None] | None:
         """An existing resource of the principal's account it may act on (Glue jobs and ECS
         clusters take no resource policy, and a passed role stays in its account):
-        exploitable; some but none it may act on: no finding; none collected: unknown (there
-        may be none, or listing them failed)."""
+        exploitable; one it may act on only under conditions: unknown; some but none it may
+        act on: no finding; none collected: unknown (there may be none, or listing them
+        failed)."""
         label, actions, what = _EXISTING[needs]
         account = _account_of(decisions.actor.arn) or ""
         arns = self.estate.existing.get((label, account), ())
-        if any(all(decisions.allowed(action, arn) for action in actions) for arn in arns):
+        grants = [[decisions.grant(action, arn) for action in actions] for arn in arns]
+        if any(all(grant == () for grant in on_one) for on_one in grants):
             return Status.EXPLOITABLE, None
+        if any(all(grant is not None for grant in on_one) for on_one in grants):
+            return Status.UNKNOWN, (
+                f"needs {what} in the principal's account that it may act on "
+                f"({', '.join(actions)}): allowed only under conditions kg cannot decide"
+            )
         if arns:
             return None
         return Status.UNKNOWN, (

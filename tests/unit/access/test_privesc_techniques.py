@@ -665,6 +665,13 @@ def test_a_resource_it_may_not_act_on_is_no_way_in(name: str, action: str, resou
     on_it = [*statements, _allow([action], resource)]
     estate = _estate(_actor(ATTACKER_USER, on_it), technique=technique)
     assert _found(estate, technique) == [ADMIN_ROLE]
+    tagged = {
+        **_allow([action], resource),
+        "Condition": {"StringEquals": {"aws:ResourceTag/team": "x"}},
+    }
+    estate = _estate(_actor(ATTACKER_USER, [*statements, tagged]), technique=technique)
+    (unsure,) = [f for f in find_escalations(estate, (technique,)) if f.source == ATTACKER_USER]
+    assert unsure.status is Status.UNKNOWN and unsure.reason and "conditions" in unsure.reason
 
 
 def test_ecs_exec_reaches_a_task_with_exec_enabled_whose_role_lets_its_agent_in() -> None:
