@@ -40,6 +40,16 @@ UNDEMONSTRATED_CALLS = (
     ("securityhub", "get_finding_aggregator"),
     ("securityhub", "list_configuration_policies"),
     ("securityhub", "list_configuration_policy_associations"),
+    # Workloads the demo organization does not run: Glue jobs, ECS clusters and tasks, EC2
+    # launch templates and Auto Scaling groups (each read for privilege escalation).
+    ("glue", "get_jobs"),
+    ("ecs", "list_clusters"),
+    ("ecs", "list_tasks"),
+    ("ecs", "describe_tasks"),
+    ("ecs", "describe_task_definition"),
+    ("ec2", "describe_launch_templates"),
+    ("ec2", "describe_launch_template_versions"),
+    ("autoscaling", "describe_auto_scaling_groups"),
 )
 
 

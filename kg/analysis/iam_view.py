@@ -237,8 +237,9 @@ RUNS_AS_QUERY = """
 MATCH (i:Ec2Instance)-[:HAS_PROFILE]->(:InstanceProfile)-[:FOR_ROLE]->(r:Role)
 RETURN 'Ec2Instance' AS label, i.arn AS source, r.arn AS role
 UNION
-MATCH (w)-[:HAS_EXECUTION_ROLE|HAS_SERVICE_ROLE]->(r:Role)
+MATCH (w)-[:HAS_EXECUTION_ROLE|HAS_SERVICE_ROLE|HAS_TASK_ROLE]->(r:Role)
 WHERE w:LambdaFunction OR w:SageMakerNotebook OR w:CloudFormationStack OR w:CodeBuildProject
+   OR w:GlueJob OR w:EcsTask
 RETURN [label IN labels(w) WHERE label <> 'Resource'][0] AS label, w.arn AS source,
        r.arn AS role
 """

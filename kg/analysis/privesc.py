@@ -82,6 +82,34 @@ _USERS_QUERY = """
 MATCH (u:User)
 RETURN u.arn AS arn, u.password_enabled AS password, u.access_keys AS keys
 """
+_EXISTING_QUERY = """
+MATCH (r:Resource) WHERE r:GlueJob OR r:EcsCluster
+RETURN CASE WHEN r:GlueJob THEN 'GlueJob' ELSE 'EcsCluster' END AS label,
+       r.account_id AS account_id, collect(r.arn) AS arns
+UNION
+MATCH (task:EcsTask) WHERE task.task_definition_arn IS NOT NULL
+RETURN 'EcsTaskDefinition' AS label, task.account_id AS account_id,
+       collect(DISTINCT task.task_definition_arn) AS arns
+"""
+_EXEC_TASKS_QUERY = """
+MATCH (task:EcsTask) WHERE task.execute_command RETURN task.arn AS arn
+"""
+# A template does not run as a role; the instances it launches do (so not in RUNS_AS_QUERY).
+_TEMPLATE_ROLES_QUERY = """
+MATCH (t:Ec2LaunchTemplate)-[:HAS_PROFILE]->(:InstanceProfile)-[:FOR_ROLE]->(r:Role)
+RETURN t.arn AS source, r.arn AS role
+UNION
+MATCH (t:Ec2LaunchTemplate)
+WHERE t.instance_profile_arn IS NULL AND t.instance_profile_name IS NOT NULL
+MATCH (p:InstanceProfile {name: t.instance_profile_name})-[:FOR_ROLE]->(r:Role)
+WHERE p.account_id = t.account_id
+RETURN t.arn AS source, r.arn AS role
+"""
+_TEMPLATE_GROUPS_QUERY = """
+MATCH (g:AutoScalingGroup)-[:LAUNCHES_FROM]->(t:Ec2LaunchTemplate)
+WHERE g.launch_template_version IN $versions
+RETURN t.arn AS template, collect(g.arn) AS groups
+"""
 _PROFILED_ROLES_QUERY = """
 MATCH (:InstanceProfile)-[:FOR_ROLE]->(r:Role) RETURN DISTINCT r.arn AS arn
 """
@@ -127,6 +155,12 @@ class Estate:
     memberships: dict[str, tuple[str, ...]]  # user ARN -> group ARNs
     runs_as: tuple[tuple[str, str, str], ...] = ()  # (Ec2Instance|LambdaFunction, ARN, role)
     profiled_roles: frozenset[str] = frozenset()  # roles with an instance profile
+    # (label, account) -> the ARNs of the existing resources techniques act on (GlueJob,
+    # EcsCluster, EcsTaskDefinition: a running task's); absent: none collected
+    existing: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    exec_tasks: frozenset[str] = frozenset()  # running ECS tasks with ECS Exec enabled
+    # launch template ARN -> the Auto Scaling groups launching from its default or latest version
+    template_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     credentials: dict[str, Credentials] = field(default_factory=dict)  # user ARN ->
     # policy ARN -> its other versions (None: one that does not parse); absent: not collected
     other_versions: dict[str, tuple[Policy | None, ...]] = field(default_factory=dict)
@@ -154,6 +188,13 @@ class Finding:
     @property
     def permissions(self) -> list[str]:
         return [action for action, _ in self.technique.permissions]
+
+
+def _cluster_of(task: str) -> str:
+    """The cluster of an ECS task, from the task's ARN (task/<cluster>/<id>)."""
+    prefix, _, resource = task.rpartition(":")
+    parts = resource.split("/")
+    return f"{prefix}:cluster/{parts[1]}" if len(parts) == 3 else task
 
 
 def _account_of(arn: str) -> str | None:
@@ -352,7 +393,15 @@ class Pools:
                 for role in sorted(set(estate.roles) - self.admins):
                     if not _service_linked(estate, role):
                         yield from ((policy, role) for policy in estate.own_policies.get(role, ()))
-            case Via.FUNCTION | Via.INSTANCE | Via.STACK | Via.PROJECT | Via.NOTEBOOK:
+            case (
+                Via.FUNCTION
+                | Via.INSTANCE
+                | Via.STACK
+                | Via.PROJECT
+                | Via.NOTEBOOK
+                | Via.TASK
+                | Via.LAUNCH_TEMPLATE
+            ):
                 label = WORKLOADS[technique.via]
                 for source_label, arn, role in estate.runs_as:
                     if source_label == label and role in targets:
@@ -366,6 +415,8 @@ WORKLOADS = {
     Via.STACK: "CloudFormationStack",
     Via.PROJECT: "CodeBuildProject",
     Via.NOTEBOOK: "SageMakerNotebook",
+    Via.TASK: "EcsTask",
+    Via.LAUNCH_TEMPLATE: "Ec2LaunchTemplate",
 }
 _ON_ITSELF = (Via.OWN_POLICY, Via.SELF, Via.OWN_GROUP, Via.ADMIN_GROUP)
 # Techniques that make their target admin: they need no powerful target, so the first round
@@ -606,12 +657,50 @@ _NO_PROFILE = (
 _UNSEEN = {
     Needs.UNSEEN_DEV_ENDPOINT: "needs a Glue development endpoint running as the role, which kg "
     "does not collect",
-    Needs.UNSEEN_ECS_CLUSTER: "needs an ECS cluster to run the task in, which kg does not collect",
     Needs.UNSEEN_EVENT_SOURCE: "needs an event source (a stream or queue) to map the function to, "
     "which kg does not check",
     Needs.UNSEEN_SSH: "needs SSH to the instance from where the attacker is, and EC2 Instance "
     "Connect on it, which kg does not check",
 }
+# What a technique needs to exist: its node label, what the principal must be allowed on it,
+# and its name in a reason.
+_EXISTING: dict[Needs, tuple[str, tuple[str, ...], str]] = {
+    Needs.GLUE_JOB: ("GlueJob", ("glue:UpdateJob", "glue:StartJobRun"), "an existing Glue job"),
+    Needs.GLUE_JOB_TRIGGERED: ("GlueJob", ("glue:UpdateJob",), "an existing Glue job"),
+    # RunTask and CreateService name the cluster in a condition (ecs:cluster), not as resource.
+    Needs.ECS_CLUSTER: ("EcsCluster", (), "an ECS cluster"),
+    # Those of running tasks (a cluster runs them); RunTask acts on the task definition.
+    Needs.ECS_TASK_DEFINITION: (
+        "EcsTaskDefinition",
+        ("ecs:RunTask",),
+        "an ECS task definition (kg reads those of running tasks)",
+    ),
+}
+# Versions a group launches from that a new default version changes ($Latest: the new version
+# is the latest too; a group naming no version launches from the default).
+_FOLLOWS_DEFAULT = ("$Default", "$Latest")
+_MAKES_A_GROUP_LAUNCH = (
+    "autoscaling:SetDesiredCapacity",
+    "autoscaling:UpdateAutoScalingGroup",
+    "autoscaling:StartInstanceRefresh",
+)
+_WAITS_FOR_GROUP = (
+    "an Auto Scaling group launches from the template, but the principal may not make it launch "
+    "(autoscaling:SetDesiredCapacity, UpdateAutoScalingGroup or StartInstanceRefresh): the "
+    "script runs when the group next launches an instance"
+)
+_NO_GROUP = (
+    "no collected Auto Scaling group launches from the template's default or latest version: "
+    "the script runs when something launches an instance from it, which kg does not check"
+)
+_NOT_ON_CLUSTER = (
+    "ecs:ExecuteCommand is allowed on the task but not on its cluster, which AWS's service "
+    "authorization reference also lists as a resource of the action"
+)
+_NO_EXEC_AGENT = (
+    "needs the task's role to allow the channels the ECS Exec agent opens "
+    "(ssmmessages:CreateControlChannel): it does not"
+)
 _NOT_INVOKED = (
     "the new code runs when the function is invoked: the principal may not invoke it "
     "(lambda:InvokeFunction), and what triggers it is not collected"
@@ -755,6 +844,27 @@ class Search:
                 yield Finding(
                     actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _NO_SSM
                 )
+            case needs if needs in _EXISTING:
+                found = self._existing(needs, decisions)
+                if found is not None:
+                    yield Finding(actor.arn, target, technique, via, grants_admin, *found)
+            case Needs.TEMPLATE_LAUNCHED:
+                status, reason = self._launched(via, decisions)
+                yield Finding(actor.arn, target, technique, via, grants_admin, status, reason)
+            case Needs.ECS_EXEC if via not in self.estate.exec_tasks:
+                return  # without ECS Exec on the task, there is no shell to open
+            case Needs.ECS_EXEC if not decisions.allowed("ecs:ExecuteCommand", _cluster_of(via)):
+                yield Finding(
+                    actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _NOT_ON_CLUSTER
+                )
+            case Needs.ECS_EXEC if self._role_allows(
+                target, "ssmmessages:CreateControlChannel", via
+            ):
+                yield Finding(actor.arn, target, technique, via, grants_admin)
+            case Needs.ECS_EXEC:
+                yield Finding(
+                    actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _NO_EXEC_AGENT
+                )
             case needs if needs.unseen:
                 yield Finding(
                     actor.arn, target, technique, via, grants_admin, Status.UNKNOWN, _UNSEEN[needs]
@@ -769,6 +879,30 @@ class Search:
             case needs:
                 status, reason = _credentials_status(needs, self.estate.credentials.get(target))
                 yield Finding(actor.arn, target, technique, via, grants_admin, status, reason)
+
+    def _existing(self, needs: Needs, decisions: Decisions) -> tuple[Status, str | None] | None:
+        """An existing resource of the principal's account it may act on (Glue jobs and ECS
+        clusters take no resource policy, and a passed role stays in its account):
+        exploitable; one it may act on only under conditions: unknown; some but none it may
+        act on: no finding; none collected: unknown (there may be none, or listing them
+        failed)."""
+        label, actions, what = _EXISTING[needs]
+        account = _account_of(decisions.actor.arn) or ""
+        arns = self.estate.existing.get((label, account), ())
+        grants = [[decisions.grant(action, arn) for action in actions] for arn in arns]
+        if any(all(grant == () for grant in on_one) for on_one in grants):
+            return Status.EXPLOITABLE, None
+        if any(all(grant is not None for grant in on_one) for on_one in grants):
+            return Status.UNKNOWN, (
+                f"needs {what} in the principal's account that it may act on "
+                f"({', '.join(actions)}): allowed only under conditions kg cannot decide"
+            )
+        if arns:
+            return None
+        return Status.UNKNOWN, (
+            f"needs {what} in the principal's account: none was collected (there may be none, "
+            "or listing them failed)"
+        )
 
     def _joined(self, change: Technique, decisions: Decisions, group: str) -> Iterator[Finding]:
         """Joining the group, then what that opens: admin outright, an escalation the group's
@@ -799,6 +933,23 @@ class Search:
                     Status.LATENT if capped else Status.EXPLOITABLE,
                     _CAPPED if capped else None,
                 )
+
+    def _launched(self, template: str, decisions: Decisions) -> tuple[Status, str | None]:
+        """Whether an instance gets launched from the template's new default version: by a
+        group the principal may make launch (exploitable), else unknown."""
+        groups = self.estate.template_groups.get(template, ())
+        if any(decisions.allowed(a, group) for group in groups for a in _MAKES_A_GROUP_LAUNCH):
+            return Status.EXPLOITABLE, None
+        return Status.UNKNOWN, _WAITS_FOR_GROUP if groups else _NO_GROUP
+
+    def _role_allows(self, role: str, action: str, resource: str) -> bool:
+        """Whether the role's own policies allow the action (what a workload running as it
+        may do)."""
+        actor = self.estate.actors.get(role)
+        if actor is None:
+            return False
+        request = Request(action, _resource(resource), actor.context)
+        return evaluate(actor.principal, request, actor.policies).allowed
 
     def _registers_with_ssm(self, instance: str, role: str) -> bool:
         """Whether the instance's role lets its Systems Manager agent register it."""
@@ -1002,6 +1153,10 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
         for member in row["members"]:
             memberships.setdefault(member, []).append(row["arn"])
     runs_as = tuple((row["label"], row["source"], row["role"]) for row in graph.read(RUNS_AS_QUERY))
+    runs_as += tuple(
+        ("Ec2LaunchTemplate", row["source"], row["role"])
+        for row in graph.read(_TEMPLATE_ROLES_QUERY)
+    )
     credentials = {
         row["arn"]: Credentials(row["password"], row["keys"]) for row in graph.read(_USERS_QUERY)
     }
@@ -1017,6 +1172,15 @@ def load_estate(graph: Graph, view: IamView) -> Estate:
         memberships={arn: tuple(sorted(g)) for arn, g in memberships.items()},
         runs_as=runs_as,
         profiled_roles=frozenset(row["arn"] for row in graph.read(_PROFILED_ROLES_QUERY)),
+        template_groups={
+            row["template"]: tuple(sorted(row["groups"]))
+            for row in graph.read(_TEMPLATE_GROUPS_QUERY, versions=list(_FOLLOWS_DEFAULT))
+        },
+        exec_tasks=frozenset(row["arn"] for row in graph.read(_EXEC_TASKS_QUERY)),
+        existing={
+            (row["label"], row["account_id"]): tuple(sorted(row["arns"]))
+            for row in graph.read(_EXISTING_QUERY)
+        },
         credentials=credentials,
         other_versions={arn: v for arn, v in versions.items() if v is not None},
         resource_policies={t.arn: t for t in view.resources if t.policy is not None},

@@ -29,6 +29,9 @@ class Via(StrEnum):
     STACK = "stack"  # a CloudFormation stack whose service role is powerful -> that role
     PROJECT = "project"  # a CodeBuild project whose service role is powerful -> that role
     NOTEBOOK = "notebook"  # a SageMaker notebook running as a powerful role -> that role
+    TASK = "task"  # a running ECS task whose task role is powerful -> that role
+    # an EC2 launch template whose default version's instance profile is powerful -> its role
+    LAUNCH_TEMPLATE = "launch_template"
     # Not powerful yet: the technique makes them admin, then becomes them.
     ANY_ROLE = "any_role"  # a role of its account, not admin -> that role
     ANY_USER = "any_user"  # a user of its account, not admin -> that user
@@ -53,8 +56,24 @@ class Needs(StrEnum):
     # instance's role (or Default Host Management, not collected).
     SSM_AGENT = "ssm_agent"
     # Resources the technique needs to exist that kg does not collect: it cannot tell (unknown).
+    # An existing Glue job in the principal's account that it may update and start (Glue jobs
+    # take no resource policy); none collected is unknown: none, or the listing failed.
+    GLUE_JOB = "glue_job"
+    GLUE_JOB_TRIGGERED = "glue_job_triggered"  # the same, started by a trigger it creates
+    # An ECS cluster in the principal's account to run the task or service in; none collected is
+    # unknown (none, or the listing failed).
+    ECS_CLUSTER = "ecs_cluster"
+    # ECS Exec enabled on the task, and its task role allowing the channels the exec agent opens
+    # (ssmmessages:CreateControlChannel, per AWS's ECS Exec guide); a role that may not is
+    # unknown.
+    ECS_EXEC = "ecs_exec"
+    # An existing task definition in the principal's account it may run (a running task's: kg
+    # reads only those); none seen is unknown.
+    ECS_TASK_DEFINITION = "ecs_task_definition"
+    # The new default version runs when an instance is launched from the template: by an Auto
+    # Scaling group the principal may make launch, or else by something kg cannot tell (unknown).
+    TEMPLATE_LAUNCHED = "template_launched"
     UNSEEN_DEV_ENDPOINT = "unseen_dev_endpoint"
-    UNSEEN_ECS_CLUSTER = "unseen_ecs_cluster"
     UNSEEN_EVENT_SOURCE = "unseen_event_source"
     UNSEEN_SSH = "unseen_ssh"  # SSH to the instance from the attacker, and Instance Connect on it
     # The new code runs when the function is invoked: by the principal, or by a trigger kg does
@@ -383,7 +402,7 @@ TECHNIQUES: tuple[Technique, ...] = (
         ("ecs:RegisterTaskDefinition", "ecs:RunTask"),
         "an ECS task whose container it chooses",
         "pathfinding.cloud ecs-004",
-        needs=Needs.UNSEEN_ECS_CLUSTER,
+        needs=Needs.ECS_CLUSTER,
     ),
     _passrole(
         "passrole-datapipeline",
@@ -431,6 +450,22 @@ TECHNIQUES: tuple[Technique, ...] = (
         "pathfinding.cloud codebuild-004",
     ),
     _passrole(
+        "passrole-ecs-service",
+        "ecs-tasks.amazonaws.com",
+        ("ecs:RegisterTaskDefinition", "ecs:CreateService"),
+        "a service, in an existing ECS cluster, whose task container it chooses",
+        "pathfinding.cloud ecs-003",
+        needs=Needs.ECS_CLUSTER,
+    ),
+    _passrole(
+        "passrole-ecs-run-task-override",
+        "ecs-tasks.amazonaws.com",
+        ("ecs:RunTask",),
+        "an existing ECS task definition it runs with the task role and command overridden",
+        "pathfinding.cloud ecs-008",
+        needs=Needs.ECS_TASK_DEFINITION,
+    ),
+    _passrole(
         "passrole-ecs-cluster-service",
         "ecs-tasks.amazonaws.com",
         ("ecs:CreateCluster", "ecs:RegisterTaskDefinition", "ecs:CreateService"),
@@ -457,6 +492,23 @@ TECHNIQUES: tuple[Technique, ...] = (
         ("glue:CreateJob", "glue:CreateTrigger"),
         "a new Glue job whose script it chooses, started by a trigger it creates",
         "pathfinding.cloud glue-004",
+    ),
+    _passrole(
+        "passrole-glue-update-job",
+        "glue.amazonaws.com",
+        ("glue:UpdateJob", "glue:StartJobRun"),
+        "an existing Glue job it updates to run a script it chooses, then starts",
+        "pathfinding.cloud glue-005",
+        needs=Needs.GLUE_JOB,
+    ),
+    _passrole(
+        "passrole-glue-update-job-trigger",
+        "glue.amazonaws.com",
+        ("glue:UpdateJob", "glue:CreateTrigger"),
+        "an existing Glue job it updates to run a script it chooses, started by a trigger it "
+        "creates",
+        "pathfinding.cloud glue-006",
+        needs=Needs.GLUE_JOB_TRIGGERED,
     ),
     _passrole(
         "passrole-glue-interactive-session",
@@ -644,6 +696,24 @@ TECHNIQUES: tuple[Technique, ...] = (
         "pathfinding.cloud sagemaker-004",
     ),
     Technique(
+        "launch-template-new-default-version",
+        Via.LAUNCH_TEMPLATE,
+        (("ec2:CreateLaunchTemplateVersion", VIA), ("ec2:ModifyLaunchTemplate", VIA)),
+        "Write a new default version of a launch template, keeping its instance profile that "
+        "hands out the role and adding a start-up script of its own: the next instance launched "
+        "from it runs the script with the role's credentials.",
+        "pathfinding.cloud ec2-004, ec2-005",
+        needs=Needs.TEMPLATE_LAUNCHED,
+    ),
+    Technique(
+        "ecs-execute-command",
+        Via.TASK,
+        (("ecs:ExecuteCommand", VIA), ("ecs:DescribeTasks", VIA)),
+        "Open a shell in a running task that runs as the role (ECS Exec) and read its credentials.",
+        "pathfinding.cloud ecs-006",
+        needs=Needs.ECS_EXEC,
+    ),
+    Technique(
         "ssm-send-command",
         Via.INSTANCE,
         (("ssm:SendCommand", VIA),),
@@ -690,6 +760,10 @@ _NEEDS_TEXT = {
     Needs.VERSION_SLOT: "the policy has fewer than five versions",
     Needs.INSTANCE_PROFILE: "the role has an instance profile",
     Needs.GROUP_SLOT: "the user is in fewer than ten groups",
+    Needs.GLUE_JOB: "a Glue job in the principal's account it may update and start "
+    "(none collected: unknown)",
+    Needs.GLUE_JOB_TRIGGERED: "a Glue job in the principal's account it may update "
+    "(none collected: unknown)",
     Needs.FUNCTION_INVOKED: "the principal may invoke the function (`lambda:InvokeFunction`; "
     "otherwise unknown: what triggers it is not collected)",
     Needs.SSM_AGENT: "the instance is registered with Systems Manager: its role allows "
@@ -699,7 +773,13 @@ _NEEDS_TEXT = {
     "checked: unknown)",
     Needs.UNSEEN_DEV_ENDPOINT: "a Glue development endpoint running as the role (not collected: "
     "unknown)",
-    Needs.UNSEEN_ECS_CLUSTER: "an ECS cluster to run the task in (not collected: unknown)",
+    Needs.TEMPLATE_LAUNCHED: "an Auto Scaling group launches from the template's default or "
+    "latest version and the principal may make it launch (else unknown)",
+    Needs.ECS_TASK_DEFINITION: "a task definition in the principal's account it may run "
+    "(kg reads those of running tasks; none seen: unknown)",
+    Needs.ECS_EXEC: "ECS Exec is enabled on the task, and its role allows "
+    "`ssmmessages:CreateControlChannel` (else unknown)",
+    Needs.ECS_CLUSTER: "an ECS cluster in the principal's account (none collected: unknown)",
     Needs.UNSEEN_EVENT_SOURCE: "an event source (stream or queue) to map the function to (not "
     "checked: unknown)",
     Needs.PASS_STACK_ROLE: "`iam:PassRole` on the stack's role (per AWS's CloudFormation guide; "

@@ -82,6 +82,8 @@ RELS = (
             ("Ec2Instance", "instance"),
             ("LambdaFunction", "function"),
             ("SageMakerNotebook", "notebook"),
+            ("GlueJob", "Glue job"),
+            ("EcsTask", "ECS task"),
             ("CloudFormationStack", "stack (its changes)"),
             ("CodeBuildProject", "project (its builds)"),
         )

@@ -144,6 +144,55 @@ NODES = (
         },
     ),
     _resource(
+        "GlueJob",
+        "A Glue job. Its script runs with the job's role; whoever may update the job may change "
+        "both.",
+        {
+            "role_arn": "the role the job runs as",
+            "glue_version": "Glue version, e.g. 4.0",
+        },
+    ),
+    _resource(
+        "EcsCluster",
+        "An ECS cluster. Tasks and services run in it, each with the task role of its task "
+        "definition.",
+        {"unknown": '["tasks"] when its running tasks could not be listed or described'},
+    ),
+    _resource(
+        "EcsTask",
+        "A running ECS task. Its containers run with its task role; with ECS Exec enabled, "
+        "whoever may exec into it runs commands there.",
+        {
+            "cluster_arn": "the cluster it runs in",
+            "task_definition_arn": "the task definition revision it runs",
+            "last_status": "RUNNING, PENDING, ...",
+            "execute_command": "ECS Exec enabled on the task",
+            "role_arn": "task role (the task's override, else its task definition's)",
+            "unknown": '["role_arn"] when its task definition could not be described',
+        },
+    ),
+    _resource(
+        "Ec2LaunchTemplate",
+        "An EC2 launch template. Instances launched from it get its default version's instance "
+        "profile and user data.",
+        {
+            "template_id": "lt-...",
+            "default_version": "default version number",
+            "latest_version": "latest version number",
+            "instance_profile_arn": "the default version's instance profile, when given by ARN",
+            "instance_profile_name": "the default version's instance profile, when given by name",
+        },
+    ),
+    _resource(
+        "AutoScalingGroup",
+        "An EC2 Auto Scaling group, launching instances from a launch template.",
+        {
+            "launch_template_id": "the template it launches from (lt-...)",
+            "launch_template_version": "$Default, $Latest or a version number",
+            "desired_capacity": "instances it keeps running",
+        },
+    ),
+    _resource(
         "EcrRepository",
         "An ECR image repository.",
         {
@@ -179,9 +228,25 @@ RELS = (
         for rel_type, label, noun in (
             ("HAS_EXECUTION_ROLE", "LambdaFunction", "function's code"),
             ("HAS_EXECUTION_ROLE", "SageMakerNotebook", "notebook's code"),
+            ("HAS_EXECUTION_ROLE", "GlueJob", "job's script"),
+            ("HAS_TASK_ROLE", "EcsTask", "task's containers"),
             ("HAS_SERVICE_ROLE", "CloudFormationStack", "stack's changes"),
             ("HAS_SERVICE_ROLE", "CodeBuildProject", "project's builds"),
         )
+    ),
+    _rel(
+        "HAS_PROFILE",
+        "Ec2LaunchTemplate",
+        "InstanceProfile",
+        "The instance profile the template's default version launches instances with (given by "
+        "ARN; one given by name is in instance_profile_name).",
+        layer="principals",
+    ),
+    _rel(
+        "LAUNCHES_FROM",
+        "AutoScalingGroup",
+        "Ec2LaunchTemplate",
+        "The group launches its instances from the template (version: launch_template_version).",
     ),
     _rel(
         "IN",

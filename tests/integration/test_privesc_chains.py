@@ -176,3 +176,67 @@ def test_an_escalation_under_an_undecided_condition_is_listed_conditional_with_i
         "conditional",
     )
     assert "aws:SourceIp" in conditional["reason"]
+
+
+def test_ecs_exec_and_launch_template_techniques_read_their_resources_from_the_graph(
+    graph: Graph,
+) -> None:
+    """A running task with ECS Exec on, and a launch template an Auto Scaling group launches
+    from, each running as the demo's admin deploy role: a user who may exec into the task, and
+    one who may write a new default template version and scale the group, each reach the role;
+    a task with Exec off is no way in."""
+    load_snapshot(graph, Snapshot.open(DEMO))
+    account = facts.CI_ROLE_ARN.split(":")[4]
+    role = facts.ESCALATION_TARGET_ROLE_ARN
+    task = f"arn:aws:ecs:us-east-1:{account}:task/apps/0123456789abcdef"
+    quiet = f"arn:aws:ecs:us-east-1:{account}:task/apps/fedcba9876543210"
+    template = f"arn:aws:ec2:us-east-1:{account}:launch-template/lt-0123456789abcdef0"
+    group = f"arn:aws:autoscaling:us-east-1:{account}:autoScalingGroup:1:autoScalingGroupName/web"
+    graph.write(
+        "MATCH (r:Role {arn: $role}) "
+        "CREATE (:EcsTask:Resource {arn: $task, account_id: $account, execute_command: true})"
+        "-[:HAS_TASK_ROLE]->(r) "
+        "CREATE (:EcsTask:Resource {arn: $quiet, account_id: $account, execute_command: false})"
+        "-[:HAS_TASK_ROLE]->(r) "
+        "CREATE (p:InstanceProfile {arn: $profile, name: 'deploy', account_id: $account})"
+        "-[:FOR_ROLE]->(r) "
+        "CREATE (t:Ec2LaunchTemplate:Resource {arn: $template, account_id: $account, "
+        "        instance_profile_arn: $profile})-[:HAS_PROFILE]->(p) "
+        "CREATE (:AutoScalingGroup:Resource {arn: $group, account_id: $account, "
+        "        launch_template_version: '$Latest'})-[:LAUNCHES_FROM]->(t)",
+        role=role,
+        task=task,
+        quiet=quiet,
+        account=account,
+        profile=f"arn:aws:iam::{account}:instance-profile/deploy",
+        template=template,
+        group=group,
+    )
+    exec_actions = ["ecs:ExecuteCommand", "ecs:DescribeTasks"]
+    shell = _add_user(
+        graph, "shell", {"Effect": "Allow", "Action": exec_actions, "Resource": "*"}, 0
+    )
+    quiet_shell = _add_user(
+        graph, "quiet", {"Effect": "Allow", "Action": exec_actions, "Resource": quiet}, 0
+    )
+    template_actions = [
+        "ec2:CreateLaunchTemplateVersion",
+        "ec2:ModifyLaunchTemplate",
+        "autoscaling:SetDesiredCapacity",
+    ]
+    launcher = _add_user(
+        graph, "launcher", {"Effect": "Allow", "Action": template_actions, "Resource": "*"}, 0
+    )
+    _derive(graph)
+    (runs_as,) = graph.read(
+        "MATCH (t:EcsTask {arn: $task})-[:RUNS_AS]->(r:Role) RETURN r.arn AS role", task=task
+    )
+    assert runs_as["role"] == role
+    for user, technique, via in (
+        (shell, "ecs-execute-command", task),
+        (launcher, "launch-template-new-default-version", template),
+    ):
+        rows = queries.run(graph, "privesc", principal=user)
+        assert [(r["target"], r["techniques"]) for r in rows] == [(role, [technique])]
+        assert rows[0]["chain"] == [f"{user} -[{technique} via {via}]-> {role}"]
+    assert queries.run(graph, "privesc", principal=quiet_shell) == []

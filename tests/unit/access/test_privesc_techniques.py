@@ -45,6 +45,14 @@ INSTANCE = f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-0123456789abcdef0"
 STACK = f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/infra/0a1b2c3d"
 PROJECT = f"arn:aws:codebuild:us-east-1:{ACCOUNT}:project/build"
 NOTEBOOK = f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:notebook-instance/lab"
+GLUE_JOB = f"arn:aws:glue:us-east-1:{ACCOUNT}:job/etl"
+CLUSTER = f"arn:aws:ecs:us-east-1:{ACCOUNT}:cluster/apps"
+TASK = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task/apps/0123456789abcdef"
+TASK_DEFINITION = f"arn:aws:ecs:us-east-1:{ACCOUNT}:task-definition/web:3"
+TEMPLATE = f"arn:aws:ec2:us-east-1:{ACCOUNT}:launch-template/lt-0123456789abcdef0"
+GROUP = (
+    f"arn:aws:autoscaling:us-east-1:{ACCOUNT}:autoScalingGroup:0a1b2c3d:autoScalingGroupName/web"
+)
 SERVICES = sorted({t.service for t in TECHNIQUES if t.service})
 
 
@@ -117,6 +125,11 @@ def _deployed(technique: Technique | None) -> dict[str, Any]:
             OWN_POLICY: (_policy(EVERYTHING, PolicyKind.IDENTITY, OWN_POLICY),),
             PLAIN_POLICY: (),
         },
+        "existing": {
+            ("GlueJob", ACCOUNT): (GLUE_JOB,),
+            ("EcsCluster", ACCOUNT): (CLUSTER,),
+            ("EcsTaskDefinition", ACCOUNT): (TASK_DEFINITION,),
+        },
     }
 
 
@@ -144,8 +157,12 @@ def _estate(
             ("CloudFormationStack", STACK, admin_role_arn),
             ("CodeBuildProject", PROJECT, admin_role_arn),
             ("SageMakerNotebook", NOTEBOOK, admin_role_arn),
+            ("EcsTask", TASK, admin_role_arn),
+            ("Ec2LaunchTemplate", TEMPLATE, admin_role_arn),
         ),
+        template_groups={TEMPLATE: (GROUP,)},
         profiled_roles=frozenset({admin_role_arn}),
+        exec_tasks=frozenset({TASK}),
         **_deployed(technique),
     )
 
@@ -196,6 +213,7 @@ def test_technique_found_when_every_permission_is_allowed(technique: Technique) 
     extra = {
         Needs.PASS_STACK_ROLE: ["iam:PassRole"],
         Needs.FUNCTION_INVOKED: ["lambda:InvokeFunction"],
+        Needs.TEMPLATE_LAUNCHED: ["autoscaling:SetDesiredCapacity"],
     }
     passes = extra.get(technique.needs, []) if technique.needs else []
     attacker = _actor(_attacker_arn(technique), [_allow([*_actions(technique), *passes])])
@@ -419,7 +437,6 @@ def test_techniques_on_resources_kg_does_not_collect_are_never_exploitable() -> 
     unseen = [t for t in TECHNIQUES if _unseen(t)]
     assert {t.name for t in unseen} >= {
         "glue-update-dev-endpoint",
-        "passrole-ecs-task",
         "passrole-lambda-event-source",
     }
     for technique in unseen:
@@ -593,3 +610,118 @@ def test_a_deny_on_every_function_stops_creating_one_whatever_is_allowed_on_star
     }
     assert _lambda_found(everything) == [ADMIN_ROLE]
     assert _lambda_found([*everything, deny_all_functions]) == []
+
+
+_ON_EXISTING = {
+    "passrole-glue-update-job": ("GlueJob", GLUE_JOB),
+    "passrole-glue-update-job-trigger": ("GlueJob", GLUE_JOB),
+    "passrole-ecs-task": ("EcsCluster", CLUSTER),
+    "passrole-ecs-service": ("EcsCluster", CLUSTER),
+    "passrole-ecs-run-task-override": ("EcsTaskDefinition", TASK_DEFINITION),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ON_EXISTING))
+def test_a_technique_on_an_existing_resource_needs_one_in_its_account(name: str) -> None:
+    """glue-005/006 update an existing job, ecs-003/004 run in an existing cluster: with one in
+    the principal's account the role is reached; with none collected there (none in the
+    account, or only in another one) kg cannot tell: unknown, never exploitable."""
+    technique = next(t for t in TECHNIQUES if t.name == name)
+    label, arn = _ON_EXISTING[name]
+    attacker = _actor(ATTACKER_USER, [_allow(_actions(technique))])
+    estate = _estate(attacker, technique=technique)
+    assert _found(estate, technique) == [ADMIN_ROLE]
+    other = arn.replace(ACCOUNT, OTHER_ACCOUNT)
+    for existing in ({}, {(label, OTHER_ACCOUNT): (other,)}):
+        missing = replace(estate, existing=existing)
+        assert _found(missing, technique) == []
+        (unknown,) = [
+            f for f in find_escalations(missing, (technique,)) if f.source == ATTACKER_USER
+        ]
+        assert (unknown.target, unknown.status) == (ADMIN_ROLE, Status.UNKNOWN)
+        assert unknown.reason and "none was collected" in unknown.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "action", "resource"),
+    [
+        ("passrole-glue-update-job", "glue:UpdateJob", GLUE_JOB),
+        ("passrole-glue-update-job-trigger", "glue:UpdateJob", GLUE_JOB),
+        ("passrole-ecs-run-task-override", "ecs:RunTask", TASK_DEFINITION),
+    ],
+)
+def test_a_resource_it_may_not_act_on_is_no_way_in(name: str, action: str, resource: str) -> None:
+    """Glue jobs and task definitions take no resource policy: the principal's policies must
+    allow the action on the existing resource itself, and one it may not act on gives no
+    finding at all."""
+    technique = next(t for t in TECHNIQUES if t.name == name)
+    other = resource.replace("etl", "other").replace("web:3", "other:1")
+    statements = [
+        _allow([a for a in _actions(technique) if a != action]),
+        _allow([action], other),
+    ]
+    estate = _estate(_actor(ATTACKER_USER, statements), technique=technique)
+    assert [f for f in find_escalations(estate, (technique,)) if f.source == ATTACKER_USER] == []
+    on_it = [*statements, _allow([action], resource)]
+    estate = _estate(_actor(ATTACKER_USER, on_it), technique=technique)
+    assert _found(estate, technique) == [ADMIN_ROLE]
+    tagged = {
+        **_allow([action], resource),
+        "Condition": {"StringEquals": {"aws:ResourceTag/team": "x"}},
+    }
+    estate = _estate(_actor(ATTACKER_USER, [*statements, tagged]), technique=technique)
+    (unsure,) = [f for f in find_escalations(estate, (technique,)) if f.source == ATTACKER_USER]
+    assert unsure.status is Status.UNKNOWN and unsure.reason and "conditions" in unsure.reason
+
+
+def test_ecs_exec_reaches_a_task_with_exec_enabled_whose_role_lets_its_agent_in() -> None:
+    """ecs-006: a shell in a running task, when ECS Exec is on for it (off: no way in), and the
+    exec agent opens its channels with the task's role (AWS's ECS Exec guide): a role that may
+    not leaves it unknown, not exploitable."""
+    technique = next(t for t in TECHNIQUES if t.name == "ecs-execute-command")
+    attacker = _actor(ATTACKER_USER, [_allow(_actions(technique))])
+    estate = _estate(attacker, technique=technique)
+    assert _found(estate, technique) == [ADMIN_ROLE]
+    off = replace(estate, exec_tasks=frozenset())
+    assert [f for f in find_escalations(off, (technique,)) if f.source == ATTACKER_USER] == []
+    other_task = TASK.replace("0123456789abcdef", "fedcba9876543210")
+    elsewhere = _actor(ATTACKER_USER, [_allow(_actions(technique), other_task)])
+    assert _found(_estate(elsewhere, technique=technique), technique) == []
+    task_only = _estate(
+        _actor(ATTACKER_USER, [_allow(_actions(technique), TASK)]), technique=technique
+    )
+    (unsure,) = [f for f in find_escalations(task_only, (technique,)) if f.source == ATTACKER_USER]
+    assert unsure.status is Status.UNKNOWN and unsure.reason and "cluster" in unsure.reason
+    on_both = _allow(_actions(technique), [TASK, CLUSTER])
+    assert _found(_estate(_actor(ATTACKER_USER, [on_both]), technique=technique), technique) == [
+        ADMIN_ROLE
+    ]
+    no_agent = _actor(ADMIN_ROLE, [*EVERYTHING, _deny(["ssmmessages:CreateControlChannel"])])
+    estate = replace(estate, actors={**estate.actors, ADMIN_ROLE: no_agent})
+    (unknown,) = [f for f in find_escalations(estate, (technique,)) if f.source == ATTACKER_USER]
+    assert (unknown.target, unknown.status) == (ADMIN_ROLE, Status.UNKNOWN)
+    assert unknown.reason and "ssmmessages:CreateControlChannel" in unknown.reason
+
+
+def test_a_new_default_template_version_runs_when_a_group_the_principal_scales_launches() -> None:
+    """ec2-004/005: the script runs when an instance is launched from the template: a group
+    launching from its default or latest version that the principal may make launch makes it
+    exploitable; a group it may not scale, or no group, leaves kg unable to tell (unknown)."""
+    technique = next(t for t in TECHNIQUES if t.name == "launch-template-new-default-version")
+    scales = _allow([*_actions(technique), "autoscaling:SetDesiredCapacity"])
+    estate = _estate(_actor(ATTACKER_USER, [scales]), technique=technique)
+    assert _found(estate, technique) == [ADMIN_ROLE]
+    waits = _estate(_actor(ATTACKER_USER, [_allow(_actions(technique))]), technique=technique)
+    no_group = replace(estate, template_groups={})
+    for case, why in ((waits, "may not make it launch"), (no_group, "no collected")):
+        assert _found(case, technique) == []
+        (unknown,) = [f for f in find_escalations(case, (technique,)) if f.source == ATTACKER_USER]
+        assert (unknown.target, unknown.status) == (ADMIN_ROLE, Status.UNKNOWN)
+        assert unknown.reason and why in unknown.reason
+    other = TEMPLATE.replace("lt-0123456789abcdef0", "lt-0fedcba9876543210")
+    elsewhere = _actor(ATTACKER_USER, [_allow(_actions(technique), other)])
+    assert find_escalations(_estate(elsewhere, technique=technique), (technique,)) == [
+        f
+        for f in find_escalations(_estate(elsewhere, technique=technique), (technique,))
+        if f.source != ATTACKER_USER
+    ]
