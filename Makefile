@@ -19,12 +19,12 @@ REPORT_ASSET := kg/report/assets/cytoscape.min.js
 
 $(REPORT_ASSET): web/package.json web/package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js and npm are needed to build the report (apt-get install nodejs npm)"; exit 1; }
-	npm ci --prefix web --no-audit --no-fund --loglevel=error
-	mkdir -p $(dir $@)
-	cp web/node_modules/cytoscape/dist/cytoscape.min.js $@
+	@echo "Installing the report's graph library from npm"
+	@npm ci --prefix web --no-audit --no-fund --loglevel=error --silent
+	@mkdir -p $(dir $@)
+	@cp web/node_modules/cytoscape/dist/cytoscape.min.js $@
 
 setup: $(BIN)/kg $(REPORT_ASSET)
-	@command -v chromium >/dev/null || { echo "Chromium is needed for the report's browser test (apt-get install chromium)"; exit 1; }
 	@command -v java >/dev/null || { echo "Java 17 is needed (apt-get install openjdk-17-jre-headless)"; exit 1; }
 	@command -v mvn >/dev/null || { echo "Maven is needed (apt-get install maven)"; exit 1; }
 
@@ -34,6 +34,7 @@ demo: setup
 
 ## The tests: unit, integration (real Neo4j) and end to end (the CLI).
 test: setup
+	@command -v chromium >/dev/null || { echo "Chromium is needed for the report's browser test (apt-get install chromium)"; exit 1; }
 	$(BIN)/pytest -q
 
 lint: setup

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from kg.analysis.crown_jewels import load_config
@@ -9,12 +12,23 @@ from kg.cli import state
 from kg.cli.ingest_cmd import CrownJewels, Replace
 from kg.cli.summary_cmd import show_summary
 from kg.demo import run_demo
+from kg.graph.driver import Graph
+from kg.report.html import write_report
 from kg.report.output import console
 
+DEMO_REPORT = Path("kg-demo-report.html")
+ReportOption = Annotated[
+    Path, typer.Option("--report", help="Where to write the HTML report of the demo.")
+]
 
-def demo(crown_jewel_file: CrownJewels = None, replace: Replace = False) -> None:
+
+def demo(
+    crown_jewel_file: CrownJewels = None,
+    replace: Replace = False,
+    report: ReportOption = DEMO_REPORT,
+) -> None:
     """Start Neo4j if needed, load the demo organization, and summarize it: coverage per layer,
-    the fixes that matter, the worst attack paths, where to look next.
+    the fixes that matter, the worst attack paths, where to look next; write the HTML report.
 
     A graph that holds another organization is left alone unless --replace is given.
 
@@ -30,7 +44,9 @@ def demo(crown_jewel_file: CrownJewels = None, replace: Replace = False) -> None
         f"{run.load.write.nodes} nodes, {run.load.write.relationships} relationships.\n",
         highlight=False,
     )
-    show_summary()
+    with Graph(state.settings) as graph:
+        write_report(graph, report, title="kg demo organization")
+    show_summary(report=report)
 
 
 def register(app: typer.Typer) -> None:

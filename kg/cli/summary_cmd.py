@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,14 +15,15 @@ from kg.report.output import DocumentFormat, console, print_json, written_to
 from kg.report.summary import build_summary, summary_document, summary_text
 
 
-def show_summary(output: DocumentFormat = DocumentFormat.table) -> None:
-    """Print the summary of the loaded graph (what `kg summary` and `kg demo` show)."""
+def show_summary(output: DocumentFormat = DocumentFormat.table, report: Path | None = None) -> None:
+    """Print the summary of the loaded graph (what `kg summary` and `kg demo` show; `report`:
+    the HTML report just written, named instead of the command that writes one)."""
     with state.connect(for_queries=True) as graph:
         found = build_summary(graph, load_catalog())
     if output == DocumentFormat.json:
         print_json(summary_document(found))
         return
-    text = summary_text(found, console.width, server.browser_url(state.settings))
+    text = summary_text(found, console.width, server.browser_url(state.settings), report)
     console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 

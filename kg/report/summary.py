@@ -14,6 +14,7 @@ import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kg import queries
@@ -279,21 +280,30 @@ def worst_path_lines(summary: Summary, width: int) -> list[str]:
     return lines
 
 
-def next_lines(summary: Summary, browser_url: str | None) -> list[str]:
+def next_lines(summary: Summary, browser_url: str | None, report: Path | None) -> list[str]:
     admins = _count(summary.escalating_principals, "principal")
     undecided = _count(summary.undecided_escalations, "technique")
-    lines = [
-        "  kg coverage --account NAME   one account's controls, with evidence",
-        "  kg paths, kg chokepoints     every route and every verified cut (--format json|html)",
-        f"  kg privesc                   {admins} can become admin, {undecided} undecided "
-        "(--latent)",
+    places = [
+        (
+            f"{report} (written now)" if report else "kg report -o report.html",
+            "all of it in one page: the heatmap, the attack graph",
+        ),
+        ("kg coverage --account NAME", "one account's controls, with evidence"),
+        ("kg paths, kg chokepoints", "every route and every verified cut"),
+        ("kg privesc", f"{admins} can become admin, {undecided} undecided (--latent)"),
     ]
     if browser_url:
-        lines.append(f"  Neo4j Browser                {browser_url} (docs/browser.md)")
-    return lines
+        places.append(("Neo4j Browser", f"{browser_url} (docs/browser.md)"))
+    width = max(len(where) for where, _ in places)
+    return [f"  {where:<{width}}  {what}" for where, what in places]
 
 
-def summary_text(summary: Summary, width: int = WIDTH, browser_url: str | None = None) -> str:
+def summary_text(
+    summary: Summary,
+    width: int = WIDTH,
+    browser_url: str | None = None,
+    report: Path | None = None,
+) -> str:
     """The summary as lines of at most `width` columns, top-down."""
     width = min(width, WIDTH)
     sections = [
@@ -303,7 +313,7 @@ def summary_text(summary: Summary, width: int = WIDTH, browser_url: str | None =
             fix_lines(summary, width),
         ),
         ("Worst attack paths (fewest layers of defense first)", worst_path_lines(summary, width)),
-        ("Where to look next", next_lines(summary, browser_url)),
+        ("Where to look next", next_lines(summary, browser_url, report)),
     ]
     lines: list[str] = []
     for title, body in sections:

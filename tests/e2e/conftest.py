@@ -39,11 +39,14 @@ def kg_env(neo4j_settings: Neo4jSettings) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def kg(kg_env: dict[str, str]) -> KgRunner:
-    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [*KG, *args],
             capture_output=True,
             text=True,
+            cwd=cwd,
             env={**kg_env, **(env or {})},
             timeout=600,
             check=False,

@@ -24,12 +24,25 @@ README_BROWSER = "http://127.0.0.1:7474/browser/"
 
 
 @pytest.fixture(scope="module")
-def demo_output(kg: KgRunner, _session_graph: Graph) -> str:
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where `kg demo` writes its report: in the folder it runs in."""
+    return tmp_path_factory.mktemp("demo") / "kg-demo-report.html"
+
+
+@pytest.fixture(scope="module")
+def demo_output(kg: KgRunner, _session_graph: Graph, demo_report: Path) -> str:
     """One `kg demo` run for the module, on an empty graph, at 100 columns."""
     _session_graph.write("MATCH (n) DETACH DELETE n")
-    result = kg("demo", env={"COLUMNS": str(DEMO_WIDTH)})
+    result = kg("demo", env={"COLUMNS": str(DEMO_WIDTH)}, cwd=demo_report.parent)
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def test_demo_writes_the_report_it_names(demo_output: str, demo_report: Path) -> None:
+    page = demo_report.read_text()
+    assert page.startswith("<!DOCTYPE html>") or page.lstrip().lower().startswith("<!doctype")
+    assert facts.PARTNER_BUCKET_ARN.rsplit(":", 1)[-1] in page
+    assert f"{demo_report.name} (written now)" in demo_output
 
 
 def test_demo_reads_top_down_in_one_screen(demo_output: str) -> None:
