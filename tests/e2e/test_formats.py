@@ -14,20 +14,11 @@ import pytest
 from ingest.example.demo import facts
 from kg.graph.driver import Graph
 from tests.e2e.conftest import KgRunner
+from tests.unit.report.test_sarif_ocsf import REQUIRED as OCSF_REQUIRED
 
 pytestmark = pytest.mark.e2e
 
 SCHEMA = Path(__file__).parents[1] / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
-OCSF_REQUIRED = {
-    "activity_id",
-    "category_uid",
-    "class_uid",
-    "finding_info",
-    "metadata",
-    "severity_id",
-    "time",
-    "type_uid",
-}
 PATHS = ("paths", "--from", "internet", "--to", "crown-jewels")
 EXTERNAL_PATHS = ("paths", "--from", "external", "--to", "crown-jewels")
 COVERAGE = ("coverage", "--account", "app-dev")

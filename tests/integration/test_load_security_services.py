@@ -96,10 +96,12 @@ def test_every_control_state_reads_the_same_way(graph: Graph, tmp_path: Path) ->
         account: sum(r["states"] for r in rows if r["account"] == account)
         for account in (MANAGEMENT, MEMBER)
     }
-    regional = 13 + 5  # per region: 13 regional services and 5 EC2 settings
+    # Per region: 14 regional services (Firewall Manager among them, read in every account and
+    # region: who the administrator is, and its policies there) and 5 EC2 settings.
+    regional = 14 + 5
     account_wide = 2  # Shield Advanced, S3 account public access block
     assert per_account == {
-        MANAGEMENT: 2 * regional + account_wide + 1,  # + Firewall Manager, organization-wide
+        MANAGEMENT: 2 * regional + account_wide,
         MEMBER: 2 * regional + account_wide,
     }
     orphans = graph.read(
