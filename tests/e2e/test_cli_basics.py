@@ -30,6 +30,22 @@ def test_version_and_help(kg: KgRunner) -> None:
         assert command in help_text
 
 
+@pytest.mark.parametrize(
+    ("words", "word", "expected"),
+    [("kg cov", 1, "coverage"), ("kg paths --for", 2, "--format"), ("kg neo4j st", 2, "start")],
+)
+def test_shell_completion_completes_commands_and_options(
+    kg: KgRunner, words: str, word: int, expected: str
+) -> None:
+    """What `kg --install-completion` installs asks kg itself for the candidates."""
+    env = {"_KG_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(word)}
+    result = kg(env=env)
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout.split()
+    script = kg("--show-completion", "bash")
+    assert "_kg_completion" in script.stdout
+
+
 def test_status_reports_a_live_5_26_server(kg: KgRunner, graph) -> None:
     graph.write("CREATE (:Account {account_id: '111111111111'})")
     result = kg("status", "--format", "json")
