@@ -126,7 +126,13 @@ class AttackPath:
         return len(self.layers)
 
     def rank_key(self) -> tuple[int, int, int, str]:
-        return (self.score, -self.target_value, len(self.hops), self.target)
+        return worst_first(self.score, self.target_value, len(self.hops), self.target)
+
+
+def worst_first(layers: int, value: int, hops: int, target: str) -> tuple[int, int, int, str]:
+    """How routes rank, worst first: fewest layers of defense, most valuable target, fewest
+    hops (a route in words and a route not yet put in words rank alike)."""
+    return (layers, -value, hops, target)
 
 
 @dataclass(frozen=True)
@@ -327,7 +333,7 @@ def worst_routes(graph: Graph, found: Search, count: int) -> list[AttackPath]:
     def rank_key(route: Sequence[HopKey]) -> tuple[int, int, int, str]:
         end = nodes[route[-1][2]]
         crossed = {layers.get(relation, "network") for _, relation, _ in route}
-        return (len(crossed), -target_value(end), len(route), end.key)
+        return worst_first(len(crossed), target_value(end), len(route), end.key)
 
     worst = sorted(
         (min(each.shown, key=rank_key) for each in found.by_target.values() if each.shown),

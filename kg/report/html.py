@@ -15,7 +15,7 @@ one file: the data is a JSON block, the graph-drawing library (cytoscape, instal
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -25,7 +25,7 @@ from typing import Any
 import jinja2
 
 from kg.analysis import chokepoints, paths
-from kg.analysis.coverage.report import coverage_rows, tally
+from kg.analysis.coverage.report import coverage_rows, summary
 from kg.analysis.hop_controls import MissingControl
 from kg.analysis.route_graph import Node, read_route_graph
 from kg.catalog import Catalog, load_catalog
@@ -180,9 +180,7 @@ def coverage_data(rows: Sequence[Mapping[str, Any]], catalog: Catalog) -> dict[s
                 "kind": first["target_kind"],
                 "name": _target_name(first),
                 "ou_path": first["ou_path"],
-                "by_layer": _tallies(own, "layer", (layer.id for layer in catalog.layers)),
-                "by_capability": _tallies(own, "capability", (c.id for c in catalog.capabilities)),
-                "overall": tally(own),
+                **summary(own, catalog),  # by_layer, by_capability, overall
             }
         )
     return {
@@ -211,12 +209,6 @@ def _target_name(row: Mapping[str, Any]) -> str:
     if row["target_kind"] == "organization":
         return "Organization"
     return str(row["ou_path"] or row["target_id"]).rsplit("/", 1)[-1]
-
-
-def _tallies(
-    rows: Sequence[Mapping[str, Any]], field: str, ids: Iterable[str]
-) -> dict[str, dict[str, Any]]:
-    return {key: tally(row for row in rows if row[field] == key) for key in ids}
 
 
 def display_name(node: Node | None, key: str) -> str:

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kg import queries
 from kg.analysis import chokepoints, paths
-from kg.analysis.coverage.report import cell_text, coverage_matrix, tally_counts
-from kg.analysis.coverage.verdicts import STATUSES
+from kg.analysis.coverage.report import cell_text, coverage_matrix, matrix_tally
 from kg.analysis.route_graph import read_route_graph
 from kg.catalog import Catalog
 from kg.graph.driver import Graph
@@ -91,7 +90,7 @@ def build_summary(graph: Graph, catalog: Catalog) -> Summary:
         key=lambda entry: (entry[1]["in_place_percent"], entry[0]),
     )[:WEAKEST_ACCOUNTS]
     layers = tuple(
-        LayerCoverage(layer.id, layer.title, _summed(cells[layer.id] for _, cells in entries))
+        LayerCoverage(layer.id, layer.title, matrix_tally(entries, layer.id))
         for layer in catalog.layers
     )
     escalations = queries.run(graph, "privesc", principal=None, account=None)
@@ -99,20 +98,12 @@ def build_summary(graph: Graph, catalog: Catalog) -> Summary:
     return Summary(
         accounts=len(accounts),
         layers=layers,
-        overall=_summed(cells["overall"] for _, cells in entries),
+        overall=matrix_tally(entries),
         weakest=tuple(weakest),
         starts=tuple(_start_summary(graph, start) for start in STARTS),
         escalating_principals=len({row["principal"] for row in escalations}),
         undecided_escalations=len(undecided),
     )
-
-
-def _summed(tallies: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    counts = dict.fromkeys(STATUSES, 0)
-    for each in tallies:
-        for status in STATUSES:
-            counts[status] += each[status]
-    return tally_counts(counts)
 
 
 def _start_summary(graph: Graph, start: str) -> StartSummary:

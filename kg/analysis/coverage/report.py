@@ -160,9 +160,10 @@ def _who(row: Mapping[str, Any]) -> Row:
     return {"kind": kind, "name": name, "ou_path": row["ou_path"]}
 
 
-def matrix_tally(entries: Iterable[MatrixEntry]) -> dict[str, Any]:
-    """The tally over every target of the matrix."""
+def matrix_tally(entries: Iterable[MatrixEntry], column: str = "overall") -> dict[str, Any]:
+    """The tally of one column (a layer, a capability, or "overall") over every target of the
+    matrix."""
     verdicts: Counter[str] = Counter()
     for _, cells in entries:
-        verdicts.update({status: cells["overall"][status] for status in STATUSES})
+        verdicts.update({status: cells[column][status] for status in STATUSES})
     return tally_counts(verdicts)
